@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+// lstmlua: small sequence-model experiments in Lua over a native Swift core.
+//
+// The targets, bottom up:
+//   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit        systemLibrary targets
+//   C glue                CInterrupt, LuaGlue, LuaPrelude       what must be C, and the Lua prelude
+//   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
+//                         Checkpoints, Plotting
+//   Lua layer             LuaBridge (safe calls into Lua),      bindings over the core
+//                         Bindings (torch, nn, optim, data, plot)
+//   Front ends            Shell (REPL), Notebooks, lstmlua      the command
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
+let package = Package(
+    name: "lstmlua",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lstmlua", targets: ["lstmlua"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+
+        .target(name: "CInterrupt"),
+        .target(name: "LuaGlue", dependencies: ["CLua", "CInterrupt"]),
+        .target(name: "LuaPrelude", exclude: ["lua"]),
+
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt"], swiftSettings: optimize),
+        .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
+        .target(name: "Bindings",
+                dependencies: ["LuaBridge", "Tensors", "LuaPrelude"],
+                swiftSettings: optimize),
+        .executableTarget(name: "lstmlua",
+                          dependencies: ["Bindings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: optimize),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "BindingsTests", dependencies: ["Bindings"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cLanguageStandard: .gnu2x
+)

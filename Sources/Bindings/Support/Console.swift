@@ -1,0 +1,32 @@
+// Writing to the standard streams from Swift without touching C's global FILE
+// pointers (which Swift 6 treats as shared mutable state).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Console {
+    /// Writes to standard error, after flushing what Lua's print buffered on stdout.
+    public static func error(_ text: String) {
+        fflush(nil)
+        write(2, text)
+    }
+
+    /// Writes to standard output, in order with Lua's buffered print.
+    public static func output(_ text: String) {
+        fflush(nil)
+        write(1, text)
+    }
+
+    public static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+
+    public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
+}

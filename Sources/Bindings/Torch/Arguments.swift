@@ -1,0 +1,173 @@
+// Reading torch's arguments the way users write them: sizes as numbers or a
+// table, 1-based and negative dimensions, options tables, numbers where a tensor
+// may go, nested tables of numbers.
+
+import LuaBridge
+import Tensors
+
+/// The largest tensor lstmlua makes: 2^33 elements (32 GiB), far past this machine's memory.
+let maxElements = 1 << 33
+
+extension Lua {
+    func tensor(_ i: Int32) throws(LuaError) -> Tensor { try TensorClass.shared.check(self, i) }
+
+    func optionalTensor(_ i: Int32) throws(LuaError) -> Tensor? {
+        isNoneOrNil(i) ? nil : try tensor(i)
+    }
+
+    func push(_ t: Tensor) { TensorClass.shared.push(t, self) }
+
+    func push(_ t: Tensor?) {
+        if let t { push(t) } else { pushNil() }
+    }
+
+    /// A tensor argument, or a number made into a 0-dimensional tensor.
+    func tensorOrNumber(_ i: Int32) throws(LuaError) -> Tensor {
+        if kind(i) == .number { return Tensor(scalar: Float(try number(i))) }
+        guard let t = TensorClass.shared.test(self, i) else { throw typeError(i, "Tensor or number") }
+        return t
+    }
+
+    /// Is the value at i an options table (a table with no array part)?
+    func isOptions(_ i: Int32) -> Bool {
+        kind(i) == .table && length(i) == 0 && TensorClass.shared.test(self, i) == nil
+    }
+
+    /// Sizes given as numbers from i on, or as one table at i; an options table ends them.
+    /// `infer` allows one -1 (view, reshape).
+    func sizes(from i: Int32, infer: Bool = false) throws(LuaError) -> [Int] {
+        if kind(i) == .table && length(i) > 0 {
+            var out: [Int] = []
+            for k in 1...length(i) {
+                let (kind, v) = rawNumber(i, k)
+                guard kind == .number, let n = Int(exactly: v) else {
+                    throw LuaError.argument(i, "size must be a table of integers (entry \(k) is \(kind == .number ? "not an integer" : "a \(kind)"))")
+                }
+                out.append(n)
+            }
+            try checkSizes(out, i, infer: infer)
+            return out
+        }
+        if kind(i) == .table && !isOptions(i) { throw typeError(i, "size") }
+        var out: [Int] = []
+        var j = i
+        while j <= top && !isOptions(j) {
+            guard kind(j) == .number else { throw typeError(j, "number") }
+            out.append(try integer(j))
+            j += 1
+        }
+        try checkSizes(out, i, infer: infer)
+        return out
+    }
+
+    private func checkSizes(_ sizes: [Int], _ i: Int32, infer: Bool) throws(LuaError) {
+        var total = 1
+        for s in sizes {
+            if s < 0 && !(infer && s == -1) {
+                throw LuaError.argument(i, "size \(Shape.describe(sizes)) has a negative dimension \(s)")
+            }
+            if s > 0 {
+                let (p, overflow) = total.multipliedReportingOverflow(by: s)
+                guard !overflow, p <= maxElements else {
+                    throw LuaError.argument(i, "size \(Shape.describe(sizes)) is too large (more than \(maxElements) elements)")
+                }
+                total = p
+            }
+        }
+    }
+
+    /// A 1-based (or negative) dimension number at i, as a 0-based one for a tensor of `rank`.
+    func dimension(_ i: Int32, rank: Int, extra: Int = 0) throws(LuaError) -> Int {
+        let d = try integer(i)
+        guard let z = zeroBasedDimension(d, rank: rank + extra) else {
+            let r = Swift.max(rank + extra, 1)
+            throw LuaError.argument(i, "dimension \(d) out of range (expected 1 to \(r), or -\(r) to -1)")
+        }
+        return z
+    }
+
+    func optionalDimension(_ i: Int32, rank: Int) throws(LuaError) -> Int? {
+        isNoneOrNil(i) ? nil : try dimension(i, rank: rank)
+    }
+
+    /// Lua's 1-based index at i into a dimension of `size`, 0-based; negative counts from the end.
+    func index(_ i: Int32, size: Int, dim: Int) throws(LuaError) -> Int {
+        let k = try integer(i)
+        let z = k > 0 ? k - 1 : size + k
+        guard k != 0, z >= 0, z < size else {
+            throw LuaError.argument(i, "index \(k) out of range for dimension \(dim + 1) of size \(size)")
+        }
+        return z
+    }
+
+    /// The options table at i (or none), checked against the names a function accepts.
+    func options(_ i: Int32, _ allowed: Set<String>) throws(LuaError) -> Options? {
+        guard !isNoneOrNil(i) else { return nil }
+        guard kind(i) == .table else { throw typeError(i, "table") }
+        let unknown = try unknownKeys(i, allowed: allowed)
+        if let first = unknown.first {
+            throw LuaError.argument(i, "unknown option '\(first)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        return Options(lua: self, index: i)
+    }
+
+    /// Maps a core error to "bad argument #i" of this call.
+    @inline(__always)
+    func blame<T>(_ i: Int32, _ body: () throws(TensorError) -> T) throws(LuaError) -> T {
+        do { return try body() } catch {
+            throw error == .interrupted ? LuaError.interrupted : LuaError.argument(i, error.message)
+        }
+    }
+
+    /// Maps a core error to a message naming the function.
+    @inline(__always)
+    func report<T>(_ body: () throws(TensorError) -> T) throws(LuaError) -> T {
+        do { return try body() } catch { throw error == .interrupted ? LuaError.interrupted : LuaError.message(error.message) }
+    }
+}
+
+/// A 1-based or negative Lua dimension as a 0-based one, or nil when out of range (0 is never valid).
+func zeroBasedDimension(_ d: Int, rank: Int) -> Int? {
+    let r = max(rank, 1)
+    if d >= 1 && d <= r { return d - 1 }
+    if d <= -1 && d >= -r { return d + r }
+    return nil
+}
+
+/// Named options from a table argument, read raw, with type checks that name the option.
+struct Options {
+    let lua: Lua
+    let index: Int32
+
+    private func value<T>(_ key: String, _ read: (Int32) throws(LuaError) -> T) throws(LuaError) -> T? {
+        lua.rawGet(index, key)
+        defer { lua.pop() }
+        if lua.isNoneOrNil(-1) { return nil }
+        do {
+            return try read(lua.top)
+        } catch {
+            if case .argument(_, let m) = error { throw LuaError.argument(index, "option '\(key)': \(m)") }
+            throw error
+        }
+    }
+
+    func number(_ key: String) throws(LuaError) -> Double? { try value(key) { i throws(LuaError) in try lua.number(i) } }
+    func integer(_ key: String) throws(LuaError) -> Int? { try value(key) { i throws(LuaError) in try lua.integer(i) } }
+    func boolean(_ key: String) throws(LuaError) -> Bool? { try value(key) { i throws(LuaError) in try lua.boolean(i) } }
+    func string(_ key: String) throws(LuaError) -> String? { try value(key) { i throws(LuaError) in try lua.string(i) } }
+    func tensor(_ key: String) throws(LuaError) -> Tensor? { try value(key) { i throws(LuaError) in try lua.tensor(i) } }
+
+    /// A list of numbers, e.g. betas = {0.9, 0.999}.
+    func numbers(_ key: String) throws(LuaError) -> [Double]? {
+        try value(key) { i throws(LuaError) in
+            try lua.checkTable(i)
+            var out: [Double] = []
+            for k in stride(from: 1, through: lua.length(i), by: 1) {
+                let (kind, v) = lua.rawNumber(i, k)
+                guard kind == .number else { throw LuaError.argument(i, "entry \(k) must be a number") }
+                out.append(v)
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// torch.tensor's input: a number, or nested tables of numbers that form a
+// rectangular array. Errors say where the table goes wrong: "at [2][3]".
+
+import LuaBridge
+
+enum NestedTable {
+    static let maxDepth = 32
+
+    /// The values in row-major order and the shape of the nested table at index i.
+    static func read(_ lua: Lua, _ i: Int32) throws(LuaError) -> (values: [Float], shape: [Int]) {
+        var shape: [Int] = []
+        var values: [Float] = []
+        try visit(lua, i, depth: 0, path: "", shape: &shape, values: &values, argument: i)
+        return (values, shape)
+    }
+
+    private static func visit(_ lua: Lua, _ at: Int32, depth: Int, path: String, shape: inout [Int],
+                              values: inout [Float], argument: Int32) throws(LuaError) {
+        guard depth < maxDepth else { throw LuaError.argument(argument, "tables nested deeper than \(maxDepth) levels") }
+        let n = lua.length(at)
+        if depth == shape.count {
+            shape.append(n)
+        } else if shape[depth] != n {
+            throw LuaError.argument(argument, "expected \(shape[depth]) entries at \(path.isEmpty ? "the top level" : path), got \(n) (rows must have equal lengths)")
+        }
+        guard n > 0 else { return }
+        let first = lua.rawNumber(at, 1).kind
+        let leaf = first == .number
+        if leaf && shape.count > depth + 1 {
+            throw LuaError.argument(argument, "expected a table at \(path)[1], got a number")
+        }
+        if !leaf { try lua.reserve(2) }
+        for k in 1...n {
+            let (kind, v) = lua.rawNumber(at, k)
+            if leaf {
+                guard kind == .number else {
+                    throw LuaError.argument(argument, "expected a number at \(path)[\(k)], got \(kind == .none ? "nil" : "a \(lua.typeNameOf(kind))")")
+                }
+                values.append(Float(v))
+            } else {
+                guard kind == .table else {
+                    throw LuaError.argument(argument, "expected a table at \(path)[\(k)], got \(kind == .luaNil ? "nil" : "a \(lua.typeNameOf(kind))")")
+                }
+                lua.rawGet(at, k)
+                defer { lua.pop() }
+                try visit(lua, lua.top, depth: depth + 1, path: path + "[\(k)]", shape: &shape, values: &values, argument: argument)
+            }
+        }
+    }
+}
+
+extension Lua {
+    func typeNameOf(_ kind: Kind) -> String {
+        switch kind {
+        case .none: return "no value"
+        case .luaNil: return "nil"
+        case .boolean: return "boolean"
+        case .lightUserdata, .userdata: return "userdata"
+        case .number: return "number"
+        case .string: return "string"
+        case .table: return "table"
+        case .function: return "function"
+        case .thread: return "thread"
+        }
+    }
+}

@@ -1,0 +1,333 @@
+// torch.Tensor in Lua: the userdata type, its properties, and its metamethods.
+// Methods shared with torch.* (t:sin() and torch.sin(t)) are in TensorMath.swift.
+
+import LuaBridge
+import Tensors
+
+enum TensorClass {
+    static let shared = UserdataClass<Tensor>(name: "Tensor")
+
+    /// Methods only reachable as t:name(...).
+    static let methods: [LuaFunction] = [
+        size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
+        clone, copy_, fill_, zero_, add_, mul_, expand, expandAs, view, viewAs, t, retainGrad, type,
+    ] + TensorMath.shared
+
+    static let getters: [(String, LuaFunction)] = [
+        ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),
+        ("is_leaf", isLeaf), ("dtype", dtype), ("ndim", dim), ("T", t),
+    ]
+
+    static let setters: [(String, LuaFunction)] = [("grad", setGrad), ("requires_grad", setRequiresGrad)]
+
+    static let metamethods: [(String, LuaFunction)] = [
+        ("__add", TensorMath.add), ("__sub", TensorMath.sub), ("__mul", TensorMath.mul), ("__div", TensorMath.div),
+        ("__pow", TensorMath.pow), ("__unm", TensorMath.neg), ("__tostring", tostring), ("__len", len),
+    ]
+
+    /// Registers the type in a state; leaves the methods table (torch.Tensor) on the stack.
+    static func register(in state: LuaState) {
+        for f in methods { state.document("Tensor:\(f.name)", f) }
+        for (name, f) in getters { state.document("Tensor.\(name)", f) }
+        shared.register(state.lua, methods: methods, getters: getters, setters: setters,
+                        elementGetter: index, elementSetter: newIndex, metamethods: metamethods)
+    }
+
+    // MARK: Shape and values
+
+    static let size = LuaFunction("size", "t:size([dim]) -> table | integer",
+                                  "The sizes of t as a Lua array, or the size of one dimension.") { lua in
+        let t = try lua.tensor(1)
+        if lua.isNoneOrNil(2) {
+            lua.pushArray(t.shape) { $0.push($1) }
+        } else {
+            lua.push(t.shape.isEmpty ? 1 : t.shape[try lua.dimension(2, rank: t.dim)])
+        }
+        return 1
+    }
+
+    static let shape = LuaFunction("shape", "t.shape -> table", "The sizes of t as a Lua array, as PyTorch's t.shape.") { lua in
+        lua.pushArray(try lua.tensor(1).shape) { $0.push($1) }
+        return 1
+    }
+
+    static let dim = LuaFunction("dim", "t:dim() -> integer", "The number of dimensions of t.") { lua in
+        lua.push(try lua.tensor(1).dim)
+        return 1
+    }
+
+    static let numel = LuaFunction("numel", "t:numel() -> integer", "The number of elements of t.") { lua in
+        lua.push(try lua.tensor(1).count)
+        return 1
+    }
+
+    static let item = LuaFunction("item", "t:item() -> number", "The value of a one-element tensor as a Lua number.") { lua in
+        let t = try lua.tensor(1)
+        lua.push(try lua.blame(1) { () throws(TensorError) in try t.item() })
+        return 1
+    }
+
+    static let totable = LuaFunction("totable", "t:totable() -> table",
+                                     "The values of t as nested Lua tables (a number for a 0-d tensor).") { lua in
+        try pushNested(try lua.tensor(1), lua)
+        return 1
+    }
+
+    static let tolist = LuaFunction("tolist", "t:tolist() -> table", "Same as totable, PyTorch's name.") { lua in
+        try pushNested(try lua.tensor(1), lua)
+        return 1
+    }
+
+    static func pushNested(_ t: Tensor, _ lua: Lua) throws(LuaError) {
+        if t.dim == 0 { lua.push(t.data.pointee); return }
+        try lua.reserve(t.dim + 2)
+        if t.dim == 1 {
+            let (base, step) = (t.data, t.strides[0])
+            lua.newTable(array: t.shape[0])
+            for i in 0..<t.shape[0] {
+                lua.push(base[i * step])
+                lua.rawSet(-2, i + 1)
+            }
+            return
+        }
+        lua.newTable(array: t.shape[0])
+        for i in 0..<t.shape[0] {
+            try pushNested(t.select(0, index: i).detach(), lua)
+            lua.rawSet(-2, i + 1)
+        }
+    }
+
+    static let tostring = LuaFunction("__tostring", "tostring(t) -> string", "t printed as PyTorch prints it.") { lua in
+        lua.push(try lua.tensor(1).description)
+        return 1
+    }
+
+    static let len = LuaFunction("__len", "#t -> integer", "The size of t's first dimension.") { lua in
+        let t = try lua.tensor(1)
+        guard let n = t.shape.first else { throw LuaError.message("len() of a 0-d tensor") }
+        lua.push(n)
+        return 1
+    }
+
+    static let dtype = LuaFunction("dtype", "t.dtype -> string", "The element type: always \"torch.float32\".") { lua in
+        _ = try lua.tensor(1)
+        lua.push("torch.float32")
+        return 1
+    }
+
+    static let type = LuaFunction("type", "t:type() -> string", "The tensor type name, \"torch.FloatTensor\".") { lua in
+        _ = try lua.tensor(1)
+        lua.push("torch.FloatTensor")
+        return 1
+    }
+
+    // MARK: Indexing
+
+    /// t[i]: a number for a 1-D tensor, else the view t:select(1, i).
+    static let index = LuaFunction("__index", "t[i] -> number | Tensor",
+                                   "Element i of a 1-D tensor, or the sub-tensor at index i of the first dimension.") { lua in
+        let t = try lua.tensor(1)
+        guard t.dim > 0 else { throw LuaError.message("invalid index of a 0-dim tensor; use t:item()") }
+        guard lua.kind(2) == .number else { throw LuaError.argument(2, "tensors are indexed by integers, not by a \(lua.typeName(2))") }
+        let i = try lua.index(2, size: t.shape[0], dim: 0)
+        if t.dim == 1 {
+            lua.push(t.storage.data[t.offset + i * t.strides[0]])
+        } else {
+            lua.push(t.select(0, index: i))
+        }
+        return 1
+    }
+
+    /// t[i] = v: writes a number or a tensor (broadcast) into index i of the first dimension.
+    static let newIndex = LuaFunction("__newindex", "t[i] = value",
+                                      "Writes a number or tensor into index i of t's first dimension.") { lua in
+        let t = try lua.tensor(1)
+        guard t.dim > 0 else { throw LuaError.message("invalid index of a 0-dim tensor") }
+        guard lua.kind(2) == .number else { throw LuaError.argument(2, "tensors are indexed by integers, not by a \(lua.typeName(2))") }
+        let i = try lua.index(2, size: t.shape[0], dim: 0)
+        let v = try lua.tensorOrNumber(3)
+        try lua.blame(3) { () throws(TensorError) in try t.write(v, at: i) }
+        return 0
+    }
+
+    // MARK: Views and copies
+
+    static let view = LuaFunction("view", "t:view(size...) -> Tensor",
+                                  "A view of t's data with another shape; one size may be -1 (inferred).") { lua in
+        let t = try lua.tensor(1)
+        let shape = try lua.sizes(from: 2, infer: true)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try t.view(shape) })
+        return 1
+    }
+
+    static let viewAs = LuaFunction("view_as", "t:view_as(other) -> Tensor", "t viewed with other's shape.") { lua in
+        let t = try lua.tensor(1), other = try lua.tensor(2)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try t.view(other.shape) })
+        return 1
+    }
+
+    static let expand = LuaFunction("expand", "t:expand(size...) -> Tensor",
+                                    "A view repeating size-1 dimensions to the given sizes (-1 keeps a size).") { lua in
+        let t = try lua.tensor(1)
+        let shape = try lua.sizes(from: 2, infer: true)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try t.expand(shape) })
+        return 1
+    }
+
+    static let expandAs = LuaFunction("expand_as", "t:expand_as(other) -> Tensor", "t expanded to other's shape.") { lua in
+        let t = try lua.tensor(1), other = try lua.tensor(2)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try t.expand(other.shape) })
+        return 1
+    }
+
+    static let t = LuaFunction("t", "t:t() -> Tensor", "The transpose of a tensor of at most 2 dimensions.") { lua in
+        let x = try lua.tensor(1)
+        guard x.dim <= 2 else { throw LuaError.argument(1, "t() expects a tensor with <= 2 dimensions, but self is \(x.dim)-D") }
+        lua.push(x.dim < 2 ? x : x.transpose(0, 1))
+        return 1
+    }
+
+    static let contiguous = LuaFunction("contiguous", "t:contiguous() -> Tensor",
+                                        "t itself if its memory is row-major without gaps, else a copy that is.") { lua in
+        lua.push(try lua.tensor(1).contiguous())
+        return 1
+    }
+
+    static let isContiguous = LuaFunction("is_contiguous", "t:is_contiguous() -> boolean",
+                                          "Whether t is row-major without gaps.") { lua in
+        lua.push(try lua.tensor(1).isContiguous)
+        return 1
+    }
+
+    static let clone = LuaFunction("clone", "t:clone() -> Tensor", "A copy of t with its own memory (differentiable).") { lua in
+        lua.push(try lua.tensor(1).clone())
+        return 1
+    }
+
+    // MARK: In place
+
+    static let copy_ = LuaFunction("copy_", "t:copy_(src) -> t", "Copies src's values (broadcast) into t.") { lua in
+        let t = try lua.tensor(1), src = try lua.tensorOrNumber(2)
+        try lua.blame(2) { () throws(TensorError) in try t.copy_(src) }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let fill_ = LuaFunction("fill_", "t:fill_(value) -> t", "Sets every element of t to value.") { lua in
+        let t = try lua.tensor(1), v = try lua.number(2)
+        try lua.blame(1) { () throws(TensorError) in try t.fill_(Float(v)) }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let zero_ = LuaFunction("zero_", "t:zero_() -> t", "Sets every element of t to 0.") { lua in
+        let t = try lua.tensor(1)
+        try lua.blame(1) { () throws(TensorError) in try t.zero_() }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let add_ = LuaFunction("add_", "t:add_(other [, alpha]) -> t", "t += alpha * other, in place (other a tensor or number).") { lua in
+        let t = try lua.tensor(1)
+        let alpha = Float(try lua.optionalNumber(3) ?? 1)
+        if lua.kind(2) == .number {
+            let s = Float(try lua.number(2)) * alpha
+            try lua.blame(1) { () throws(TensorError) in try t.add_(s) }
+        } else {
+            let o = try lua.tensor(2)
+            try lua.blame(2) { () throws(TensorError) in try t.add_(o, alpha: alpha) }
+        }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let mul_ = LuaFunction("mul_", "t:mul_(other) -> t", "t *= other, in place (a tensor or number).") { lua in
+        let t = try lua.tensor(1)
+        if lua.kind(2) == .number {
+            let s = Float(try lua.number(2))
+            try lua.blame(1) { () throws(TensorError) in try t.mul_(s) }
+        } else {
+            let o = try lua.tensor(2)
+            try lua.blame(2) { () throws(TensorError) in try t.mul_(o) }
+        }
+        lua.pushValue(1)
+        return 1
+    }
+
+    // MARK: Autograd
+
+    static let requiresGrad = LuaFunction("requires_grad", "t.requires_grad -> boolean",
+                                          "Whether autograd tracks t.") { lua in
+        lua.push(try lua.tensor(1).requiresGrad)
+        return 1
+    }
+
+    static let setRequiresGrad = LuaFunction("requires_grad", "t.requires_grad = flag",
+                                             "Turns gradient tracking of a leaf tensor on or off.") { lua in
+        let t = try lua.tensor(1), flag = try lua.boolean(3)
+        try lua.blame(1) { () throws(TensorError) in try t.setRequiresGrad(flag) }
+        return 0
+    }
+
+    static let requiresGrad_ = LuaFunction("requires_grad_", "t:requires_grad_([flag]) -> t",
+                                           "Turns gradient tracking of a leaf tensor on (or off), in place.") { lua in
+        let t = try lua.tensor(1), flag = try lua.optionalBoolean(2) ?? true
+        try lua.blame(1) { () throws(TensorError) in try t.setRequiresGrad(flag) }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let grad = LuaFunction("grad", "t.grad -> Tensor | nil", "The gradient accumulated into t by backward.") { lua in
+        lua.push(try lua.tensor(1).grad)
+        return 1
+    }
+
+    static let setGrad = LuaFunction("grad", "t.grad = Tensor | nil", "Replaces (or clears, with nil) t's gradient.") { lua in
+        let t = try lua.tensor(1)
+        if lua.isNoneOrNil(3) { t.grad = nil; return 0 }
+        let g = try lua.tensor(3)
+        guard g.shape == t.shape else {
+            throw LuaError.argument(3, "assigned grad has shape \(Shape.describe(g.shape)) but the tensor has shape \(Shape.describe(t.shape))")
+        }
+        t.grad = g.detach()
+        return 0
+    }
+
+    static let gradFn = LuaFunction("grad_fn", "t.grad_fn -> string | nil",
+                                    "The name of the operation that made t (e.g. \"AddBackward0\"), nil for a leaf.") { lua in
+        if let fn = try lua.tensor(1).gradFn { lua.push(fn.name) } else { lua.pushNil() }
+        return 1
+    }
+
+    static let isLeaf = LuaFunction("is_leaf", "t.is_leaf -> boolean", "Whether t was made by the user rather than by an operation in a graph.") { lua in
+        lua.push(try lua.tensor(1).isLeaf)
+        return 1
+    }
+
+    static let backward = LuaFunction("backward", "t:backward([gradient [, {retain_graph=false}]])",
+                                      "Accumulates the gradient of t into the .grad of every leaf it depends on.") { lua in
+        let t = try lua.tensor(1)
+        var gradient: Tensor? = nil
+        var retain = false
+        if lua.isOptions(2) {
+            retain = try lua.options(2, ["retain_graph"])?.boolean("retain_graph") ?? false
+        } else {
+            gradient = try lua.optionalTensor(2)
+            retain = try lua.options(3, ["retain_graph"])?.boolean("retain_graph") ?? false
+        }
+        try lua.report { () throws(TensorError) in try t.backward(gradient, retainGraph: retain) }
+        return 0
+    }
+
+    static let detach = LuaFunction("detach", "t:detach() -> Tensor", "t's data, cut off from the graph (shares memory).") { lua in
+        lua.push(try lua.tensor(1).detach())
+        return 1
+    }
+
+    static let retainGrad = LuaFunction("retain_grad", "t:retain_grad()",
+                                        "Keeps .grad on a non-leaf tensor after backward.") { lua in
+        let t = try lua.tensor(1)
+        try lua.report { () throws(TensorError) in try t.retainGrad() }
+        return 0
+    }
+}

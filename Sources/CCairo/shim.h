@@ -1,0 +1,4 @@
+// Debian's cairo (libcairo2-dev) with its PNG, SVG and PDF surfaces.
+#include <cairo.h>
+#include <cairo-svg.h>
+#include <cairo-pdf.h>

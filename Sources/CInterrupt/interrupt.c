@@ -1,0 +1,3 @@
+#include "CInterrupt.h"
+
+volatile sig_atomic_t lstm_interrupt_flag = 0;

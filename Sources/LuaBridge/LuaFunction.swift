@@ -1,0 +1,50 @@
+// A Swift function Lua can call, with the one-line signature and doc that the
+// REPL's help shows. Every binding is a LuaFunction; a test checks none lacks a doc.
+
+import CLua
+import LuaGlue
+
+/// Immutable once made, and only used on the thread that runs its Lua state.
+public final class LuaFunction: @unchecked Sendable {
+    /// The name errors use: "bad argument #1 to 'view' (...)".
+    public let name: String
+    /// How it is called, e.g. "t:view(size...) -> Tensor".
+    public let signature: String
+    /// One line: what it does.
+    public let doc: String
+    let body: (Lua) throws -> Int32
+
+    public init(_ name: String, _ signature: String, _ doc: String, _ body: @escaping (Lua) throws -> Int32) {
+        self.name = name
+        self.signature = signature
+        self.doc = doc
+        self.body = body
+    }
+
+    /// Runs the binding for the C trampoline: its result count, or LG_RAISE with the error pushed.
+    static let dispatch: lg_Dispatch = { state, binding in
+        let function = Unmanaged<LuaFunction>.fromOpaque(binding!).takeUnretainedValue()
+        let lua = Lua(state!)
+        do {
+            return try function.body(lua)
+        } catch let error as LuaError {
+            function.push(error, lua)
+        } catch {
+            function.push(.message(String(describing: error)), lua)
+        }
+        return LG_RAISE
+    }
+
+    private func push(_ error: LuaError, _ lua: Lua) {
+        switch error {
+        case .argument(let index, let message):
+            lg_push_argerror(lua.L, index, name, message)
+        case .message(let message):
+            lg_push_error(lua.L, "\(name): \(message)")
+        case .interrupted:
+            lg_push_error(lua.L, "interrupted!")
+        case .pushed:
+            break
+        }
+    }
+}

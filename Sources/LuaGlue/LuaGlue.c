@@ -1,0 +1,283 @@
+#include "LuaGlue.h"
+#include "CInterrupt.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+
+// ---- Trampolines ------------------------------------------------------------
+
+static lg_Dispatch swift_dispatch = NULL;
+
+void lg_set_dispatch(lg_Dispatch dispatch) { swift_dispatch = dispatch; }
+
+// Every Swift binding is reached through here; lua_error runs after Swift returned.
+static int trampoline(lua_State *L) {
+    int n = swift_dispatch(L, lua_touserdata(L, lua_upvalueindex(1)));
+    if (n < 0) return lua_error(L);
+    return n;
+}
+
+void lg_pushbinding(lua_State *L, void *binding) {
+    lua_pushlightuserdata(L, binding);
+    lua_pushcclosure(L, trampoline, 1);
+}
+
+// ---- Indexing userdata --------------------------------------------------------------
+
+// upvalues: 1 methods, 2 property getters, 3 element getter
+static int indexer(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNIL) return 1;
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 1);
+        return 1;
+    }
+    if (lua_isnil(L, lua_upvalueindex(3))) return 0;
+    lua_pushvalue(L, lua_upvalueindex(3));
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+void lg_push_indexer(lua_State *L) { lua_pushcclosure(L, indexer, 3); }
+
+// upvalues: 1 property setters, 2 element setter
+static int newindexer(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL)
+            return luaL_error(L, "cannot set field '%s' of %s", lua_tostring(L, 2), luaL_typename(L, 1));
+    } else {
+        if (lua_isnil(L, lua_upvalueindex(2)))
+            return luaL_error(L, "cannot index-assign a %s", luaL_typename(L, 1));
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, 3);
+        lua_call(L, 3, 0);
+        return 0;
+    }
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 3);
+    lua_call(L, 2, 0);
+    return 0;
+}
+
+void lg_push_newindexer(lua_State *L) { lua_pushcclosure(L, newindexer, 2); }
+
+// ---- Error messages -----------------------------------------------------------
+
+int lg_called_as_method(lua_State *L) {
+    lua_Debug ar;
+    if (!lua_getstack(L, 0, &ar)) return 0;
+    lua_getinfo(L, "n", &ar);
+    return ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0;
+}
+
+// luaL_where without raising: the position of the Lua code that called us.
+static void push_where(lua_State *L) {
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar)) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
+void lg_push_argerror(lua_State *L, int arg, const char *fname, const char *msg) {
+    push_where(L);
+    if (lg_called_as_method(L)) {
+        arg--;
+        if (arg == 0) {
+            lua_pushfstring(L, "calling '%s' on bad self (%s)", fname, msg);
+            lua_concat(L, 2);
+            return;
+        }
+    }
+    lua_pushfstring(L, "bad argument #%d to '%s' (%s)", arg, fname, msg);
+    lua_concat(L, 2);
+}
+
+void lg_push_error(lua_State *L, const char *msg) {
+    push_where(L);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+}
+
+size_t lg_gc_bytes(lua_State *L) {
+    return (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB);
+}
+
+void lg_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+// ---- Raw table access -----------------------------------------------------------
+
+int lg_rawgeti_number(lua_State *L, int idx, lua_Integer i, double *out) {
+    int type = lua_rawgeti(L, idx, i);
+    int isnum = 0;
+    double v = lua_tonumberx(L, -1, &isnum);
+    if (isnum && type == LUA_TNUMBER) *out = v;
+    lg_pop(L, 1);
+    return type;
+}
+
+int lg_rawgeti_userdata(lua_State *L, int idx, lua_Integer i, void **out) {
+    int type = lua_rawgeti(L, idx, i);
+    *out = type == LUA_TUSERDATA ? lua_touserdata(L, -1) : NULL;
+    lg_pop(L, 1);
+    return type;
+}
+
+int lg_rawgetfield(lua_State *L, int idx, const char *key) {
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
+
+void lg_rawsetfield(lua_State *L, int idx, const char *key) {
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    lua_rotate(L, -2, 1);
+    lua_rawset(L, idx);
+}
+
+// ---- Calls that may raise, under lua_pcall ----------------------------------------
+
+static int extra_keys(lua_State *L) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1), count = 0;
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        lg_pop(L, 1);
+        if (lua_isinteger(L, -1)) {
+            lua_Integer k = lua_tointeger(L, -1);
+            if (k >= 1 && k <= n) continue;
+        }
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, 2, ++count);
+    }
+    return 1;
+}
+
+int lg_pcall_extra_keys(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, extra_keys);
+    lua_pushvalue(L, idx);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+static int tostring_any(lua_State *L) {
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
+int lg_pcall_tostring(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, tostring_any);
+    lua_pushvalue(L, idx);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+static int openlibs(lua_State *L) {
+    luaL_openlibs(L);
+    return 0;
+}
+
+int lg_pcall_openlibs(lua_State *L) {
+    lua_pushcfunction(L, openlibs);
+    return lua_pcall(L, 0, 0, 0);
+}
+
+void lg_traceback(lua_State *L, const char *msg, int level) {
+    luaL_traceback(L, L, msg, level);
+}
+
+int lg_msghandler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+// ---- Storage blocks -----------------------------------------------------------------
+
+void *lg_alloc_block(lua_State *L, size_t size, int *ref) {
+    void *block = lua_newuserdatauv(L, size + 63, 0);
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return (void *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
+}
+
+static int alloc_block(lua_State *L) {
+    size_t size = (size_t)lua_tointeger(L, 1);
+    int *ref = (int *)lua_touserdata(L, 2);
+    void *data = lg_alloc_block(L, size, ref);
+    lua_pushlightuserdata(L, data);
+    return 1;
+}
+
+void *lg_alloc_block_protected(lua_State *L, size_t size, int *ref) {
+    lua_pushcfunction(L, alloc_block);
+    lua_pushinteger(L, (lua_Integer)size);
+    lua_pushlightuserdata(L, ref);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        lg_pop(L, 1);
+        return NULL;
+    }
+    void *data = lua_touserdata(L, -1);
+    lg_pop(L, 1);
+    return data;
+}
+
+void lg_free_block(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+
+// ---- Ctrl-C, as lua.c does it --------------------------------------------------------
+
+static lua_State *interrupt_state = NULL;
+static struct sigaction previous_action;
+static int interrupt_depth = 0;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    lstm_interrupt_clear();
+    luaL_error(L, "interrupted!");
+}
+
+static void on_sigint(int sig) {
+    (void)sig;
+    lstm_interrupt_request();
+    if (interrupt_state != NULL)
+        lua_sethook(interrupt_state, interrupt_hook,
+                    LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+void lg_interrupt_begin(lua_State *L) {
+    if (interrupt_depth++ > 0) return;
+    interrupt_state = L;
+    lstm_interrupt_clear();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_sigint;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_action);
+}
+
+void lg_interrupt_end(void) {
+    if (interrupt_depth == 0 || --interrupt_depth > 0) return;
+    sigaction(SIGINT, &previous_action, NULL);
+    if (interrupt_state != NULL) lua_sethook(interrupt_state, NULL, 0, 0);
+    interrupt_state = NULL;
+    lstm_interrupt_clear();
+}

@@ -1,0 +1,127 @@
+// LuaGlue: the C half of the Lua bridge.
+//
+// Lua raises errors with longjmp, which must never cross a Swift frame. So the
+// functions Lua calls are C (a trampoline); they call Swift, which pushes an
+// error value and returns LG_RAISE instead of raising; the trampoline raises
+// after the Swift frame is gone. The rest of this header wraps Lua's macros and
+// variadic functions, which Swift cannot import, and runs the API calls the
+// manual marks 'e' or 'v' under lua_pcall so that Swift never calls them itself.
+#ifndef LUAGLUE_H
+#define LUAGLUE_H
+
+#include <stddef.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+/// What a Swift binding returns after pushing its error value.
+#define LG_RAISE (-1)
+
+/// The Swift side of every trampoline: runs the binding, returns its result count or LG_RAISE.
+typedef int (*lg_Dispatch)(lua_State *L, void *binding);
+
+/// Installs the Swift dispatcher; called once, before any binding is pushed.
+void lg_set_dispatch(lg_Dispatch dispatch);
+
+/// Pushes a C closure that calls `binding` through the dispatcher. [-0, +1, m]
+void lg_pushbinding(lua_State *L, void *binding);
+
+/// Pushes "where: bad argument #arg to 'fname' (msg)" exactly as luaL_argerror
+/// words it (method calls do not count self), without raising. [-0, +1, m]
+void lg_push_argerror(lua_State *L, int arg, const char *fname, const char *msg);
+
+/// Pushes "where: msg", where is the calling Lua code's position. [-0, +1, m]
+void lg_push_error(lua_State *L, const char *msg);
+
+/// Is the running C function called as a method (`obj:f()`)? [-0, +0, m]
+int lg_called_as_method(lua_State *L);
+
+/// Pops a methods table, a properties table and an element getter, and pushes an
+/// __index function for userdata: string keys find a method, else call the
+/// property's getter with the object; other keys call the element getter (which
+/// may be nil). Methods are found without calling Swift. [-3, +1, m]
+void lg_push_indexer(lua_State *L);
+
+/// Pops a setters table and an element setter, and pushes a __newindex function:
+/// string keys call the property's setter(obj, value), other keys the element
+/// setter(obj, key, value); unknown names are an error. [-2, +1, m]
+void lg_push_newindexer(lua_State *L);
+
+/// The extra space of a state (lua_getextraspace), where the runtime keeps itself.
+static inline void **lg_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
+
+// ---- Macros and variadics ------------------------------------------------
+
+static inline int lg_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int lg_registryindex(void) { return LUA_REGISTRYINDEX; }
+
+/// lua_pcall. [-(nargs + 1), +(nresults|1), -]
+static inline int lg_pcall(lua_State *L, int nargs, int nresults, int msgh) {
+    return lua_pcall(L, nargs, nresults, msgh);
+}
+
+/// lua_pop for frames of lstmlua's own C functions. lua_settop is marked 'e'
+/// only because it may close to-be-closed slots (lapi.c runs luaF_close only
+/// when L->tbclist >= the new top); lstmlua never marks a slot with
+/// lua_toclose, so in its frames this cannot raise. [-n, +0, -]
+static inline void lg_pop(lua_State *L, int n) { lua_settop(L, -(n) - 1); }
+
+/// lua_gc(L, LUA_GCCOUNT) and LUA_GCCOUNTB: Lua's heap in bytes. [-0, +0, -]
+size_t lg_gc_bytes(lua_State *L);
+/// lua_gc(L, LUA_GCCOLLECT): a full collection; finalizer errors become warnings in 5.4. [-0, +0, -]
+void lg_gc_collect(lua_State *L);
+
+// ---- Raw table access composed of '-' and 'm' calls ----------------------
+
+/// t[i] as a number when it is one (t at idx, raw access). Returns the Lua type of t[i]. [-0, +0, -]
+int lg_rawgeti_number(lua_State *L, int idx, lua_Integer i, double *out);
+/// t[i]'s userdata block (or NULL) and its Lua type; the value stays reachable through t. [-0, +0, -]
+int lg_rawgeti_userdata(lua_State *L, int idx, lua_Integer i, void **out);
+/// t[key]'s type, leaving the value pushed. [-0, +1, m]
+int lg_rawgetfield(lua_State *L, int idx, const char *key);
+/// t[key] = value on top (pops it). [-1, +0, m]
+void lg_rawsetfield(lua_State *L, int idx, const char *key);
+
+// ---- Calls that may raise, run under lua_pcall ---------------------------
+
+/// Pushes a table listing the keys of the table at idx that are not integers
+/// 1..#t (lua_next is 'v', so it runs under lua_pcall). Returns a lua_pcall status. [-0, +1, -]
+int lg_pcall_extra_keys(lua_State *L, int idx);
+
+/// luaL_tolstring under lua_pcall (it may call __tostring / __name). Returns a status; pushes the string or the error. [-0, +1, -]
+int lg_pcall_tostring(lua_State *L, int idx);
+
+/// luaL_openlibs under lua_pcall. Returns a status (the error pushed on failure).
+int lg_pcall_openlibs(lua_State *L);
+
+/// luaL_traceback of L from `level`, prefixed by msg. [-0, +1, m]
+void lg_traceback(lua_State *L, const char *msg, int level);
+
+/// A lua_pcall message handler that appends a traceback (lua.c's msghandler). 
+int lg_msghandler(lua_State *L);
+
+/// luaL_loadbufferx under the caller's own protection (it never raises: errors come back as a status). [-0, +1, -]
+static inline int lg_loadbuffer(lua_State *L, const char *buff, size_t sz, const char *name, const char *mode) {
+    return luaL_loadbufferx(L, buff, sz, name, mode);
+}
+
+// ---- Userdata blocks that hold tensor storage -----------------------------
+
+/// A block of `size` bytes in Lua's heap, so the collector counts it, anchored in
+/// the registry until lg_free_block. Returns its data, 64-byte aligned; *ref gets
+/// the anchor. [-0, +0, m]
+void *lg_alloc_block(lua_State *L, size_t size, int *ref);
+/// lg_alloc_block under lua_pcall, for large blocks: NULL when Lua has no memory for it. [-0, +0, -]
+void *lg_alloc_block_protected(lua_State *L, size_t size, int *ref);
+/// Drops the anchor; the collector frees the block later. [-0, +0, -]
+void lg_free_block(lua_State *L, int ref);
+
+// ---- Ctrl-C ---------------------------------------------------------------
+
+/// Installs lua.c's SIGINT handling for the calls that follow: the handler sets a
+/// hook that raises "interrupted!" in Lua code, and requests an interrupt of native
+/// loops (CInterrupt). lg_interrupt_end restores the previous handler.
+void lg_interrupt_begin(lua_State *L);
+void lg_interrupt_end(void);
+
+#endif

@@ -1,0 +1,33 @@
+// Whether operations record the backward graph (torch.no_grad switches it off).
+
+public enum GradMode {
+    nonisolated(unsafe) public private(set) static var isEnabled = true
+
+    /// Runs body with recording switched to `enabled`, restoring it afterwards.
+    public static func with<T, E: Error>(enabled: Bool, _ body: () throws(E) -> T) throws(E) -> T {
+        let previous = isEnabled
+        isEnabled = enabled
+        defer { isEnabled = previous }
+        return try body()
+    }
+
+    public static func set(_ enabled: Bool) { isEnabled = enabled }
+}
+
+extension Tensor {
+    /// Records `node` as this result's origin when any input needs a gradient.
+    /// Returns true when it did, so callers can skip saving work otherwise.
+    @inline(__always)
+    static func needsGrad(_ inputs: Tensor...) -> Bool {
+        guard GradMode.isEnabled else { return false }
+        for t in inputs where t.requiresGrad { return true }
+        return false
+    }
+
+    /// Makes this tensor output `index` of `node`.
+    func attach(to node: Node, index: Int = 0) {
+        gradFn = node
+        outputIndex = index
+        requiresGrad = true
+    }
+}

@@ -1,0 +1,98 @@
+// Elementwise loops: one input (map) or two broadcast inputs (zip), into a fresh
+// contiguous output. The closure is inlined into each caller, so every operation
+// gets its own tight loop.
+
+enum Elementwise {
+    /// out = f(a), elementwise.
+    @inline(__always)
+    static func map(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let out = Tensor(uninitializedLike: a)
+        let o = out.data
+        if a.isContiguous {
+            let p = a.data
+            for i in 0..<a.count { o[i] = f(p[i]) }
+        } else {
+            let base = a.storage.data
+            var i = 0
+            a.forEachOffset { o[i] = f(base[$0]); i += 1 }
+        }
+        return out
+    }
+
+    /// out = f(a, b) with PyTorch broadcasting.
+    @inline(__always)
+    static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws(TensorError) -> Tensor {
+        if a.shape == b.shape && a.isContiguous && b.isContiguous {
+            let out = Tensor(uninitializedLike: a)
+            let (o, p, q) = (out.data, a.data, b.data)
+            for i in 0..<a.count { o[i] = f(p[i], q[i]) }
+            return out
+        }
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            throw TensorError("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast")
+        }
+        let out = Tensor(uninitializedShape: shape)
+        let o = out.data
+        if b.count == 1 && a.isContiguous && a.shape == shape {
+            let (p, s) = (a.data, b.data.pointee)
+            for i in 0..<out.count { o[i] = f(p[i], s) }
+            return out
+        }
+        if a.count == 1 && b.isContiguous && b.shape == shape {
+            let (s, q) = (a.data.pointee, b.data)
+            for i in 0..<out.count { o[i] = f(s, q[i]) }
+            return out
+        }
+        let sa = Shape.broadcastStrides(a.shape, a.strides, to: shape)
+        let sb = Shape.broadcastStrides(b.shape, b.strides, to: shape)
+        let (pa, pb) = (a.storage.data, b.storage.data)
+        var written = 0
+        forEachRow(shape: shape, strides: [sa, sb], bases: [a.offset, b.offset]) { n, offsets, inner in
+            var (ia, ib) = (offsets[0], offsets[1])
+            let (da, db) = (inner[0], inner[1])
+            for j in 0..<n { o[written + j] = f(pa[ia], pb[ib]); ia += da; ib += db }
+            written += n
+        }
+        return out
+    }
+
+    /// a[i] = f(a[i], b[i]) in place, b broadcast to a's shape (checked by the caller).
+    @inline(__always)
+    static func update(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) {
+        let sb = Shape.broadcastStrides(b.shape, b.strides, to: a.shape)
+        let (pa, pb) = (a.storage.data, b.storage.data)
+        if a.isContiguous && b.isContiguous && a.shape == b.shape {
+            let (p, q) = (a.data, b.data)
+            for i in 0..<a.count { p[i] = f(p[i], q[i]) }
+            return
+        }
+        forEachRow(shape: a.shape, strides: [a.strides, sb], bases: [a.offset, b.offset]) { n, offsets, inner in
+            var (ia, ib) = (offsets[0], offsets[1])
+            let (da, db) = (inner[0], inner[1])
+            for _ in 0..<n { pa[ia] = f(pa[ia], pb[ib]); ia += da; ib += db }
+        }
+    }
+
+    /// a[i] = f(a[i]) in place.
+    @inline(__always)
+    static func updateEach(_ a: Tensor, _ f: (Float) -> Float) {
+        if a.isContiguous {
+            let p = a.data
+            for i in 0..<a.count { p[i] = f(p[i]) }
+        } else {
+            let base = a.storage.data
+            a.forEachOffset { base[$0] = f(base[$0]) }
+        }
+    }
+}
+
+extension Tensor {
+    /// A fresh contiguous tensor shaped like `other`, values uninitialised.
+    convenience init(uninitializedLike other: Tensor) {
+        if other.isContiguous {
+            self.init(storage: Storage(count: other.count), shape: other.shape, strides: other.strides)
+        } else {
+            self.init(uninitializedShape: other.shape)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// Making tensors: constants, ranges, and random draws from the shared generator.
+
+extension Tensor {
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+    public static func full(_ shape: [Int], _ value: Float) -> Tensor { Tensor(repeating: value, shape: shape) }
+
+    /// torch.arange(start, end, step): values start + i·step below end (above, for a negative step).
+    public static func arange(_ start: Double, _ end: Double, _ step: Double) throws(TensorError) -> Tensor {
+        guard step != 0 else { throw TensorError("step must be nonzero") }
+        guard start.isFinite && end.isFinite else { throw TensorError("unsupported range: \(start) -> \(end)") }
+        guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
+            throw TensorError("upper bound and larger bound inconsistent with step sign")
+        }
+        let n = Int(((end - start) / step).rounded(.up))
+        guard n <= 1 << 31 else { throw TensorError("arange would hold \(n) elements, too many") }
+        let out = Tensor(uninitializedShape: [n])
+        for i in 0..<n { out.data[i] = Float(start + Double(i) * step) }
+        return out
+    }
+
+    /// torch.linspace(start, end, steps): PyTorch's formula, filling from both ends.
+    public static func linspace(_ start: Float, _ end: Float, _ steps: Int) throws(TensorError) -> Tensor {
+        guard steps >= 0 else { throw TensorError("number of steps must be non-negative") }
+        let out = Tensor(uninitializedShape: [steps])
+        if steps == 1 { out.data[0] = start }
+        if steps > 1 {
+            let step = (end - start) / Float(steps - 1)
+            let halfway = steps / 2
+            for i in 0..<steps {
+                out.data[i] = i < halfway ? start + step * Float(i) : end - step * Float(steps - i - 1)
+            }
+        }
+        return out
+    }
+
+    /// torch.rand: uniform on [0, 1).
+    public static func rand(_ shape: [Int], generator: Generator = .shared) -> Tensor {
+        uniform(shape, 0, 1, generator: generator)
+    }
+
+    /// uniform_(from, to) on a fresh tensor.
+    public static func uniform(_ shape: [Int], _ from: Float, _ to: Float, generator: Generator = .shared) -> Tensor {
+        let out = Tensor(uninitializedShape: shape)
+        for i in 0..<out.count { out.data[i] = generator.uniformFloat(from, to) }
+        return out
+    }
+
+    /// torch.randn: standard normal.
+    public static func randn(_ shape: [Int], generator: Generator = .shared) -> Tensor {
+        let out = Tensor(uninitializedShape: shape)
+        generator.fillNormal(out.data, count: out.count)
+        return out
+    }
+
+    /// torch.randint(low, high, shape): integers in [low, high), as floats.
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], generator: Generator = .shared) throws(TensorError) -> Tensor {
+        guard low < high else { throw TensorError("random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)") }
+        let out = Tensor(uninitializedShape: shape)
+        for i in 0..<out.count { out.data[i] = Float(generator.integer(low, high)) }
+        return out
+    }
+
+    /// Fills this tensor in place from U(from, to), outside autograd (layer initialisation).
+    public func uniform_(_ from: Float, _ to: Float, generator: Generator = .shared) {
+        let base = storage.data
+        forEachOffset { base[$0] = generator.uniformFloat(from, to) }
+        storage.bumpVersion()
+    }
+}

@@ -1,0 +1,67 @@
+// Shape arithmetic: counts, strides, broadcasting and dimension checks.
+
+public enum Shape {
+    public static func count(_ shape: [Int]) -> Int {
+        var n = 1
+        for s in shape { n *= s }
+        return n
+    }
+
+    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[d] = step
+            step *= Swift.max(shape[d], 1)
+        }
+        return strides
+    }
+
+    /// Row-major without gaps; dimensions of size 1 may have any stride.
+    public static func isContiguous(_ shape: [Int], _ strides: [Int]) -> Bool {
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            if shape[d] == 1 { continue }
+            if shape[d] == 0 { return true }
+            if strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+
+    /// "[3, 5]", as PyTorch prints sizes in messages.
+    public static func describe(_ shape: [Int]) -> String {
+        "[" + shape.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// PyTorch's broadcasting of two shapes, or nil if they do not broadcast.
+    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
+        if a == b { return a }
+        let n = Swift.max(a.count, b.count)
+        var out = [Int](repeating: 1, count: n)
+        for i in 0..<n {
+            let da = i < n - a.count ? 1 : a[i - (n - a.count)]
+            let db = i < n - b.count ? 1 : b[i - (n - b.count)]
+            if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else { return nil }
+        }
+        return out
+    }
+
+    /// Strides that read a tensor of `shape`/`strides` as if it had `target` shape (0 where broadcast).
+    public static func broadcastStrides(_ shape: [Int], _ strides: [Int], to target: [Int]) -> [Int] {
+        var out = [Int](repeating: 0, count: target.count)
+        let lead = target.count - shape.count
+        for i in 0..<shape.count where shape[i] != 1 || target[lead + i] == 1 {
+            out[lead + i] = shape[i] == 1 ? 0 : strides[i]
+        }
+        return out
+    }
+
+    /// A 0-based dimension from a 0-based or negative one, or nil when out of range.
+    /// A 0-dimensional tensor accepts dims 0 and -1, as PyTorch does.
+    public static func normalize(_ dim: Int, rank: Int) -> Int? {
+        let r = Swift.max(rank, 1)
+        let d = dim < 0 ? dim + r : dim
+        return d >= 0 && d < r ? d : nil
+    }
+}

@@ -1,0 +1,66 @@
+// The lstmlua command: run a script, evaluate code, or (with no script) open the REPL.
+
+import ArgumentParser
+import Bindings
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let version = "0.1.0"
+
+struct LstmLua: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lstmlua",
+        abstract: "Small sequence-model experiments in Lua, over a native tensor core.",
+        discussion: """
+            With a script, runs it with the rest of the command line as its `arg` table,
+            as the lua command does. With no script on a terminal, opens the REPL; with
+            no script and input from a pipe (or the script "-"), runs standard input.
+            """)
+
+    @Option(name: .short, help: ArgumentHelp("Run the Lua code CODE first.", valueName: "CODE"))
+    var e: [String] = []
+
+    @Flag(name: .short, help: "Open the REPL after running the script.")
+    var i = false
+
+    @Flag(name: [.short, .long], help: "Print the version and exit.")
+    var version = false
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script and its arguments.", valueName: "script [args]"))
+    var script: [String] = []
+
+    func run() throws {
+        if version {
+            print("lstmlua \(lstmluaVersion) (Lua 5.4)")
+            return
+        }
+        let runtime = Runtime()
+        let path = script.first
+        let args = Array(script.dropFirst())
+        var interpreter = [CommandLine.arguments.first ?? "lstmlua"]
+        for code in e { interpreter += ["-e", code] }
+        if i { interpreter.append("-i") }
+        runtime.setArguments(interpreter: interpreter, script: path, arguments: args)
+        do {
+            for (n, code) in e.enumerated() {
+                try runtime.runChunk(code, name: e.count == 1 ? "=(command line)" : "=(command line \(n + 1))")
+            }
+            if let path {
+                try runtime.runFile(path, arguments: args)
+            } else if e.isEmpty && isatty(0) == 0 {
+                try runtime.runFile("-")
+            }
+        } catch {
+            Console.error("lstmlua: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        if path == nil && e.isEmpty && isatty(0) != 0 || i {
+            Console.error("lstmlua: the REPL is not built yet\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
+let lstmluaVersion = version

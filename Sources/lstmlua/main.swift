@@ -1,0 +1,1 @@
+LstmLua.main()
