@@ -11,7 +11,7 @@
 //   Front ends            Shell (REPL), Notebooks, lstmlua      the command
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked", "-Xfrontend", "-assume-single-threaded"], .when(configuration: .release))]
 
 let package = Package(
     name: "lstmlua",

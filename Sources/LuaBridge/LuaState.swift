@@ -139,4 +139,7 @@ public final class LuaState {
     public var heapBytes: Int { Int(lg_gc_bytes(L)) }
 
     public func collectGarbage() { lg_gc_collect(L) }
+
+    /// Switches the collector to generational mode (Lua's default is incremental).
+    public func useGenerationalCollector() { lg_gc_generational(L) }
 }

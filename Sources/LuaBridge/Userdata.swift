@@ -72,7 +72,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
         lua.newTable(fields: metamethods.count + 6)  // metatable
         lua.push(name)
         lua.rawSet(-2, "__name")
-        lua.push(release)
+        lg_push_finalizer(lua.L, tag, UserdataClass.releaseObject)
         lua.rawSet(-2, "__gc")
         lua.push(close ?? release)
         lua.rawSet(-2, "__close")
@@ -108,10 +108,14 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
         lua_rawsetp(lua.L, lg_registryindex(), registryKey)
     }
 
+    private static var releaseObject: lg_Release {
+        { Unmanaged<AnyObject>.fromOpaque($0!).release() }
+    }
+
     /// The metatable's key in each state's registry: this class's address.
     private var registryKey: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
 
-    private lazy var release = LuaFunction("__gc", "__gc(obj)", "Releases the object now.") { [unowned self] lua in
+    private lazy var release = LuaFunction("__close", "__close(obj)", "Releases the object now.") { [unowned self] lua in
         self.release(lua, 1)
         return 0
     }

@@ -70,6 +70,31 @@ static int newindexer(lua_State *L) {
 
 void lg_push_newindexer(lua_State *L) { lua_pushcclosure(L, newindexer, 2); }
 
+// ---- Finalizers ------------------------------------------------------------------
+
+typedef struct {
+    unsigned long long tag;
+    void *object;
+} Block;
+
+// upvalues: 1 tag (integer), 2 release function (light userdata)
+static int finalizer(lua_State *L) {
+    Block *b = (Block *)lua_touserdata(L, 1);
+    if (b == NULL || lua_rawlen(L, 1) != sizeof(Block)) return 0;
+    if (b->tag != (unsigned long long)lua_tointeger(L, lua_upvalueindex(1)) || b->object == NULL) return 0;
+    void *object = b->object;
+    b->object = NULL;
+    lg_Release release = (lg_Release)lua_touserdata(L, lua_upvalueindex(2));
+    release(object);
+    return 0;
+}
+
+void lg_push_finalizer(lua_State *L, unsigned long long tag, lg_Release release) {
+    lua_pushinteger(L, (lua_Integer)tag);
+    lua_pushlightuserdata(L, (void *)release);
+    lua_pushcclosure(L, finalizer, 2);
+}
+
 // ---- Error messages -----------------------------------------------------------
 
 int lg_called_as_method(lua_State *L) {
@@ -117,6 +142,8 @@ size_t lg_gc_bytes(lua_State *L) {
 }
 
 void lg_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+void lg_gc_generational(lua_State *L) { lua_gc(L, LUA_GCGEN, 0, 0); }
 
 // ---- Raw table access -----------------------------------------------------------
 
@@ -210,37 +237,6 @@ int lg_msghandler(lua_State *L) {
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
-
-// ---- Storage blocks -----------------------------------------------------------------
-
-void *lg_alloc_block(lua_State *L, size_t size, int *ref) {
-    void *block = lua_newuserdatauv(L, size + 63, 0);
-    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    return (void *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
-}
-
-static int alloc_block(lua_State *L) {
-    size_t size = (size_t)lua_tointeger(L, 1);
-    int *ref = (int *)lua_touserdata(L, 2);
-    void *data = lg_alloc_block(L, size, ref);
-    lua_pushlightuserdata(L, data);
-    return 1;
-}
-
-void *lg_alloc_block_protected(lua_State *L, size_t size, int *ref) {
-    lua_pushcfunction(L, alloc_block);
-    lua_pushinteger(L, (lua_Integer)size);
-    lua_pushlightuserdata(L, ref);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-        lg_pop(L, 1);
-        return NULL;
-    }
-    void *data = lua_touserdata(L, -1);
-    lg_pop(L, 1);
-    return data;
-}
-
-void lg_free_block(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 
 // ---- Ctrl-C, as lua.c does it --------------------------------------------------------
 

@@ -8,22 +8,21 @@ import Tensors
 
 public final class Runtime {
     public let state: LuaState
-    private let allocator: LuaHeapAllocator
-    private let previousAllocator: StorageAllocator
+    let memory: TensorMemory
 
     public init() {
         state = LuaState()
-        allocator = LuaHeapAllocator(state.L)
-        previousAllocator = Storage.allocator
-        Storage.allocator = allocator
+        // Most tensors die young (the temporaries of an expression or a loop
+        // iteration); generational collection frees them at a fraction of the cost.
+        state.useGenerationalCollector()
+        memory = TensorMemory(state: state)
+        memory.install()
         registerTorch()
         loadPrelude()
     }
 
     deinit {
-        Storage.allocator = previousAllocator
-        // Finalizers run inside lua_close and release what Lua held; blocks Swift still holds die with the heap.
-        allocator.isClosed = true
+        memory.uninstall()
     }
 
     public var lua: Lua { state.lua }

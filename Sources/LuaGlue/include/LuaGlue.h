@@ -47,6 +47,15 @@ void lg_push_indexer(lua_State *L);
 /// setter(obj, key, value); unknown names are an error. [-2, +1, m]
 void lg_push_newindexer(lua_State *L);
 
+/// Releases a retained Swift object (Unmanaged.release), called by finalizers.
+typedef void (*lg_Release)(void *object);
+
+/// Pushes a finalizer for userdata blocks laid out as {uint64 tag; void *object}:
+/// when the block's tag is `tag` and it still holds an object, it clears the
+/// pointer and calls `release` on it. Pure C: collecting a tensor handle does
+/// not go through the Swift dispatcher. [-0, +1, m]
+void lg_push_finalizer(lua_State *L, unsigned long long tag, lg_Release release);
+
 /// The extra space of a state (lua_getextraspace), where the runtime keeps itself.
 static inline void **lg_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
 
@@ -68,6 +77,8 @@ static inline void lg_pop(lua_State *L, int n) { lua_settop(L, -(n) - 1); }
 
 /// lua_gc(L, LUA_GCCOUNT) and LUA_GCCOUNTB: Lua's heap in bytes. [-0, +0, -]
 size_t lg_gc_bytes(lua_State *L);
+/// lua_gc(L, LUA_GCGEN, 0, 0): generational mode, which suits loops of short-lived tensors. [-0, +0, -]
+void lg_gc_generational(lua_State *L);
 /// lua_gc(L, LUA_GCCOLLECT): a full collection; finalizer errors become warnings in 5.4. [-0, +0, -]
 void lg_gc_collect(lua_State *L);
 
@@ -104,17 +115,6 @@ int lg_msghandler(lua_State *L);
 static inline int lg_loadbuffer(lua_State *L, const char *buff, size_t sz, const char *name, const char *mode) {
     return luaL_loadbufferx(L, buff, sz, name, mode);
 }
-
-// ---- Userdata blocks that hold tensor storage -----------------------------
-
-/// A block of `size` bytes in Lua's heap, so the collector counts it, anchored in
-/// the registry until lg_free_block. Returns its data, 64-byte aligned; *ref gets
-/// the anchor. [-0, +0, m]
-void *lg_alloc_block(lua_State *L, size_t size, int *ref);
-/// lg_alloc_block under lua_pcall, for large blocks: NULL when Lua has no memory for it. [-0, +0, -]
-void *lg_alloc_block_protected(lua_State *L, size_t size, int *ref);
-/// Drops the anchor; the collector frees the block later. [-0, +0, -]
-void lg_free_block(lua_State *L, int ref);
 
 // ---- Ctrl-C ---------------------------------------------------------------
 

@@ -18,10 +18,13 @@ extension Tensor {
     /// Records `node` as this result's origin when any input needs a gradient.
     /// Returns true when it did, so callers can skip saving work otherwise.
     @inline(__always)
-    static func needsGrad(_ inputs: Tensor...) -> Bool {
-        guard GradMode.isEnabled else { return false }
-        for t in inputs where t.requiresGrad { return true }
-        return false
+    static func needsGrad(_ a: Tensor) -> Bool {
+        GradMode.isEnabled && a.requiresGrad
+    }
+
+    @inline(__always)
+    static func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
+        GradMode.isEnabled && (a.requiresGrad || b.requiresGrad)
     }
 
     /// Makes this tensor output `index` of `node`.

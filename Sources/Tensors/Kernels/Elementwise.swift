@@ -90,7 +90,7 @@ extension Tensor {
     /// A fresh contiguous tensor shaped like `other`, values uninitialised.
     convenience init(uninitializedLike other: Tensor) {
         if other.isContiguous {
-            self.init(storage: Storage(count: other.count), shape: other.shape, strides: other.strides)
+            self.init(storage: Storage.make(count: other.count), shape: other.shape, strides: other.strides)
         } else {
             self.init(uninitializedShape: other.shape)
         }

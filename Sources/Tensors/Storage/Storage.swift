@@ -1,57 +1,70 @@
 // A tensor's memory: a flat run of Float32 values that views share.
 //
-// Where the memory comes from is pluggable. The Lua layer allocates it inside
-// Lua's heap so that the garbage collector sees every byte a tensor holds;
-// without Lua (tests, tools) it comes from malloc.
+// The values live in the same heap block as the Storage object (tail
+// allocation), so a tensor costs one allocation for its data. Every block is
+// counted in StorageMemory, which lets a garbage-collected host (the Lua layer)
+// collect when tensors, not its own objects, are what fills memory.
 
-/// Allocates and frees storage blocks. Blocks are 64-byte aligned.
-public protocol StorageAllocator: AnyObject {
-    /// A block of `byteCount` bytes and a token that `deallocate` takes back.
-    func allocate(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, token: Int)
-    func deallocate(_ pointer: UnsafeMutableRawPointer, token: Int)
-}
-
-/// The allocator used when no other is installed.
-public final class MallocAllocator: StorageAllocator {
-    public init() {}
-    public func allocate(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, token: Int) {
-        (UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64), 0)
-    }
-    public func deallocate(_ pointer: UnsafeMutableRawPointer, token: Int) {
-        pointer.deallocate()
-    }
-}
-
-public final class Storage {
-    /// Where new storage comes from. The Lua layer swaps it while it runs.
-    nonisolated(unsafe) public static var allocator: StorageAllocator = MallocAllocator()
-
-    public let data: UnsafeMutablePointer<Float>
+public struct StorageHeader {
     public let count: Int
     /// Bumped by every in-place write, so autograd notices tensors it saved being changed.
-    public internal(set) var version = 0
-    private let allocator: StorageAllocator
-    private let token: Int
+    public var version: Int
+    let accountedBytes: Int
+}
 
+public final class Storage: ManagedBuffer<StorageHeader, Float> {
     /// Uninitialised storage for `count` values.
-    public init(count: Int) {
-        let allocator = Storage.allocator
-        let block = allocator.allocate(byteCount: count * MemoryLayout<Float>.stride)
-        self.data = block.pointer.bindMemory(to: Float.self, capacity: count)
-        self.count = count
-        self.allocator = allocator
-        self.token = block.token
+    public static func make(count: Int) -> Storage {
+        let bytes = count * MemoryLayout<Float>.stride + StorageMemory.objectOverhead
+        let buffer = Storage.create(minimumCapacity: Swift.max(count, 1)) { _ in
+            StorageHeader(count: count, version: 0, accountedBytes: bytes)
+        }
+        StorageMemory.didAllocate(bytes)
+        return unsafeDowncast(buffer, to: Storage.self)
     }
 
     /// Storage holding `count` copies of `value`.
-    public convenience init(repeating value: Float, count: Int) {
-        self.init(count: count)
-        data.initialize(repeating: value, count: count)
+    public static func make(repeating value: Float, count: Int) -> Storage {
+        let s = make(count: count)
+        s.data.initialize(repeating: value, count: count)
+        return s
     }
+
+    public var data: UnsafeMutablePointer<Float> {
+        // Tail-allocated elements never move while the object lives.
+        withUnsafeMutablePointerToElements { $0 }
+    }
+
+    public var count: Int { header.count }
+    public var version: Int { header.version }
+    public func bumpVersion() { header.version &+= 1 }
 
     deinit {
-        allocator.deallocate(UnsafeMutableRawPointer(data), token: token)
+        StorageMemory.didFree(header.accountedBytes)
+    }
+}
+
+/// How many bytes tensors hold, and a hook for when that passes a threshold.
+public enum StorageMemory {
+    /// Bytes of live storage, plus an estimate of the objects around each block.
+    nonisolated(unsafe) public private(set) static var liveBytes = 0
+    /// When liveBytes passes this, `onPressure` runs (once; it should lower liveBytes and reset this).
+    nonisolated(unsafe) public static var threshold = Int.max
+    nonisolated(unsafe) public static var onPressure: (() -> Void)?
+    /// The Tensor object, header and shape arrays that come with a storage block.
+    public static let objectOverhead = 256
+    nonisolated(unsafe) private static var relieving = false
+
+    @inline(__always)
+    static func didAllocate(_ bytes: Int) {
+        liveBytes &+= bytes
+        if liveBytes > threshold && !relieving, let onPressure {
+            relieving = true
+            onPressure()
+            relieving = false
+        }
     }
 
-    public func bumpVersion() { version &+= 1 }
+    @inline(__always)
+    static func didFree(_ bytes: Int) { liveBytes &-= bytes }
 }

@@ -31,12 +31,12 @@ public final class Tensor {
 
     /// A fresh contiguous tensor, its values uninitialised.
     public convenience init(uninitializedShape shape: [Int]) {
-        self.init(storage: Storage(count: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
+        self.init(storage: Storage.make(count: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
     }
 
     /// A fresh contiguous tensor with every value `value`.
     public convenience init(repeating value: Float, shape: [Int]) {
-        self.init(storage: Storage(repeating: value, count: Shape.count(shape)), shape: shape,
+        self.init(storage: Storage.make(repeating: value, count: Shape.count(shape)), shape: shape,
                   strides: Shape.contiguousStrides(shape))
     }
 
