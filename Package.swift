@@ -42,7 +42,8 @@ let package = Package(
                           swiftSettings: optimize),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "BindingsTests", dependencies: ["Bindings"]),
+        .testTarget(name: "BindingsTests", dependencies: ["Bindings"], exclude: ["lua"]),
+        .testTarget(name: "CLITests", dependencies: ["lstmlua"]),
     ],
     swiftLanguageModes: [.v6],
     cLanguageStandard: .gnu2x

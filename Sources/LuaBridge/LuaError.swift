@@ -7,6 +7,8 @@ public enum LuaError: Error {
     case argument(Int32, String)
     /// A problem not tied to one argument; becomes "f: problem".
     case message(String)
+    /// A message that needs no function name (indexing, property assignment); gets only the position.
+    case plain(String)
     /// Ctrl-C stopped a native loop; becomes "interrupted!", as lua.c says.
     case interrupted
     /// The error value is already on top of the stack (a failed call into Lua, kept as it was).

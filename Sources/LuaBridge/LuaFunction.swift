@@ -41,6 +41,8 @@ public final class LuaFunction: @unchecked Sendable {
             lg_push_argerror(lua.L, index, name, message)
         case .message(let message):
             lg_push_error(lua.L, "\(name): \(message)")
+        case .plain(let message):
+            lg_push_error(lua.L, message)
         case .interrupted:
             lg_push_error(lua.L, "interrupted!")
         case .pushed:

@@ -46,7 +46,8 @@ static int indexer(lua_State *L) {
 
 void lg_push_indexer(lua_State *L) { lua_pushcclosure(L, indexer, 3); }
 
-// upvalues: 1 property setters, 2 element setter
+// upvalues: 1 property setters, 2 element setter. A property setter is called as
+// setter(obj, value); the element setter as setter(obj, key, value).
 static int newindexer(lua_State *L) {
     if (lua_type(L, 2) == LUA_TSTRING) {
         lua_pushvalue(L, 2);
@@ -104,15 +105,18 @@ int lg_called_as_method(lua_State *L) {
     return ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0;
 }
 
-// luaL_where without raising: the position of the Lua code that called us.
+// luaL_where without raising: the position of the Lua code that called us. When
+// the caller is C (the __index and __newindex dispatchers), the Lua code one
+// level further up is what the user wrote.
 static void push_where(lua_State *L) {
     lua_Debug ar;
-    if (lua_getstack(L, 1, &ar)) {
+    for (int level = 1; level <= 2 && lua_getstack(L, level, &ar); level++) {
         lua_getinfo(L, "Sl", &ar);
         if (ar.currentline > 0) {
             lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
             return;
         }
+        if (*ar.what != 'C') break;
     }
     lua_pushliteral(L, "");
 }

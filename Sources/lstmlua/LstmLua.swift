@@ -32,6 +32,11 @@ struct LstmLua: ParsableCommand {
     var script: [String] = []
 
     func run() throws {
+        // The script's arguments are passed through untouched, so help is recognised here.
+        if script.first == "-h" || script.first == "--help" {
+            print(LstmLua.helpMessage())
+            return
+        }
         if version {
             print("lstmlua \(lstmluaVersion) (Lua 5.4)")
             return

@@ -119,6 +119,12 @@ extension Lua {
         }
     }
 
+    /// Maps a core error to a message with only the caller's position.
+    @inline(__always)
+    func plainly<T>(_ body: () throws(TensorError) -> T) throws(LuaError) -> T {
+        do { return try body() } catch { throw error == .interrupted ? LuaError.interrupted : LuaError.plain(error.message) }
+    }
+
     /// Maps a core error to a message naming the function.
     @inline(__always)
     func report<T>(_ body: () throws(TensorError) -> T) throws(LuaError) -> T {

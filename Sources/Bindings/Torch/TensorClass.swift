@@ -127,9 +127,7 @@ enum TensorClass {
     static let index = LuaFunction("__index", "t[i] -> number | Tensor",
                                    "Element i of a 1-D tensor, or the sub-tensor at index i of the first dimension.") { lua in
         let t = try lua.tensor(1)
-        guard t.dim > 0 else { throw LuaError.message("invalid index of a 0-dim tensor; use t:item()") }
-        guard lua.kind(2) == .number else { throw LuaError.argument(2, "tensors are indexed by integers, not by a \(lua.typeName(2))") }
-        let i = try lua.index(2, size: t.shape[0], dim: 0)
+        let i = try elementIndex(lua, t)
         if t.dim == 1 {
             lua.push(t.storage.data[t.offset + i * t.strides[0]])
         } else {
@@ -142,12 +140,28 @@ enum TensorClass {
     static let newIndex = LuaFunction("__newindex", "t[i] = value",
                                       "Writes a number or tensor into index i of t's first dimension.") { lua in
         let t = try lua.tensor(1)
-        guard t.dim > 0 else { throw LuaError.message("invalid index of a 0-dim tensor") }
-        guard lua.kind(2) == .number else { throw LuaError.argument(2, "tensors are indexed by integers, not by a \(lua.typeName(2))") }
-        let i = try lua.index(2, size: t.shape[0], dim: 0)
+        let i = try elementIndex(lua, t)
+        guard lua.kind(3) == .number || TensorClass.shared.test(lua, 3) != nil else {
+            throw LuaError.plain("cannot assign a \(lua.typeName(3)) to a tensor element (number or Tensor expected)")
+        }
         let v = try lua.tensorOrNumber(3)
-        try lua.blame(3) { () throws(TensorError) in try t.write(v, at: i) }
+        try lua.plainly { () throws(TensorError) in try t.write(v, at: i) }
         return 0
+    }
+
+    /// The 0-based index of t[key], with errors that read as indexing errors.
+    private static func elementIndex(_ lua: Lua, _ t: Tensor) throws(LuaError) -> Int {
+        guard t.dim > 0 else { throw LuaError.plain("invalid index of a 0-dim tensor; use t:item()") }
+        guard lua.kind(2) == .number else {
+            throw LuaError.plain("tensors are indexed by integers, not by a \(lua.typeName(2))")
+        }
+        guard let k = lua.integerValue(2) else { throw LuaError.plain("tensor index \(try lua.number(2)) is not an integer") }
+        let size = t.shape[0]
+        let z = k > 0 ? k - 1 : size + k
+        guard k != 0, z >= 0, z < size else {
+            throw LuaError.plain("index \(k) out of range for dimension 1 of size \(size)")
+        }
+        return z
     }
 
     // MARK: Views and copies
@@ -264,8 +278,10 @@ enum TensorClass {
 
     static let setRequiresGrad = LuaFunction("requires_grad", "t.requires_grad = flag",
                                              "Turns gradient tracking of a leaf tensor on or off.") { lua in
-        let t = try lua.tensor(1), flag = try lua.boolean(3)
-        try lua.blame(1) { () throws(TensorError) in try t.setRequiresGrad(flag) }
+        let t = try lua.tensor(1)
+        guard lua.kind(2) == .boolean else { throw LuaError.plain("t.requires_grad must be a boolean, got \(lua.typeName(2))") }
+        let flag = try lua.boolean(2)
+        try lua.plainly { () throws(TensorError) in try t.setRequiresGrad(flag) }
         return 0
     }
 
@@ -284,10 +300,12 @@ enum TensorClass {
 
     static let setGrad = LuaFunction("grad", "t.grad = Tensor | nil", "Replaces (or clears, with nil) t's gradient.") { lua in
         let t = try lua.tensor(1)
-        if lua.isNoneOrNil(3) { t.grad = nil; return 0 }
-        let g = try lua.tensor(3)
+        if lua.isNoneOrNil(2) { t.grad = nil; return 0 }
+        guard let g = TensorClass.shared.test(lua, 2) else {
+            throw LuaError.plain("t.grad must be a Tensor or nil, got \(lua.typeName(2))")
+        }
         guard g.shape == t.shape else {
-            throw LuaError.argument(3, "assigned grad has shape \(Shape.describe(g.shape)) but the tensor has shape \(Shape.describe(t.shape))")
+            throw LuaError.plain("assigned grad has shape \(Shape.describe(g.shape)) but the tensor has shape \(Shape.describe(t.shape))")
         }
         t.grad = g.detach()
         return 0

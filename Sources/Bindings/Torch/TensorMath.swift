@@ -24,7 +24,7 @@ enum TensorMath {
             let s = Float(try lua.number(2))
             lua.push(number(try lua.tensor(1), s, false))
         } else {
-            let a = try lua.tensor(1), b = try lua.tensor(2)
+            let a = try lua.tensorOrNumber(1), b = try lua.tensorOrNumber(2)
             lua.push(try lua.blame(2) { () throws(TensorError) in try tensors(a, b) })
         }
         return 1
@@ -85,11 +85,14 @@ enum TensorMath {
     static let clamp = LuaFunction("clamp", "torch.clamp(t, min [, max]) -> Tensor",
                                    "Elementwise t limited to [min, max]; either bound may be nil.") { lua in
         let t = try lua.tensor(1)
-        var lo = try lua.optionalNumber(2), hi = try lua.optionalNumber(3)
+        let lo: Double?, hi: Double?
         if lua.isOptions(2) {
             let o = try lua.options(2, ["min", "max"])
             lo = try o?.number("min")
             hi = try o?.number("max")
+        } else {
+            lo = try lua.optionalNumber(2)
+            hi = try lua.optionalNumber(3)
         }
         guard lo != nil || hi != nil else { throw LuaError.argument(2, "at least one of min and max must be given") }
         lua.push(t.clamp(min: lo.map(Float.init), max: hi.map(Float.init)))

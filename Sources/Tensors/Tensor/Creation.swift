@@ -12,8 +12,11 @@ extension Tensor {
         guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
             throw TensorError("upper bound and larger bound inconsistent with step sign")
         }
-        let n = Int(((end - start) / step).rounded(.up))
-        guard n <= 1 << 31 else { throw TensorError("arange would hold \(n) elements, too many") }
+        let steps = ((end - start) / step).rounded(.up)
+        guard steps.isFinite, steps <= Double(1 << 33) else {
+            throw TensorError("arange from \(start) to \(end) by \(step) would hold too many elements")
+        }
+        let n = Int(steps)
         let out = Tensor(uninitializedShape: [n])
         for i in 0..<n { out.data[i] = Float(start + Double(i) * step) }
         return out

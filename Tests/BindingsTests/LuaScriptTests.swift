@@ -1,0 +1,31 @@
+// Runs each Lua test file in Tests/BindingsTests/lua in a fresh runtime. A file
+// registers cases with the `testing` harness and ends with `return T.run()`,
+// which raises an error naming every failed case.
+
+import Bindings
+import Foundation
+import Testing
+
+let luaTestDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("lua")
+
+let luaTestFiles: [String] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: luaTestDirectory.path)) ?? []
+    return names.filter { $0.hasSuffix("_test.lua") }.sorted()
+}()
+
+@Test("Lua test files exist")
+func luaTestsFound() {
+    #expect(luaTestFiles.count >= 3)
+}
+
+@Test("Lua tests", arguments: luaTestFiles)
+func luaTestFile(_ name: String) throws {
+    let runtime = Runtime()
+    try runtime.runChunk("package.path = ... .. '/?.lua;' .. package.path", name: "=setup",
+                         arguments: [luaTestDirectory.path])
+    do {
+        try runtime.runFile(luaTestDirectory.appendingPathComponent(name).path)
+    } catch {
+        Issue.record("\(name):\n\(error.description)")
+    }
+}

@@ -1,0 +1,78 @@
+-- A small test harness for lstmlua's Lua-level tests.
+--   local T = require "testing"
+--   T.case("name", function() T.eq(1 + 1, 2) end)
+--   return T.run()      -- raises an error listing every failed case
+
+local T = {}
+local cases = {}
+
+function T.case(name, fn)
+  cases[#cases + 1] = {name = name, fn = fn}
+end
+
+local function fail(msg, level)
+  error(msg, (level or 1) + 2)
+end
+
+local function show(v)
+  if type(v) == "string" then return string.format("%q", v) end
+  return tostring(v)
+end
+
+function T.eq(actual, expected, what)
+  if actual ~= expected then
+    fail(string.format("%sexpected %s, got %s", what and (what .. ": ") or "", show(expected), show(actual)))
+  end
+end
+
+function T.truthy(v, what)
+  if not v then fail((what or "expected a true value") .. ", got " .. show(v)) end
+end
+
+--- |a - b| <= tol * max(1, |b|) for numbers, elementwise for tensors or tables.
+function T.near(actual, expected, tol, what)
+  tol = tol or 1e-5
+  local a = torch.is_tensor(actual) and actual:reshape(-1):totable() or actual
+  local b = torch.is_tensor(expected) and expected:reshape(-1):totable() or expected
+  if type(a) == "number" then a = {a} end
+  if type(b) == "number" then b = {b} end
+  if #a ~= #b then fail(string.format("%ssizes differ: %d vs %d", what and (what .. ": ") or "", #a, #b)) end
+  for i = 1, #a do
+    local scale = math.max(1, math.abs(b[i]))
+    if not (math.abs(a[i] - b[i]) <= tol * scale) then
+      fail(string.format("%selement %d: expected %.9g, got %.9g (tolerance %g)", what and (what .. ": ") or "", i, b[i], a[i], tol))
+    end
+  end
+end
+
+--- Runs fn and checks it raises an error whose message contains `expected` (plain text).
+function T.raises(fn, expected)
+  local ok, err = pcall(fn)
+  if ok then fail("expected an error containing " .. show(expected) .. ", but the call succeeded") end
+  err = tostring(err)
+  if expected and not err:find(expected, 1, true) then
+    fail("expected an error containing " .. show(expected) .. ", got " .. show(err))
+  end
+  return err
+end
+
+function T.shape(t, expected)
+  local s = t:size()
+  T.eq(table.concat(s, "x"), table.concat(expected, "x"), "shape")
+end
+
+function T.run()
+  local failed = {}
+  for _, c in ipairs(cases) do
+    local ok, err = xpcall(c.fn, debug.traceback)
+    if not ok then failed[#failed + 1] = c.name .. ": " .. tostring(err) end
+  end
+  local total = #cases
+  cases = {}
+  if #failed > 0 then
+    error(string.format("%d of %d cases failed:\n%s", #failed, total, table.concat(failed, "\n\n")), 0)
+  end
+  return total
+end
+
+return T
