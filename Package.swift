@@ -33,9 +33,12 @@ let package = Package(
         .target(name: "LuaPrelude", exclude: ["lua"]),
 
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt"], swiftSettings: optimize),
+        .target(name: "NeuralNets", dependencies: ["Tensors"], swiftSettings: optimize),
+        .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: optimize),
+        .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
-                dependencies: ["LuaBridge", "Tensors", "LuaPrelude"],
+                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "LuaPrelude"],
                 swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
                           dependencies: ["Bindings", .product(name: "ArgumentParser", package: "swift-argument-parser")],

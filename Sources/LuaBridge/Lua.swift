@@ -109,6 +109,9 @@ public struct Lua {
         return ok != 0 ? Int(v) : nil
     }
 
+    /// Pushes the metatable of the value at i, if it has one.
+    public func getMetatable(_ i: Int32) -> Bool { lua_getmetatable(L, i) != 0 }
+
     // MARK: Tables (raw access only)
 
     public func length(_ i: Int32) -> Int { Int(lua_rawlen(L, i)) }
@@ -169,6 +172,8 @@ public struct Lua {
         }
     }
     public func pushNil() { lua_pushnil(L) }
+    public func pushLightNull() { lua_pushlightuserdata(L, nil) }
+    public func isInteger(_ i: Int32) -> Bool { lua_isinteger(L, i) != 0 }
     public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     public func push(_ f: LuaFunction) { lg_pushbinding(L, Unmanaged.passUnretained(f).toOpaque()) }
     public func newTable(array: Int = 0, fields: Int = 0) { lua_createtable(L, Int32(array), Int32(fields)) }

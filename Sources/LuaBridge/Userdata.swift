@@ -66,8 +66,8 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
     /// setters through __newindex, plus metamethods (__gc and __close are added).
     /// Leaves the methods table on the stack, for a module to expose as the class.
     public func register(_ lua: Lua, methods: [LuaFunction], getters: [(String, LuaFunction)] = [],
-                         setters: [(String, LuaFunction)] = [], elementGetter: LuaFunction? = nil,
-                         elementSetter: LuaFunction? = nil, metamethods: [(String, LuaFunction)] = [],
+                         setters: [(String, LuaFunction)] = [], fallbackGetter: LuaFunction? = nil,
+                         fallbackSetter: LuaFunction? = nil, metamethods: [(String, LuaFunction)] = [],
                          close: LuaFunction? = nil) {
         lua.newTable(fields: metamethods.count + 6)  // metatable
         lua.push(name)
@@ -94,7 +94,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
             lua.push(f)
             lua.rawSet(-2, key)
         }
-        if let elementGetter { lua.push(elementGetter) } else { lua.pushNil() }
+        if let fallbackGetter { lua.push(fallbackGetter) } else { lua.pushNil() }
         lg_push_indexer(lua.L)
         lua.rawSet(-2, "__index")
         lua.newTable(fields: setters.count)
@@ -102,7 +102,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
             lua.push(f)
             lua.rawSet(-2, key)
         }
-        if let elementSetter { lua.push(elementSetter) } else { lua.pushNil() }
+        if let fallbackSetter { lua.push(fallbackSetter) } else { lua.pushNil() }
         lg_push_newindexer(lua.L)
         lua.rawSet(-2, "__newindex")
         lua_rawsetp(lua.L, lg_registryindex(), registryKey)

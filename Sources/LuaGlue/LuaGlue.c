@@ -25,16 +25,17 @@ void lg_pushbinding(lua_State *L, void *binding) {
 
 // ---- Indexing userdata --------------------------------------------------------------
 
-// upvalues: 1 methods, 2 property getters, 3 element getter
+// upvalues: 1 methods, 2 property getters, 3 fallback getter (for every other key)
 static int indexer(lua_State *L) {
     if (lua_type(L, 2) == LUA_TSTRING) {
         lua_pushvalue(L, 2);
         if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
         lua_pushvalue(L, 2);
-        if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNIL) return 1;
-        lua_pushvalue(L, 1);
-        lua_call(L, 1, 1);
-        return 1;
+        if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL) {
+            lua_pushvalue(L, 1);
+            lua_call(L, 1, 1);
+            return 1;
+        }
     }
     if (lua_isnil(L, lua_upvalueindex(3))) return 0;
     lua_pushvalue(L, lua_upvalueindex(3));
@@ -46,26 +47,29 @@ static int indexer(lua_State *L) {
 
 void lg_push_indexer(lua_State *L) { lua_pushcclosure(L, indexer, 3); }
 
-// upvalues: 1 property setters, 2 element setter. A property setter is called as
-// setter(obj, value); the element setter as setter(obj, key, value).
+// upvalues: 1 property setters, 2 fallback setter (for every other key). A property
+// setter is called as setter(obj, value); the fallback as setter(obj, key, value).
 static int newindexer(lua_State *L) {
     if (lua_type(L, 2) == LUA_TSTRING) {
         lua_pushvalue(L, 2);
-        if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL)
-            return luaL_error(L, "cannot set field '%s' of %s", lua_tostring(L, 2), luaL_typename(L, 1));
-    } else {
-        if (lua_isnil(L, lua_upvalueindex(2)))
-            return luaL_error(L, "cannot index-assign a %s", luaL_typename(L, 1));
-        lua_pushvalue(L, lua_upvalueindex(2));
-        lua_pushvalue(L, 1);
-        lua_pushvalue(L, 2);
-        lua_pushvalue(L, 3);
-        lua_call(L, 3, 0);
-        return 0;
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+            lua_pushvalue(L, 1);
+            lua_pushvalue(L, 3);
+            lua_call(L, 2, 0);
+            return 0;
+        }
+        lg_pop(L, 1);
     }
+    if (lua_isnil(L, lua_upvalueindex(2))) {
+        if (lua_type(L, 2) == LUA_TSTRING)
+            return luaL_error(L, "cannot set field '%s' of %s", lua_tostring(L, 2), luaL_typename(L, 1));
+        return luaL_error(L, "cannot index-assign a %s", luaL_typename(L, 1));
+    }
+    lua_pushvalue(L, lua_upvalueindex(2));
     lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
     lua_pushvalue(L, 3);
-    lua_call(L, 2, 0);
+    lua_call(L, 3, 0);
     return 0;
 }
 
@@ -105,18 +109,21 @@ int lg_called_as_method(lua_State *L) {
     return ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0;
 }
 
-// luaL_where without raising: the position of the Lua code that called us. When
-// the caller is C (the __index and __newindex dispatchers), the Lua code one
-// level further up is what the user wrote.
+// luaL_where without raising: the position of the Lua code that called us.
+// C frames (the __index and __newindex dispatchers) and the prelude's own Lua
+// code (chunks named "=[lstmlua:...]") are passed over, so that an error raised
+// inside nn.LSTM's forward points at the user's line that called the layer.
 static void push_where(lua_State *L) {
     lua_Debug ar;
-    for (int level = 1; level <= 2 && lua_getstack(L, level, &ar); level++) {
+    for (int level = 1; level <= 12 && lua_getstack(L, level, &ar); level++) {
         lua_getinfo(L, "Sl", &ar);
+        if (*ar.what == 'C') continue;
+        if (strncmp(ar.source, "=[lstmlua:", 10) == 0) continue;
         if (ar.currentline > 0) {
             lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
             return;
         }
-        if (*ar.what != 'C') break;
+        break;
     }
     lua_pushliteral(L, "");
 }

@@ -1,12 +1,12 @@
 #include "LuaPrelude.h"
 
 // #embed (C23) keeps the prelude as real .lua files in the tree.
-static const char nn_module[] = {
-#embed "lua/nn_module.lua"
+static const char nn[] = {
+#embed "lua/nn.lua"
 };
 
 static const lp_Chunk chunks[] = {
-    {"lstmlua.nn_module", nn_module, sizeof nn_module},
+    {"nn", nn, sizeof nn},
 };
 
 const lp_Chunk *lp_chunks(size_t *count) {

@@ -8,6 +8,9 @@ import Testing
 
 let luaTestDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("lua")
 
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
 let luaTestFiles: [String] = {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: luaTestDirectory.path)) ?? []
     return names.filter { $0.hasSuffix("_test.lua") }.sorted()
@@ -21,8 +24,8 @@ func luaTestsFound() {
 @Test("Lua tests", arguments: luaTestFiles)
 func luaTestFile(_ name: String) throws {
     let runtime = Runtime()
-    try runtime.runChunk("package.path = ... .. '/?.lua;' .. package.path", name: "=setup",
-                         arguments: [luaTestDirectory.path])
+    try runtime.runChunk("local dir, fixtures = ...; package.path = dir .. '/?.lua;' .. package.path; FIXTURES = fixtures",
+                         name: "=setup", arguments: [luaTestDirectory.path, fixturesDirectory.path])
     do {
         try runtime.runFile(luaTestDirectory.appendingPathComponent(name).path)
     } catch {

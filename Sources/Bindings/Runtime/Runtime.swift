@@ -18,7 +18,10 @@ public final class Runtime {
         memory = TensorMemory(state: state)
         memory.install()
         registerTorch()
-        loadPrelude()
+        registerNN()
+        registerOptim()
+        registerJSON()
+        registerData()
     }
 
     deinit {
@@ -29,7 +32,7 @@ public final class Runtime {
 
     private func registerTorch() {
         let lua = state.lua
-        state.pushLibrary("torch", TorchLibrary.functions)
+        state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions)
         TensorClass.register(in: state)
         lua.rawSet(-2, "Tensor")
         state.pushLibrary("torch.autograd", TorchLibrary.autograd)
@@ -41,22 +44,70 @@ public final class Runtime {
         state.setGlobal("torch")
     }
 
-    private func loadPrelude() {
+    private func registerNN() {
+        let lua = state.lua
+        state.pushLibrary("nn", [])
+        state.pushLibrary("nn.functional", FunctionalBindings.functions + RecurrentBindings.functions
+                          + [TensorMath.tanh, TensorMath.relu, TensorMath.sigmoid])
+        lua.rawSet(-2, "functional")
+        state.pushLibrary("nn.utils", UtilsBindings.functions)
+        lua.rawSet(-2, "utils")
+        RecurrentSpec.type.register(lua, methods: RecurrentSpec.methods)
+        lua.pop()
+        loadPrelude("nn")
+    }
+
+    private func registerOptim() {
+        let lua = state.lua
+        state.pushLibrary("optim", OptimBindings.constructors)
+        state.pushLibrary("optim.lr_scheduler", SchedulerBindings.constructors)
+        lua.rawSet(-2, "lr_scheduler")
+        OptimBindings.register(in: state)
+        SchedulerBindings.register(in: state)
+        lua.pushValue(-1)
+        state.setLoaded("optim")
+        state.setGlobal("optim")
+    }
+
+    private func registerData() {
+        state.pushLibrary("data", DataBindings.functions)
+        DataBindings.register(in: state)
+        state.lua.pushValue(-1)
+        state.setLoaded("data")
+        state.setGlobal("data")
+    }
+
+    private func registerJSON() {
+        state.pushLibrary("json", JSONBindings.functions)
+        JSONBindings.pushNull(state.lua)
+        state.lua.rawSet(-2, "null")
+        state.lua.pushValue(-1)
+        state.setLoaded("json")
+        state.setGlobal("json")
+    }
+
+    /// Runs prelude chunk `name` with the native table on top of the stack as its
+    /// argument (popped); what it returns becomes global `name` and require(name).
+    private func loadPrelude(_ name: String) {
         var count = 0
-        guard let chunks = lp_chunks(&count) else { return }
-        for i in 0..<count {
+        guard let chunks = lp_chunks(&count) else { fatalError("lstmlua: the Lua prelude is missing") }
+        for i in 0..<count where String(cString: chunks[i].name) == name {
             let chunk = chunks[i]
-            let name = String(cString: chunk.name)
             let source = String(decoding: UnsafeRawBufferPointer(start: chunk.source, count: chunk.length), as: UTF8.self)
             do {
-                try state.load(source, name: "=[\(name)]")
-                try state.call(results: 1)
-                state.setLoaded(name)
+                try state.load(source, name: "=[lstmlua:\(name)]")
+                state.lua.rotate(-2, 1)
+                try state.call(nargs: 1, results: 1)
             } catch {
                 // The prelude is part of the binary; a failure here is a build defect.
                 fatalError("lstmlua: prelude module \(name) failed to load: \(error)")
             }
+            state.lua.pushValue(-1)
+            state.setLoaded(name)
+            state.setGlobal(name)
+            return
         }
+        fatalError("lstmlua: no prelude module \(name)")
     }
 }
 

@@ -10,7 +10,7 @@ enum TensorClass {
     /// Methods only reachable as t:name(...).
     static let methods: [LuaFunction] = [
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
-        clone, copy_, fill_, zero_, add_, mul_, expand, expandAs, view, viewAs, t, retainGrad, type,
+        clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad, type,
     ] + TensorMath.shared
 
     static let getters: [(String, LuaFunction)] = [
@@ -30,7 +30,7 @@ enum TensorClass {
         for f in methods { state.document("Tensor:\(f.name)", f) }
         for (name, f) in getters { state.document("Tensor.\(name)", f) }
         shared.register(state.lua, methods: methods, getters: getters, setters: setters,
-                        elementGetter: index, elementSetter: newIndex, metamethods: metamethods)
+                        fallbackGetter: index, fallbackSetter: newIndex, metamethods: metamethods)
     }
 
     // MARK: Shape and values
@@ -127,6 +127,7 @@ enum TensorClass {
     static let index = LuaFunction("__index", "t[i] -> number | Tensor",
                                    "Element i of a 1-D tensor, or the sub-tensor at index i of the first dimension.") { lua in
         let t = try lua.tensor(1)
+        if lua.kind(2) == .string { return 0 }  // an unknown field: nil, as for any table
         let i = try elementIndex(lua, t)
         if t.dim == 1 {
             lua.push(t.storage.data[t.offset + i * t.strides[0]])
@@ -140,6 +141,7 @@ enum TensorClass {
     static let newIndex = LuaFunction("__newindex", "t[i] = value",
                                       "Writes a number or tensor into index i of t's first dimension.") { lua in
         let t = try lua.tensor(1)
+        if lua.kind(2) == .string { throw LuaError.plain("cannot set field '\(try lua.string(2))' of a Tensor") }
         let i = try elementIndex(lua, t)
         guard lua.kind(3) == .number || TensorClass.shared.test(lua, 3) != nil else {
             throw LuaError.plain("cannot assign a \(lua.typeName(3)) to a tensor element (number or Tensor expected)")
@@ -264,6 +266,26 @@ enum TensorClass {
             let o = try lua.tensor(2)
             try lua.blame(2) { () throws(TensorError) in try t.mul_(o) }
         }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let uniform_ = LuaFunction("uniform_", "t:uniform_([from=0 [, to=1]]) -> t",
+                                      "Fills t with uniform random values on [from, to) from the shared generator.") { lua in
+        let t = try lua.tensor(1)
+        let a = Float(try lua.optionalNumber(2) ?? 0), b = Float(try lua.optionalNumber(3) ?? 1)
+        guard a <= b else { throw LuaError.argument(2, "uniform_ expects from <= to, but got from=\(a) > to=\(b)") }
+        try lua.blame(1) { () throws(TensorError) in try t.uniform_(a, b) }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let normal_ = LuaFunction("normal_", "t:normal_([mean=0 [, std=1]]) -> t",
+                                     "Fills t with normal random values from the shared generator.") { lua in
+        let t = try lua.tensor(1)
+        let m = Float(try lua.optionalNumber(2) ?? 0), s = Float(try lua.optionalNumber(3) ?? 1)
+        guard s >= 0 else { throw LuaError.argument(3, "normal_ expects std >= 0.0, but found std \(s)") }
+        try lua.blame(1) { () throws(TensorError) in try t.normal_(mean: m, std: s) }
         lua.pushValue(1)
         return 1
     }

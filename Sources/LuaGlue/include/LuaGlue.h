@@ -36,15 +36,15 @@ void lg_push_error(lua_State *L, const char *msg);
 /// Is the running C function called as a method (`obj:f()`)? [-0, +0, m]
 int lg_called_as_method(lua_State *L);
 
-/// Pops a methods table, a properties table and an element getter, and pushes an
-/// __index function for userdata: string keys find a method, else call the
-/// property's getter with the object; other keys call the element getter (which
-/// may be nil). Methods are found without calling Swift. [-3, +1, m]
+/// Pops a methods table, a properties table and a fallback getter, and pushes an
+/// __index function for userdata: a string key finds a method, else calls the
+/// property's getter(obj); any other key goes to fallback(obj, key), which may be
+/// nil (then the result is nil). Methods are found without calling Swift. [-3, +1, m]
 void lg_push_indexer(lua_State *L);
 
-/// Pops a setters table and an element setter, and pushes a __newindex function:
-/// string keys call the property's setter(obj, value), other keys the element
-/// setter(obj, key, value); unknown names are an error. [-2, +1, m]
+/// Pops a setters table and a fallback setter, and pushes a __newindex function:
+/// a string key with a setter calls setter(obj, value); any other key goes to
+/// fallback(obj, key, value), or is an error when there is none. [-2, +1, m]
 void lg_push_newindexer(lua_State *L);
 
 /// Releases a retained Swift object (Unmanaged.release), called by finalizers.

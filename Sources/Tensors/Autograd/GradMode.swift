@@ -18,17 +18,24 @@ extension Tensor {
     /// Records `node` as this result's origin when any input needs a gradient.
     /// Returns true when it did, so callers can skip saving work otherwise.
     @inline(__always)
-    static func needsGrad(_ a: Tensor) -> Bool {
+    public static func needsGrad(_ a: Tensor) -> Bool {
         GradMode.isEnabled && a.requiresGrad
     }
 
     @inline(__always)
-    static func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
+    public static func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
         GradMode.isEnabled && (a.requiresGrad || b.requiresGrad)
     }
 
+    /// Whether recording is on and any of `inputs` needs a gradient.
+    public static func needsGrad(_ inputs: [Tensor?]) -> Bool {
+        guard GradMode.isEnabled else { return false }
+        for case let t? in inputs where t.requiresGrad { return true }
+        return false
+    }
+
     /// Makes this tensor output `index` of `node`.
-    func attach(to node: Node, index: Int = 0) {
+    public func attach(to node: Node, index: Int = 0) {
         gradFn = node
         outputIndex = index
         requiresGrad = true

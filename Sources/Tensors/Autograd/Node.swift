@@ -23,10 +23,10 @@ public class Node {
     /// `backward` maps the gradients of the outputs (nil where none arrived) to the
     /// gradients of the inputs, in the order of `inputs`. `saving` lists the tensors
     /// it reads, so an in-place change to one is caught rather than giving wrong numbers.
-    public init(name: String, inputs: [Tensor], outputCount: Int = 1, saving: [Tensor] = [],
+    public init(name: String, inputs: [Tensor?], outputCount: Int = 1, saving: [Tensor] = [],
                 backward: @escaping ([Tensor?]) throws(TensorError) -> [Tensor?]) {
         self.name = name
-        self.edges = inputs.map(Node.edge(to:))
+        self.edges = inputs.map { $0.flatMap(Node.edge(to:)) }
         self.outputCount = outputCount
         self.saved = saving.map { ($0.storage, $0.storage.version) }
         self.backwardFunction = backward

@@ -5,7 +5,7 @@
 // Every write bumps the storage version, so a backward that saved the old values fails loudly.
 
 extension Tensor {
-    func checkWritable(_ operands: Tensor...) throws(TensorError) {
+    public func checkWritable(_ operands: Tensor...) throws(TensorError) {
         guard GradMode.isEnabled else { return }
         if requiresGrad && isLeaf {
             throw TensorError("a leaf Variable that requires grad is being used in an in-place operation")

@@ -211,6 +211,11 @@ extension Tensor {
         recordView(copied(), "CloneBackward0") { $0 }
     }
 
+    /// This tensor if it is contiguous, else a contiguous copy; outside autograd (for kernels).
+    public func materialized() -> Tensor {
+        isContiguous ? self : copied()
+    }
+
     /// A fresh contiguous copy of the values, outside autograd.
     public func copied() -> Tensor {
         let out = Tensor(uninitializedShape: shape)

@@ -73,7 +73,8 @@ public final class Generator {
     /// at::uniform_real_distribution<float>: 24 random bits scaled into [from, to).
     public func uniformFloat(_ from: Float = 0, _ to: Float = 1) -> Float {
         let x = Float(random() & 0xFF_FFFF) * (1 / Float(1 << 24))
-        return x * (to - from) + from
+        // PyTorch's kernel is compiled with FMA contraction: one rounding, not two.
+        return from.addingProduct(x, to - from)
     }
 
     /// at::uniform_real_distribution<double>: 53 random bits.

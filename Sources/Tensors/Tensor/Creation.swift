@@ -64,10 +64,24 @@ extension Tensor {
         return out
     }
 
-    /// Fills this tensor in place from U(from, to), outside autograd (layer initialisation).
-    public func uniform_(_ from: Float, _ to: Float, generator: Generator = .shared) {
+    /// Fills this tensor in place from U(from, to), as PyTorch's uniform_.
+    public func uniform_(_ from: Float, _ to: Float, generator: Generator = .shared) throws(TensorError) {
+        try checkWritable()
         let base = storage.data
         forEachOffset { base[$0] = generator.uniformFloat(from, to) }
+        storage.bumpVersion()
+    }
+
+    /// Fills this tensor in place from N(mean, std²), as PyTorch's normal_.
+    public func normal_(mean: Float, std: Float, generator: Generator = .shared) throws(TensorError) {
+        try checkWritable()
+        if isContiguous {
+            generator.fillNormal(data, count: count, mean: mean, std: std)
+        } else {
+            let fresh = Tensor(uninitializedShape: shape)
+            generator.fillNormal(fresh.data, count: count, mean: mean, std: std)
+            assign(fresh)
+        }
         storage.bumpVersion()
     }
 }

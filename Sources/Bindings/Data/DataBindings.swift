@@ -1,0 +1,91 @@
+// The data module: the article's sine windows, a user's own series from CSV,
+// and a long series cut into training windows.
+
+import Datasets
+import LuaBridge
+import Tensors
+
+enum DataBindings {
+    static let functions: [LuaFunction] = [sine, fromCSV, windows]
+    static let iteratorType = UserdataClass<WindowBatches>(name: "data.windows")
+
+    static func register(in state: LuaState) {
+        iteratorType.register(state.lua, methods: [], getters: [("count", windowCount)], metamethods: [("__call", nextWindow), ("__len", windowCount)])
+        state.lua.pop()
+    }
+
+    static let sine = LuaFunction("sine",
+        "data.sine{num_points=50, span=10, start=nil, start_max=10, batch=1, amplitude=1, frequency=1, phase=0, noise=0} -> x, y, t",
+        "Sine windows as in the article: x [batch, n-1, 1], y (x one step later), and the time steps [batch, n].") { lua in
+        var s = SineWave()
+        if let o = try lua.options(1, ["num_points", "span", "start", "start_max", "batch", "amplitude", "frequency", "phase", "noise"]) {
+            s.numPoints = try o.integer("num_points") ?? s.numPoints
+            s.span = try o.number("span") ?? s.span
+            s.start = try o.number("start")
+            s.startMax = try o.integer("start_max") ?? s.startMax
+            s.batch = try o.integer("batch") ?? s.batch
+            s.amplitude = try o.number("amplitude") ?? s.amplitude
+            s.frequency = try o.number("frequency") ?? s.frequency
+            s.phase = try o.number("phase") ?? s.phase
+            s.noise = try o.number("noise") ?? s.noise
+        }
+        let (x, y, t) = try lua.blame(1) { () throws(TensorError) in try s.generate() }
+        lua.push(x)
+        lua.push(y)
+        lua.push(t)
+        return 3
+    }
+
+    static let fromCSV = LuaFunction("from_csv", "data.from_csv(path [, {column=name|index, header=auto, delimiter=','}]) -> Tensor, name",
+                                     "One numeric column of a CSV file as a 1-D tensor (and the column's name).") { lua in
+        let path = try lua.string(1)
+        var options = CSVSeries.Options()
+        if let o = try lua.options(2, ["column", "header", "delimiter"]) {
+            options.header = try o.boolean("header")
+            if let d = try o.string("delimiter") {
+                guard d.count == 1, let c = d.first else { throw LuaError.argument(2, "delimiter must be one character") }
+                options.delimiter = c
+            }
+            lua.rawGet(2, "column")
+            defer { lua.pop() }
+            switch lua.kind(-1) {
+            case .string: options.column = .name(try lua.string(-1))
+            case .number: options.column = .index(try lua.integer(-1))
+            case .luaNil: break
+            default: throw LuaError.argument(2, "option 'column' must be a name or a 1-based index")
+            }
+        }
+        let (values, name) = try lua.report { () throws(TensorError) in try CSVSeries.load(path: path, options: options) }
+        lua.push(Tensor(values.map(Float.init), shape: [values.count]))
+        if let name { lua.push(name) } else { lua.pushNil() }
+        return 2
+    }
+
+    static let windows = LuaFunction("windows", "data.windows(series, seq_len [, {batch=1, shuffle=false, stride=1, drop_last=false}]) -> iterator",
+                                     "Iterates over batches x, y [batch, seq_len, 1] of consecutive windows of a 1-D series.") { lua in
+        let series = try lua.tensor(1)
+        guard series.dim == 1 else { throw LuaError.argument(1, "series must be 1-D, got shape \(Shape.describe(series.shape))") }
+        let length = try lua.integer(2)
+        let o = try lua.options(3, ["batch", "shuffle", "stride", "drop_last"])
+        let batch = try o?.integer("batch") ?? 1, stride = try o?.integer("stride") ?? 1
+        let shuffle = try o?.boolean("shuffle") ?? false, dropLast = try o?.boolean("drop_last") ?? false
+        let it = try lua.blame(2) { () throws(TensorError) in
+            try WindowBatches(series: series.values, length: length, batch: batch, stride: stride, shuffle: shuffle, dropLast: dropLast)
+        }
+        iteratorType.push(it, lua)
+        return 1
+    }
+
+    static let nextWindow = LuaFunction("windows", "it() -> x, y | nil", "The next batch of windows.") { lua in
+        let it = try iteratorType.check(lua, 1)
+        guard let (x, y) = it.next() else { lua.pushNil(); return 1 }
+        lua.push(x)
+        lua.push(y)
+        return 2
+    }
+
+    static let windowCount = LuaFunction("count", "#it -> integer", "How many batches the iterator gives in all.") { lua in
+        lua.push(try iteratorType.check(lua, 1).count)
+        return 1
+    }
+}

@@ -1,0 +1,115 @@
+// nn.functional: the layers and losses as functions of tensors, native.
+
+import LuaBridge
+import NeuralNets
+import Tensors
+
+enum FunctionalBindings {
+    static let functions: [LuaFunction] = [
+        linear, dropout, embedding, softmax, logSoftmax, mseLoss, l1Loss, huberLoss, crossEntropy,
+    ]
+
+    static let linear = LuaFunction("linear", "nn.functional.linear(input, weight [, bias]) -> Tensor",
+                                    "input·weightᵀ + bias, over the last dimension of input.") { lua in
+        let x = try lua.tensor(1), w = try lua.tensor(2), b = try lua.optionalTensor(3)
+        lua.push(try lua.blame(1) { () throws(TensorError) in try Linear.apply(x, weight: w, bias: b) })
+        return 1
+    }
+
+    static let dropout = LuaFunction("dropout", "nn.functional.dropout(input [, p=0.5 [, training=true]]) -> Tensor",
+                                     "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.") { lua in
+        let x = try lua.tensor(1)
+        let p = try lua.optionalNumber(2) ?? 0.5
+        guard p >= 0 && p <= 1 else { throw LuaError.argument(2, "dropout probability has to be between 0 and 1, but got \(p)") }
+        let training = try lua.optionalBoolean(3) ?? true
+        lua.push(training ? Dropout.apply(x, p: Float(p)) : x)
+        return 1
+    }
+
+    /// Integer-valued float tensor → 0-based indices, checked.
+    static func indices(_ lua: Lua, _ i: Int32, _ t: Tensor, what: String) throws(LuaError) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(t.count)
+        for v in t.values {
+            guard let k = Int(exactly: v) else { throw LuaError.argument(i, "\(what) must be integers, got \(v)") }
+            out.append(k - 1)
+        }
+        return out
+    }
+
+    static let embedding = LuaFunction("embedding", "nn.functional.embedding(indices, weight [, padding_idx]) -> Tensor",
+                                       "The rows of weight at the 1-based indices (a tensor of integers).") { lua in
+        let idx = try lua.tensor(1), w = try lua.tensor(2)
+        let padding = try lua.optionalInteger(3).map { $0 - 1 }
+        let list = try indices(lua, 1, idx, what: "indices")
+        lua.push(try lua.blame(1) { () throws(TensorError) in
+            try Embedding.apply(indices: list, shape: idx.shape, weight: w, paddingIndex: padding)
+        })
+        return 1
+    }
+
+    private static func softmaxLike(_ name: String, _ doc: String, _ f: @escaping (Tensor, Int) -> Tensor) -> LuaFunction {
+        LuaFunction(name, "nn.functional.\(name)(input, dim) -> Tensor", doc) { lua in
+            let x = try lua.tensor(1)
+            lua.push(f(x, x.dim == 0 ? 0 : try lua.dimension(2, rank: x.dim)))
+            return 1
+        }
+    }
+
+    static let softmax = softmaxLike("softmax", "e^x normalised to sum 1 along dim.") { Softmax.softmax($0, dim: $1) }
+    static let logSoftmax = softmaxLike("log_softmax", "log(softmax(x)) along dim, computed stably.") { Softmax.logSoftmax($0, dim: $1) }
+
+    static func reduction(_ lua: Lua, _ i: Int32) throws(LuaError) -> Reduction {
+        guard let s = try lua.optionalString(i) else { return .mean }
+        guard let r = Reduction(rawValue: s) else { throw LuaError.argument(i, "'\(s)' is not a valid value for reduction (mean, sum or none)") }
+        return r
+    }
+
+    private static func pointwiseLoss(_ name: String, _ doc: String, _ kind: @escaping (Lua) throws(LuaError) -> Loss.Kind) -> LuaFunction {
+        LuaFunction(name, "nn.functional.\(name)(input, target [, reduction='mean'\(name == "huber_loss" ? " [, delta=1]" : "")]) -> Tensor", doc) { lua in
+            let x = try lua.tensor(1), y = try lua.tensor(2)
+            let r = try reduction(lua, 3)
+            let k = try kind(lua)
+            lua.push(try lua.blame(2) { () throws(TensorError) in try Loss.pointwise(k, x, y, reduction: r) })
+            return 1
+        }
+    }
+
+    static let mseLoss = pointwiseLoss("mse_loss", "The mean (or sum) of squared differences.") { _ throws(LuaError) in .mse }
+    static let l1Loss = pointwiseLoss("l1_loss", "The mean (or sum) of absolute differences.") { _ throws(LuaError) in .l1 }
+    static let huberLoss = pointwiseLoss("huber_loss", "Squared differences below delta, absolute ones above.") { lua throws(LuaError) in
+        let delta = try lua.optionalNumber(4) ?? 1
+        guard delta > 0 else { throw LuaError.argument(4, "delta must be positive, got \(delta)") }
+        return .huber(delta: Float(delta))
+    }
+
+    static let crossEntropy = LuaFunction("cross_entropy",
+                                          "nn.functional.cross_entropy(input, target [, reduction='mean' [, label_smoothing=0]]) -> Tensor",
+                                          "Cross entropy of logits [N, C] against 1-based class indices [N] or class probabilities [N, C].") { lua in
+        let x = try lua.tensor(1), y = try lua.tensor(2)
+        let r = try reduction(lua, 3)
+        let smoothing = try lua.optionalNumber(4) ?? 0
+        guard smoothing >= 0 && smoothing <= 1 else { throw LuaError.argument(4, "label_smoothing must be between 0 and 1, got \(smoothing)") }
+        let probabilities = y.shape == x.shape && x.dim > 0 ? y : nil
+        let classes = probabilities == nil ? try indices(lua, 2, y, what: "class indices") : nil
+        lua.push(try lua.blame(2) { () throws(TensorError) in
+            try Loss.crossEntropy(x, classes: classes, probabilities: probabilities, reduction: r, labelSmoothing: Float(smoothing))
+        })
+        return 1
+    }
+}
+
+enum UtilsBindings {
+    static let functions: [LuaFunction] = [clipGradNorm]
+
+    static let clipGradNorm = LuaFunction("clip_grad_norm_", "nn.utils.clip_grad_norm_(parameters, max_norm [, norm_type=2]) -> number",
+                                          "Scales the gradients so their joint norm is at most max_norm; returns the norm before.") { lua in
+        let params = try OptimBindings.tensorList(lua, 1)
+        let maxNorm = try lua.number(2)
+        let normType = try lua.optionalNumber(3) ?? 2
+        lua.push(try lua.blame(3) { () throws(TensorError) in
+            try GradientClipping.clipNorm(params, maxNorm: maxNorm, normType: normType)
+        })
+        return 1
+    }
+}

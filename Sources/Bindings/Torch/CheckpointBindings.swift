@@ -1,0 +1,115 @@
+// torch.save and torch.load: safetensors checkpoints with PyTorch's state_dict
+// names, readable by safetensors.torch.load_file.
+
+import Checkpoints
+import LuaBridge
+import Tensors
+
+enum CheckpointBindings {
+    static let functions: [LuaFunction] = [save, load]
+
+    static let save = LuaFunction("save", "torch.save(path, tensors | module [, metadata])",
+                                  "Writes a table of name -> Tensor (or a module's state_dict) as a safetensors file, atomically.") { lua in
+        let path = try lua.string(1)
+        try lua.checkTable(2)
+        let hasMetadata = lua.top >= 3 && !lua.isNoneOrNil(3)
+        var table: Int32 = 2
+        if TensorClass.shared.test(lua, 2) == nil, try stateDictOfModule(lua, 2) {
+            table = lua.top
+        }
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for key in try lua.stringKeys(table, argument: 2) {
+            lua.rawGet(table, key)
+            defer { lua.pop() }
+            guard let t = TensorClass.shared.test(lua, -1) else {
+                throw LuaError.argument(2, "the value for '\(key)' is a \(lua.typeName(-1)), not a Tensor")
+            }
+            tensors.append((key, t))
+        }
+        guard lua.length(table) == 0 else { throw LuaError.argument(2, "checkpoint entries must be named by strings, not numbers") }
+        var metadata: [String: String] = [:]
+        if hasMetadata {
+            try lua.checkTable(3)
+            for key in try lua.stringKeys(3, argument: 3) {
+                lua.rawGet(3, key)
+                defer { lua.pop() }
+                switch lua.kind(-1) {
+                case .string, .number: metadata[key] = try lua.tostring(-1)
+                case .boolean: metadata[key] = lua.truthy(-1) ? "true" : "false"
+                default: throw LuaError.argument(3, "metadata value for '\(key)' must be a string or number, got \(lua.typeName(-1))")
+                }
+            }
+        }
+        do throws(CheckpointError) {
+            try Safetensors.write(Checkpoint(tensors: tensors, metadata: metadata), to: path)
+        } catch {
+            throw LuaError.message(error.message)
+        }
+        return 0
+    }
+
+    /// If the table at i is a module (it has a state_dict method), pushes module:state_dict().
+    private static func stateDictOfModule(_ lua: Lua, _ i: Int32) throws(LuaError) -> Bool {
+        guard lua.pushMethod(i, "state_dict") else { return false }
+        lua.pushValue(i)
+        try lua.call(1, results: 1)
+        guard lua.kind(-1) == .table else { throw LuaError.argument(2, "state_dict() did not return a table") }
+        return true
+    }
+
+    static let load = LuaFunction("load", "torch.load(path) -> tensors, metadata",
+                                  "Reads a safetensors file: a table of name -> Tensor, and the file's metadata table.") { lua in
+        let path = try lua.string(1)
+        let checkpoint: Checkpoint
+        do throws(CheckpointError) {
+            checkpoint = try Safetensors.read(path: path)
+        } catch {
+            throw LuaError.message(error.message)
+        }
+        lua.newTable(fields: checkpoint.tensors.count)
+        for (name, t) in checkpoint.tensors {
+            lua.push(t)
+            lua.rawSet(-2, name)
+        }
+        lua.newTable(fields: checkpoint.metadata.count)
+        for (k, v) in checkpoint.metadata {
+            lua.push(v)
+            lua.rawSet(-2, k)
+        }
+        return 2
+    }
+}
+
+extension Lua {
+    /// The string keys of the table at i, sorted; other keys beyond the array part are an error.
+    func stringKeys(_ i: Int32, argument: Int32) throws(LuaError) -> [String] {
+        let keys = try unknownKeys(i, allowed: [])
+        if keys.contains("[non-string key]") { throw LuaError.argument(argument, "table keys must be strings") }
+        return keys
+    }
+
+    func truthy(_ i: Int32) -> Bool { (try? boolean(i)) ?? !isNoneOrNil(i) }
+
+    /// Pushes the function `name` that the value at i reaches through its
+    /// metatable's __index chain (read raw: classes are tables of methods).
+    /// Returns false, pushing nothing, when there is none.
+    func pushMethod(_ i: Int32, _ name: String) -> Bool {
+        guard kind(i) == .table else { return false }
+        pushValue(i)
+        for _ in 0..<16 {
+            guard getMetatable(-1) else { break }
+            let index = rawGet(-1, "__index")
+            rotate(-3, 1)  // __index, current, metatable
+            pop(2)
+            guard index == .table else { break }
+            if rawGet(-1, name) == .function {
+                rotate(-2, 1)
+                pop()
+                return true
+            }
+            pop()
+        }
+        pop()
+        return false
+    }
+}

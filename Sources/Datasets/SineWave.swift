@@ -1,0 +1,64 @@
+// The article's data: windows of a sine curve. Each window samples
+// sin over linspace(start, start + span, n), in double precision as the
+// article's numpy code does, then becomes float: x = samples 1..n-1 and
+// y = samples 2..n, so the model learns to predict the next sample.
+
+import Foundation
+import Tensors
+
+public struct SineWave {
+    public var numPoints = 50
+    public var span = 10.0
+    /// A fixed start for every window, or nil to draw one per row.
+    public var start: Double? = nil
+    /// Starts are drawn from the integers 0 ..< startMax.
+    public var startMax = 10
+    public var batch = 1
+    public var amplitude = 1.0
+    public var frequency = 1.0
+    public var phase = 0.0
+    /// Standard deviation of Gaussian noise added to the samples.
+    public var noise = 0.0
+
+    public init() {}
+
+    public func validate() throws(TensorError) {
+        guard numPoints >= 2 else { throw TensorError("num_points must be at least 2, got \(numPoints)") }
+        guard numPoints <= 10_000_000 else { throw TensorError("num_points must be at most 10000000, got \(numPoints)") }
+        guard batch >= 1 && batch <= 1_000_000 else { throw TensorError("batch must be between 1 and 1000000, got \(batch)") }
+        guard startMax >= 1 || start != nil else { throw TensorError("start_max must be at least 1, got \(startMax)") }
+        guard span.isFinite && span > 0 else { throw TensorError("span must be a positive number, got \(span)") }
+        guard noise >= 0 && noise.isFinite else { throw TensorError("noise must be a non-negative number, got \(noise)") }
+        guard Double(batch) * Double(numPoints) <= 1e8 else { throw TensorError("batch × num_points is too large") }
+    }
+
+    /// numpy.linspace(start, start + span, n): i·step + start, the last point exactly the stop.
+    public func timeSteps(from start: Double) -> [Double] {
+        let step = span / Double(numPoints - 1)
+        var t = (0..<numPoints).map { Double($0) * step + start }
+        t[numPoints - 1] = start + span
+        return t
+    }
+
+    /// x [batch, n-1, 1], y [batch, n-1, 1] and the time steps [batch, n].
+    public func generate(generator: Generator = .shared) throws(TensorError) -> (x: Tensor, y: Tensor, t: Tensor) {
+        try validate()
+        let n = numPoints
+        let x = Tensor(uninitializedShape: [batch, n - 1, 1]), y = Tensor(uninitializedShape: [batch, n - 1, 1])
+        let steps = Tensor(uninitializedShape: [batch, n])
+        for b in 0..<batch {
+            let s = start ?? Double(generator.integer(0, startMax))
+            let t = timeSteps(from: s)
+            var samples = t.map { amplitude * sin(frequency * $0 + phase) }
+            if noise > 0 {
+                for i in 0..<n { samples[i] += noise * generator.normalDouble() }
+            }
+            for i in 0..<n { steps.data[b * n + i] = Float(t[i]) }
+            for i in 0..<(n - 1) {
+                x.data[b * (n - 1) + i] = Float(samples[i])
+                y.data[b * (n - 1) + i] = Float(samples[i + 1])
+            }
+        }
+        return (x, y, steps)
+    }
+}

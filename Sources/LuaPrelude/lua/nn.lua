@@ -1,0 +1,757 @@
+-- nn: the Module class system and the layers models are built from.
+--
+-- What is naturally Lua lives here: classes, registration of parameters and
+-- submodules as fields are assigned, traversal, printing. Everything numeric
+-- is one call into the native core (nn.functional).
+--
+--   local Net = nn.Module:extend("Net")
+--   function Net:init() self.rnn = nn.LSTM{input_size = 1, hidden_size = 10, batch_first = true} end
+--   function Net:forward(x, h) return self.rnn(x, h) end
+--   local model = Net()
+
+local nn = ...
+local F = nn.functional
+local torch = torch
+local is_tensor = torch.is_tensor
+
+-- Errors raised here point at the user's code, not at this file: the level is
+-- that of the first caller outside the prelude.
+local function caller_level()
+  local level = 3
+  while true do
+    local info = debug.getinfo(level, "S")
+    if not info then return 1 end
+    if info.source ~= "=[lstmlua:nn]" and info.what ~= "C" then return level - 1 end
+    level = level + 1
+  end
+end
+
+local function raise(fmt, ...)
+  error(string.format(fmt, ...), caller_level())
+end
+
+local function argerror(n, fname, fmt, ...)
+  raise("bad argument #%d to '%s' (%s)", n, fname, string.format(fmt, ...))
+end
+
+local function pybool(v) return v and "True" or "False" end
+
+local function pynumber(v)
+  if math.type(v) == "integer" then return tostring(v) end
+  if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%.1f", v) end
+  return tostring(v)
+end
+
+---------------------------------------------------------------------------
+-- Module
+---------------------------------------------------------------------------
+
+local Module = {}
+Module.__name = "Module"
+Module.__index = Module
+nn.Module = Module
+
+local function is_module(v)
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__module_class") == true
+end
+nn.is_module = is_module
+
+-- Metamethods are looked up raw, so every class carries its own copies.
+local inherited = {"__call", "__newindex", "__tostring", "__len"}
+
+--- Module:extend(name) -> class: a subclass; instances are made by calling it.
+function Module.extend(parent, name)
+  if type(name) ~= "string" then argerror(1, "extend", "class name expected, got %s", type(name)) end
+  local cls = {__name = name, __module_class = true, super = parent}
+  for _, k in ipairs(inherited) do cls[k] = rawget(parent, k) end
+  cls.__index = cls
+  return setmetatable(cls, {
+    __index = parent,
+    __call = function(c, ...) return c:new(...) end,
+    __tostring = function(c) return "class " .. c.__name end,
+  })
+end
+
+--- Class:new(...) -> instance: makes an instance and runs its init.
+function Module.new(cls, ...)
+  local self = setmetatable({_params = {}, _modules = {}, _buffers = {}, _names = {}, training = true}, cls)
+  local init = cls.init
+  if init then init(self, ...) end
+  return self
+end
+
+function Module:init() end
+
+function Module:forward()
+  raise("%s has no forward method; define function %s:forward(...)", self.__name, self.__name)
+end
+
+-- model(...) runs forward.
+function Module.__call(self, ...)
+  return self:forward(...)
+end
+
+local function remember(list, names, key)
+  if not names[key] then
+    names[key] = true
+    list[#list + 1] = key
+  end
+end
+
+-- Fields assigned a module or a tensor that requires grad register themselves.
+function Module.__newindex(self, key, value)
+  if type(key) == "string" then
+    if is_module(value) then
+      remember(rawget(self, "_modules"), rawget(self, "_names"), key)
+    elseif is_tensor(value) and value.requires_grad and value.is_leaf then
+      remember(rawget(self, "_params"), rawget(self, "_names"), key)
+    end
+  end
+  rawset(self, key, value)
+end
+
+--- module:register_parameter(name, tensor): a parameter under `name` (requires grad).
+function Module:register_parameter(name, t)
+  if not is_tensor(t) then argerror(2, "register_parameter", "Tensor expected, got %s", type(t)) end
+  t:requires_grad_()
+  remember(self._params, self._names, name)
+  rawset(self, name, t)
+end
+
+--- module:register_buffer(name, tensor): state saved with the model but not trained.
+function Module:register_buffer(name, t)
+  if t ~= nil and not is_tensor(t) then argerror(2, "register_buffer", "Tensor expected, got %s", type(t)) end
+  remember(self._buffers, self._names, name)
+  rawset(self, name, t)
+end
+
+--- module:add_module(name, module): a submodule under `name`.
+function Module:add_module(name, m)
+  if not is_module(m) then argerror(2, "add_module", "module expected, got %s", type(m)) end
+  remember(self._modules, self._names, name)
+  rawset(self, name, m)
+end
+
+--- module:named_children() -> iterator of name, module.
+function Module:named_children()
+  local i, names = 0, self._modules
+  return function()
+    while true do
+      i = i + 1
+      local name = names[i]
+      if name == nil then return nil end
+      local m = rawget(self, name)
+      if m ~= nil then return name, m end
+    end
+  end
+end
+
+function Module:children()
+  local out = {}
+  for _, m in self:named_children() do out[#out + 1] = m end
+  return out
+end
+
+local function walk(module, prefix, visit, seen)
+  if seen[module] then return end
+  seen[module] = true
+  visit(prefix, module)
+  for name, child in module:named_children() do
+    walk(child, prefix == "" and name or (prefix .. "." .. name), visit, seen)
+  end
+end
+
+--- module:named_modules() -> iterator of name, module (itself first, as "").
+function Module:named_modules()
+  local list = {}
+  walk(self, "", function(name, m) list[#list + 1] = {name, m} end, {})
+  local i = 0
+  return function()
+    i = i + 1
+    if list[i] then return list[i][1], list[i][2] end
+  end
+end
+
+function Module:modules()
+  local out = {}
+  for _, m in self:named_modules() do out[#out + 1] = m end
+  return out
+end
+
+-- name, tensor pairs of one kind ("_params" or "_buffers"), shared tensors once.
+local function named(self, field)
+  local list, seen = {}, {}
+  walk(self, "", function(prefix, m)
+    for _, name in ipairs(rawget(m, field)) do
+      local t = rawget(m, name)
+      if t ~= nil and not seen[t] then
+        seen[t] = true
+        list[#list + 1] = {prefix == "" and name or (prefix .. "." .. name), t}
+      end
+    end
+  end, {})
+  return list
+end
+
+--- module:named_parameters() -> iterator of PyTorch-style dotted name, tensor.
+function Module:named_parameters()
+  local list, i = named(self, "_params"), 0
+  return function()
+    i = i + 1
+    if list[i] then return list[i][1], list[i][2] end
+  end
+end
+
+--- module:parameters() -> {tensor, ...}
+function Module:parameters()
+  local out = {}
+  for _, p in ipairs(named(self, "_params")) do out[#out + 1] = p[2] end
+  return out
+end
+
+function Module:named_buffers()
+  local list, i = named(self, "_buffers"), 0
+  return function()
+    i = i + 1
+    if list[i] then return list[i][1], list[i][2] end
+  end
+end
+
+function Module:buffers()
+  local out = {}
+  for _, b in ipairs(named(self, "_buffers")) do out[#out + 1] = b[2] end
+  return out
+end
+
+--- module:zero_grad(): clears every parameter's gradient.
+function Module:zero_grad()
+  for _, p in ipairs(self:parameters()) do p.grad = nil end
+end
+
+--- module:train([mode=true]) -> module: training mode (dropout active) for it and its submodules.
+function Module:train(mode)
+  if mode == nil then mode = true end
+  if type(mode) ~= "boolean" then argerror(1, "train", "boolean expected, got %s", type(mode)) end
+  for _, m in ipairs(self:modules()) do rawset(m, "training", mode) end
+  return self
+end
+
+--- module:eval() -> module: evaluation mode.
+function Module:eval()
+  return self:train(false)
+end
+
+--- module:state_dict() -> {name = tensor}: parameters and buffers under PyTorch's names.
+function Module:state_dict()
+  local out = {}
+  for _, p in ipairs(named(self, "_params")) do out[p[1]] = p[2]:detach() end
+  for _, b in ipairs(named(self, "_buffers")) do out[b[1]] = b[2]:detach() end
+  return out
+end
+
+--- module:load_state_dict(state [, strict=true]) -> {missing_keys=..., unexpected_keys=...}
+function Module:load_state_dict(state, strict)
+  if type(state) ~= "table" then argerror(1, "load_state_dict", "table expected, got %s", type(state)) end
+  if strict == nil then strict = true end
+  local own = {}
+  for _, p in ipairs(named(self, "_params")) do own[p[1]] = p[2] end
+  for _, b in ipairs(named(self, "_buffers")) do own[b[1]] = b[2] end
+  local missing, unexpected, mismatched = {}, {}, {}
+  for name, t in pairs(own) do
+    local v = state[name]
+    if v == nil then
+      missing[#missing + 1] = name
+    elseif not is_tensor(v) then
+      mismatched[#mismatched + 1] = string.format("%s is a %s, not a Tensor", name, type(v))
+    elseif table.concat(v:size(), ",") ~= table.concat(t:size(), ",") then
+      mismatched[#mismatched + 1] = string.format("size mismatch for %s: copying a param with shape [%s], the shape in the current model is [%s]",
+        name, table.concat(v:size(), ", "), table.concat(t:size(), ", "))
+    end
+  end
+  for name in pairs(state) do
+    if own[name] == nil then unexpected[#unexpected + 1] = tostring(name) end
+  end
+  table.sort(missing); table.sort(unexpected); table.sort(mismatched)
+  local problems = {}
+  if #mismatched > 0 then problems[#problems + 1] = table.concat(mismatched, "; ") end
+  if strict and #missing > 0 then problems[#problems + 1] = "missing key(s): " .. table.concat(missing, ", ") end
+  if strict and #unexpected > 0 then problems[#problems + 1] = "unexpected key(s): " .. table.concat(unexpected, ", ") end
+  if #problems > 0 then
+    raise("error(s) in loading state_dict for %s: %s", self.__name, table.concat(problems, "; "))
+  end
+  torch.no_grad(function()
+    for name, t in pairs(own) do
+      local v = state[name]
+      if v ~= nil then t:copy_(v) end
+    end
+  end)
+  return {missing_keys = missing, unexpected_keys = unexpected}
+end
+
+--- module:extra_repr() -> string: the one-line description inside Name(...).
+function Module:extra_repr() return "" end
+
+local function indent(s, n)
+  return (s:gsub("\n", "\n" .. string.rep(" ", n)))
+end
+
+-- PyTorch's repr: Name(extra) or Name(\n  (child): repr\n).
+function Module.__tostring(self)
+  local lines = {}
+  local extra = self:extra_repr()
+  local extra_lines = {}
+  if extra ~= "" then
+    for line in (extra .. "\n"):gmatch("(.-)\n") do extra_lines[#extra_lines + 1] = line end
+  end
+  local child_lines = {}
+  for name, m in self:named_children() do
+    child_lines[#child_lines + 1] = "(" .. name .. "): " .. indent(tostring(m), 2)
+  end
+  for _, l in ipairs(extra_lines) do lines[#lines + 1] = l end
+  for _, l in ipairs(child_lines) do lines[#lines + 1] = l end
+  local s = self.__name .. "("
+  if #lines > 0 then
+    if #extra_lines == 1 and #child_lines == 0 then
+      s = s .. extra_lines[1]
+    else
+      s = s .. "\n  " .. table.concat(lines, "\n  ") .. "\n"
+    end
+  end
+  return s .. ")"
+end
+
+--- nn.Parameter(t) -> t: marks a tensor as a parameter (it requires grad).
+function nn.Parameter(t)
+  if not is_tensor(t) then argerror(1, "Parameter", "Tensor expected, got %s", type(t)) end
+  return t:detach():requires_grad_()
+end
+
+---------------------------------------------------------------------------
+-- Arguments of layer constructors: positional, or one table of PyTorch names
+---------------------------------------------------------------------------
+
+-- spec: list of {name, type, default}; returns a table of values.
+local function arguments(fname, spec, ...)
+  local n = select("#", ...)
+  local first = ...
+  local out = {}
+  local given = {}
+  if n == 1 and type(first) == "table" and not is_tensor(first) then
+    local known = {}
+    for _, s in ipairs(spec) do known[s[1]] = true end
+    for k in pairs(first) do
+      if not known[k] then
+        local names = {}
+        for _, s in ipairs(spec) do names[#names + 1] = s[1] end
+        argerror(1, fname, "unknown option '%s' (expected one of: %s)", tostring(k), table.concat(names, ", "))
+      end
+    end
+    given = first
+    for i, s in ipairs(spec) do
+      local v = first[s[1]]
+      if v ~= nil and type(v) ~= s[2] then
+        argerror(1, fname, "option '%s' must be a %s, got %s", s[1], s[2], type(v))
+      end
+    end
+  else
+    if n > #spec then argerror(#spec + 1, fname, "too many arguments (at most %d)", #spec) end
+    for i, s in ipairs(spec) do
+      local v = select(i, ...)
+      if v ~= nil and type(v) ~= s[2] then
+        argerror(i, fname, "%s expected for %s, got %s", s[2], s[1], type(v))
+      end
+      given[s[1]] = v
+    end
+  end
+  for i, s in ipairs(spec) do
+    local v = given[s[1]]
+    if v == nil then
+      if s[3] == nil then argerror(i, fname, "%s (a %s) is required", s[1], s[2]) end
+      v = s[3]
+    end
+    if s[2] == "number" and s.integer and math.type(v) ~= "integer" and v ~= math.floor(v) then
+      argerror(i, fname, "%s must be an integer, got %s", s[1], tostring(v))
+    end
+    if s.integer then v = math.tointeger(v) or v end
+    out[s[1]] = v
+  end
+  return out
+end
+
+local function integer(name, default) return {name, "number", default, integer = true} end
+local function number(name, default) return {name, "number", default} end
+local function boolean(name, default) return {name, "boolean", default} end
+local function string_(name, default) return {name, "string", default} end
+
+---------------------------------------------------------------------------
+-- Linear
+---------------------------------------------------------------------------
+
+local Linear = Module:extend("Linear")
+nn.Linear = Linear
+
+--- nn.Linear(in_features, out_features [, bias=true]): y = x·Wᵀ + b, initialised as PyTorch does.
+function Linear:init(...)
+  local a = arguments("Linear", {integer("in_features"), integer("out_features"), boolean("bias", true)}, ...)
+  if a.in_features < 0 or a.out_features < 0 then
+    argerror(1, "Linear", "in_features and out_features must be non-negative")
+  end
+  rawset(self, "in_features", a.in_features)
+  rawset(self, "out_features", a.out_features)
+  -- kaiming_uniform_(a=√5) gives bound 1/√fan_in, computed in Python's order
+  local gain = math.sqrt(2.0 / (1 + 5))
+  local bound = a.in_features > 0 and math.sqrt(3.0) * (gain / math.sqrt(a.in_features)) or 0
+  self.weight = torch.zeros(a.out_features, a.in_features):uniform_(-bound, bound):requires_grad_()
+  if a.bias then
+    local b = a.in_features > 0 and 1 / math.sqrt(a.in_features) or 0
+    self.bias = torch.zeros(a.out_features):uniform_(-b, b):requires_grad_()
+  else
+    rawset(self, "bias", false)
+  end
+end
+
+function Linear:forward(x)
+  return F.linear(x, self.weight, self.bias or nil)
+end
+
+function Linear:extra_repr()
+  return string.format("in_features=%d, out_features=%d, bias=%s", self.in_features, self.out_features, pybool(self.bias))
+end
+
+---------------------------------------------------------------------------
+-- LSTM, GRU, RNN
+---------------------------------------------------------------------------
+
+local RNNBase = Module:extend("RNNBase")
+nn.RNNBase = RNNBase
+
+local common = {integer("input_size"), integer("hidden_size"), integer("num_layers", 1)}
+local rnn_specs = {
+  LSTM = {common[1], common[2], common[3], boolean("bias", true), boolean("batch_first", false),
+          number("dropout", 0), boolean("bidirectional", false), integer("proj_size", 0)},
+  GRU = {common[1], common[2], common[3], boolean("bias", true), boolean("batch_first", false),
+         number("dropout", 0), boolean("bidirectional", false)},
+  RNN = {common[1], common[2], common[3], string_("nonlinearity", "tanh"), boolean("bias", true),
+         boolean("batch_first", false), number("dropout", 0), boolean("bidirectional", false)},
+}
+
+local function make_rnn(self, kind, ...)
+  local a = arguments(kind, rnn_specs[kind], ...)
+  local mode = kind
+  if kind == "RNN" then
+    if a.nonlinearity == "tanh" then mode = "RNN_TANH"
+    elseif a.nonlinearity == "relu" then mode = "RNN_RELU"
+    else argerror(1, "RNN", "unknown nonlinearity '%s' (expected 'tanh' or 'relu')", a.nonlinearity) end
+  end
+  a.proj_size = a.proj_size or 0
+  local ok, spec = pcall(F.rnn_spec, mode, {
+    input_size = a.input_size, hidden_size = a.hidden_size, num_layers = a.num_layers, bias = a.bias,
+    batch_first = a.batch_first, dropout = a.dropout, bidirectional = a.bidirectional, proj_size = a.proj_size,
+  })
+  if not ok then
+    local why = tostring(spec):match("%((.*)%)$") or tostring(spec)
+    argerror(1, kind, "%s", why)
+  end
+  for k, v in pairs(a) do rawset(self, k, v) end
+  rawset(self, "mode", mode)
+  rawset(self, "_spec", spec)
+  local names = {}
+  -- every parameter from U(-1/√H, 1/√H), in registration order, as reset_parameters does
+  local stdv = 1.0 / math.sqrt(a.hidden_size)
+  for _, p in ipairs(spec:parameters()) do
+    self[p.name] = torch.zeros(p.shape):uniform_(-stdv, stdv):requires_grad_()
+    names[#names + 1] = p.name
+  end
+  rawset(self, "_flat_weights_names", names)
+end
+
+function RNNBase:flat_weights()
+  local w = {}
+  for i, name in ipairs(self._flat_weights_names) do
+    local t = rawget(self, name)
+    if t == nil then raise("%s: parameter %s was removed", self.__name, name) end
+    w[i] = t
+  end
+  return w
+end
+
+function RNNBase:extra_repr()
+  local s = string.format("%d, %d", self.input_size, self.hidden_size)
+  if (self.proj_size or 0) ~= 0 then s = s .. ", proj_size=" .. self.proj_size end
+  if self.num_layers ~= 1 then s = s .. ", num_layers=" .. self.num_layers end
+  if self.bias ~= true then s = s .. ", bias=" .. pybool(self.bias) end
+  if self.batch_first ~= false then s = s .. ", batch_first=" .. pybool(self.batch_first) end
+  if self.dropout ~= 0 then s = s .. ", dropout=" .. pynumber(self.dropout) end
+  if self.bidirectional ~= false then s = s .. ", bidirectional=" .. pybool(self.bidirectional) end
+  return s
+end
+
+local LSTM = RNNBase:extend("LSTM")
+nn.LSTM = LSTM
+
+--- nn.LSTM(input_size, hidden_size [, num_layers, bias, batch_first, dropout, bidirectional, proj_size]) or nn.LSTM{...}
+function LSTM:init(...) make_rnn(self, "LSTM", ...) end
+
+--- lstm(input [, {h0, c0}]) -> output, {h_n, c_n}
+function LSTM:forward(input, hx)
+  local h0, c0
+  if hx ~= nil then
+    if type(hx) ~= "table" or is_tensor(hx) then
+      argerror(2, "LSTM", "the state must be a table {h0, c0}, got %s", is_tensor(hx) and "a Tensor" or type(hx))
+    end
+    h0, c0 = hx[1], hx[2]
+    if h0 == nil or c0 == nil then argerror(2, "LSTM", "the state must hold both h0 and c0") end
+  end
+  local out, h, c = F.rnn(self._spec, input, h0, c0, self:flat_weights(), self.training)
+  return out, {h, c}
+end
+
+local GRU = RNNBase:extend("GRU")
+nn.GRU = GRU
+
+--- nn.GRU(input_size, hidden_size [, num_layers, bias, batch_first, dropout, bidirectional]) or nn.GRU{...}
+function GRU:init(...) make_rnn(self, "GRU", ...) end
+
+--- gru(input [, h0]) -> output, h_n
+function GRU:forward(input, h0)
+  return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
+end
+
+local RNN = RNNBase:extend("RNN")
+nn.RNN = RNN
+
+--- nn.RNN(input_size, hidden_size [, num_layers, nonlinearity, bias, batch_first, dropout, bidirectional]) or nn.RNN{...}
+function RNN:init(...) make_rnn(self, "RNN", ...) end
+
+--- rnn(input [, h0]) -> output, h_n
+function RNN:forward(input, h0)
+  return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
+end
+
+---------------------------------------------------------------------------
+-- Cells
+---------------------------------------------------------------------------
+
+local CellBase = Module:extend("RNNCellBase")
+
+local function make_cell(self, kind, ...)
+  local spec = {integer("input_size"), integer("hidden_size"), boolean("bias", true)}
+  if kind == "RNNCell" then spec[4] = string_("nonlinearity", "tanh") end
+  local a = arguments(kind, spec, ...)
+  local mode = ({LSTMCell = "LSTM", GRUCell = "GRU", RNNCell = "RNN_TANH"})[kind]
+  if kind == "RNNCell" then
+    if a.nonlinearity == "relu" then mode = "RNN_RELU"
+    elseif a.nonlinearity ~= "tanh" then argerror(1, kind, "unknown nonlinearity '%s'", a.nonlinearity) end
+  end
+  local ok, s = pcall(F.rnn_spec, mode, {input_size = a.input_size, hidden_size = a.hidden_size, bias = a.bias})
+  if not ok then argerror(1, kind, "%s", tostring(s):match("%((.*)%)$") or tostring(s)) end
+  for k, v in pairs(a) do rawset(self, k, v) end
+  rawset(self, "_spec", s)
+  local names = {}
+  local stdv = 1.0 / math.sqrt(a.hidden_size)
+  for _, p in ipairs(s:parameters()) do
+    local name = p.name:gsub("_l0$", "")
+    self[name] = torch.zeros(p.shape):uniform_(-stdv, stdv):requires_grad_()
+    names[#names + 1] = name
+  end
+  rawset(self, "_flat_weights_names", names)
+end
+
+CellBase.flat_weights = RNNBase.flat_weights
+
+function CellBase:extra_repr()
+  local s = string.format("%d, %d", self.input_size, self.hidden_size)
+  if self.bias ~= true then s = s .. ", bias=" .. pybool(self.bias) end
+  if self.nonlinearity and self.nonlinearity ~= "tanh" then s = s .. ", nonlinearity=" .. self.nonlinearity end
+  return s
+end
+
+local LSTMCell = CellBase:extend("LSTMCell")
+nn.LSTMCell = LSTMCell
+--- nn.LSTMCell(input_size, hidden_size [, bias=true])
+function LSTMCell:init(...) make_cell(self, "LSTMCell", ...) end
+--- cell(input [, {h, c}]) -> h', c'
+function LSTMCell:forward(input, hx)
+  local h, c
+  if hx ~= nil then
+    if type(hx) ~= "table" or is_tensor(hx) then argerror(2, "LSTMCell", "the state must be a table {h, c}") end
+    h, c = hx[1], hx[2]
+  end
+  return F.rnn_cell(self._spec, input, h, c, self:flat_weights())
+end
+
+local GRUCell = CellBase:extend("GRUCell")
+nn.GRUCell = GRUCell
+--- nn.GRUCell(input_size, hidden_size [, bias=true])
+function GRUCell:init(...) make_cell(self, "GRUCell", ...) end
+--- cell(input [, h]) -> h'
+function GRUCell:forward(input, h)
+  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
+end
+
+local RNNCell = CellBase:extend("RNNCell")
+nn.RNNCell = RNNCell
+--- nn.RNNCell(input_size, hidden_size [, bias=true [, nonlinearity='tanh']])
+function RNNCell:init(...) make_cell(self, "RNNCell", ...) end
+--- cell(input [, h]) -> h'
+function RNNCell:forward(input, h)
+  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
+end
+
+---------------------------------------------------------------------------
+-- Small layers
+---------------------------------------------------------------------------
+
+local Dropout = Module:extend("Dropout")
+nn.Dropout = Dropout
+--- nn.Dropout([p=0.5])
+function Dropout:init(...)
+  local a = arguments("Dropout", {number("p", 0.5), boolean("inplace", false)}, ...)
+  if a.p < 0 or a.p > 1 then argerror(1, "Dropout", "dropout probability has to be between 0 and 1, but got %s", tostring(a.p)) end
+  rawset(self, "p", a.p)
+  rawset(self, "inplace", a.inplace)
+end
+function Dropout:forward(x) return F.dropout(x, self.p, self.training) end
+function Dropout:extra_repr() return string.format("p=%s, inplace=%s", pynumber(self.p), pybool(self.inplace)) end
+
+local function activation(name, f)
+  local cls = Module:extend(name)
+  nn[name] = cls
+  cls.forward = function(_, x) return f(x) end
+  return cls
+end
+activation("Tanh", torch.tanh)
+activation("ReLU", torch.relu)
+activation("Sigmoid", torch.sigmoid)
+
+local Embedding = Module:extend("Embedding")
+nn.Embedding = Embedding
+--- nn.Embedding(num_embeddings, embedding_dim [, padding_idx]): indices are 1-based.
+function Embedding:init(...)
+  local a = arguments("Embedding", {integer("num_embeddings"), integer("embedding_dim"), {"padding_idx", "number", false}}, ...)
+  rawset(self, "num_embeddings", a.num_embeddings)
+  rawset(self, "embedding_dim", a.embedding_dim)
+  local pad = a.padding_idx
+  if pad then
+    if pad < 0 then pad = a.num_embeddings + pad + 1 end
+    if pad < 1 or pad > a.num_embeddings then argerror(3, "Embedding", "padding_idx must be within num_embeddings") end
+  end
+  rawset(self, "padding_idx", pad)
+  self.weight = torch.randn(a.num_embeddings, a.embedding_dim):requires_grad_()
+  if pad then torch.no_grad(function() self.weight[pad] = 0 end) end
+end
+function Embedding:forward(indices) return F.embedding(indices, self.weight, self.padding_idx or nil) end
+function Embedding:extra_repr()
+  local s = string.format("%d, %d", self.num_embeddings, self.embedding_dim)
+  if self.padding_idx then s = s .. ", padding_idx=" .. self.padding_idx end
+  return s
+end
+
+---------------------------------------------------------------------------
+-- Sequential
+---------------------------------------------------------------------------
+
+local Sequential = Module:extend("Sequential")
+nn.Sequential = Sequential
+--- nn.Sequential(m1, m2, ...): children named "0", "1", ... as in PyTorch; seq[1] is the first.
+function Sequential:init(...)
+  for i = 1, select("#", ...) do
+    local m = select(i, ...)
+    if not is_module(m) then argerror(i, "Sequential", "module expected, got %s", type(m)) end
+    self:add_module(tostring(i - 1), m)
+  end
+end
+function Sequential:forward(x, ...)
+  for _, m in self:named_children() do x = m(x, ...) end
+  return x
+end
+function Sequential.__len(self) return #self._modules end
+--- seq:append(module) -> seq
+function Sequential:append(m)
+  self:add_module(tostring(#self._modules), m)
+  return self
+end
+Sequential.__index = function(self, k)
+  if math.type(k) == "integer" then
+    local n = #rawget(self, "_modules")
+    local i = k < 0 and n + k + 1 or k
+    if i < 1 or i > n then return nil end
+    return rawget(self, rawget(self, "_modules")[i])
+  end
+  return Sequential[k]
+end
+
+---------------------------------------------------------------------------
+-- Losses
+---------------------------------------------------------------------------
+
+local function loss(name, extra, forward)
+  local cls = Module:extend(name)
+  nn[name] = cls
+  local spec = {string_("reduction", "mean")}
+  for _, e in ipairs(extra or {}) do spec[#spec + 1] = e end
+  cls.init = function(self, ...)
+    local a = arguments(name, spec, ...)
+    if a.reduction ~= "mean" and a.reduction ~= "sum" and a.reduction ~= "none" then
+      argerror(1, name, "'%s' is not a valid value for reduction (mean, sum or none)", a.reduction)
+    end
+    for k, v in pairs(a) do rawset(self, k, v) end
+  end
+  cls.forward = forward
+  return cls
+end
+
+--- nn.MSELoss([reduction='mean']): mean squared error.
+loss("MSELoss", nil, function(self, input, target) return F.mse_loss(input, target, self.reduction) end)
+--- nn.L1Loss([reduction='mean']): mean absolute error.
+loss("L1Loss", nil, function(self, input, target) return F.l1_loss(input, target, self.reduction) end)
+--- nn.HuberLoss([reduction='mean' [, delta=1]])
+loss("HuberLoss", {number("delta", 1.0)}, function(self, input, target)
+  return F.huber_loss(input, target, self.reduction, self.delta)
+end)
+--- nn.CrossEntropyLoss([reduction='mean' [, label_smoothing=0]]): targets are 1-based class indices or probabilities.
+loss("CrossEntropyLoss", {number("label_smoothing", 0.0)}, function(self, input, target)
+  return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+end)
+
+---------------------------------------------------------------------------
+-- nn.init: in-place initialisers, run without recording gradients
+---------------------------------------------------------------------------
+
+local init = {}
+nn.init = init
+
+local function fans(t)
+  local d = t:dim()
+  if d < 2 then raise("fan in and fan out can not be computed for a tensor with fewer than 2 dimensions") end
+  local receptive = 1
+  for i = 3, d do receptive = receptive * t:size(i) end
+  return t:size(2) * receptive, t:size(1) * receptive
+end
+
+local function no_grad(f) return torch.no_grad(f) end
+
+function init.uniform_(t, a, b) return no_grad(function() return t:uniform_(a or 0, b or 1) end) end
+function init.normal_(t, mean, std) return no_grad(function() return t:normal_(mean or 0, std or 1) end) end
+function init.constant_(t, v) return no_grad(function() return t:fill_(v) end) end
+function init.zeros_(t) return init.constant_(t, 0) end
+function init.ones_(t) return init.constant_(t, 1) end
+function init.xavier_uniform_(t, gain)
+  local fan_in, fan_out = fans(t)
+  local a = math.sqrt(3.0) * (gain or 1) * math.sqrt(2.0 / (fan_in + fan_out))
+  return init.uniform_(t, -a, a)
+end
+function init.xavier_normal_(t, gain)
+  local fan_in, fan_out = fans(t)
+  return init.normal_(t, 0, (gain or 1) * math.sqrt(2.0 / (fan_in + fan_out)))
+end
+function init.kaiming_uniform_(t, a)
+  local fan_in = fans(t)
+  local gain = math.sqrt(2.0 / (1 + (a or 0) ^ 2))
+  local bound = math.sqrt(3.0) * (gain / math.sqrt(fan_in))
+  return init.uniform_(t, -bound, bound)
+end
+
+return nn

@@ -1,0 +1,141 @@
+// The GRU over a whole sequence, one layer and one direction, forward and
+// backward through time, as one autograd node.
+//
+// x is [T, B, I]; h is [B, H]. Gates in PyTorch's order r, z, n:
+//   r = σ(x·W_irᵀ + b_ir + h·W_hrᵀ + b_hr)      z = σ(x·W_izᵀ + b_iz + h·W_hzᵀ + b_hz)
+//   n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn))  h' = (1 - z)·n + z·h
+// The hidden part of n is kept apart because r multiplies it.
+
+import Tensors
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum GRUKernel {
+    /// Runs the layer; returns out [T, B, H] and h_T [B, H].
+    static func run(x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?,
+                    reverse: Bool) throws(TensorError) -> (Tensor, Tensor) {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = whh.shape[1]
+        let inputs: [Tensor?] = [x, h0, wih, whh, bih, bhh]
+        let x = x.materialized(), h0 = h0.materialized(), wihC = wih.materialized(), whhC = whh.materialized()
+        let bihC = bih?.materialized(), bhhC = bhh?.materialized()
+
+        let out = Tensor(uninitializedShape: [T, B, H])
+        // Per step: input part [r z n] (3H), then saved r, z, n and the hidden part of n (4H).
+        let gi = Tensor(uninitializedShape: [T, B, 3 * H])
+        let saved = Tensor(uninitializedShape: [T, B, 4 * H])
+        let gh = Tensor(uninitializedShape: [B, 3 * H])
+        SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: 3 * H, bias: bihC?.data, nil, into: gi.data)
+        var hPrev = UnsafePointer(h0.data)
+        for s in 0..<T {
+            try Interrupt.check()
+            let t = reverse ? T - 1 - s : s
+            // gh = h·W_hhᵀ + b_hh
+            if let b = bhhC {
+                for r in 0..<B { (gh.data + r * 3 * H).update(from: b.data, count: 3 * H) }
+            }
+            Gemm.run(transA: false, transB: true, m: B, n: 3 * H, k: H, a: hPrev, lda: H, b: whhC.data, ldb: H,
+                     beta: bhhC == nil ? 0 : 1, c: gh.data, ldc: 3 * H)
+            let g = gi.data + t * B * 3 * H, sv = saved.data + t * B * 4 * H, o = out.data + t * B * H
+            for b in 0..<B {
+                let gb = g + b * 3 * H, hb = gh.data + b * 3 * H, svb = sv + b * 4 * H, hp = hPrev + b * H, ob = o + b * H
+                for j in 0..<H {
+                    let r = Activation.sigmoid(gb[j] + hb[j])
+                    let z = Activation.sigmoid(gb[H + j] + hb[H + j])
+                    let hn = hb[2 * H + j]
+                    let n = tanhf(gb[2 * H + j] + r * hn)
+                    svb[j] = r; svb[H + j] = z; svb[2 * H + j] = n; svb[3 * H + j] = hn
+                    ob[j] = (1 - z) * n + z * hp[j]
+                }
+            }
+            hPrev = UnsafePointer(o)
+        }
+        let hT = Tensor(uninitializedShape: [B, H])
+        hT.data.update(from: hPrev, count: B * H)
+
+        if Tensor.needsGrad(inputs) {
+            let needs = inputs.map { $0?.requiresGrad ?? false }
+            let outSaved = out.detach()
+            let node = Node(name: "GruBackward0", inputs: inputs, outputCount: 2, saving: [x, h0, wihC, whhC]) { grads in
+                backward(grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: bihC != nil, saved: saved, out: outSaved,
+                         reverse: reverse, needs: needs)
+            }
+            out.attach(to: node, index: 0)
+            hT.attach(to: node, index: 1)
+        }
+        return (out, hT)
+    }
+
+    /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
+    private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
+                                 saved: Tensor, out: Tensor, reverse: Bool, needs: [Bool]) -> [Tensor?] {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = whh.shape[1]
+        let dOut = grads[0]?.materialized()
+        let dh = Tensor(repeating: 0, shape: [B, H])
+        if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
+        let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
+        let direct = Tensor(uninitializedShape: [B, H])
+
+        for s in stride(from: T - 1, through: 0, by: -1) {
+            let t = reverse ? T - 1 - s : s
+            let hPrev = s == 0 ? UnsafePointer(h0.data) : UnsafePointer(out.data + (reverse ? t + 1 : t - 1) * B * H)
+            if let dOut {
+                let d = dOut.data + t * B * H
+                for k in 0..<(B * H) { dh.data[k] += d[k] }
+            }
+            let sv = saved.data + t * B * 4 * H, di = dGi.data + t * B * 3 * H, dhh = dGh.data + t * B * 3 * H
+            for b in 0..<B {
+                let svb = sv + b * 4 * H, dib = di + b * 3 * H, dhb = dhh + b * 3 * H
+                let hp = hPrev + b * H, dhv = dh.data + b * H, dd = direct.data + b * H
+                for j in 0..<H {
+                    let r = svb[j], z = svb[H + j], n = svb[2 * H + j], hn = svb[3 * H + j]
+                    // h' = (1 - z)·n + z·h
+                    let dn = dhv[j] * (1 - z), dz = dhv[j] * (hp[j] - n)
+                    dd[j] = dhv[j] * z
+                    // n = tanh(a_n + r·hn)
+                    let dnPre = dn * (1 - n * n)
+                    let drPre = dnPre * hn * r * (1 - r)
+                    let dzPre = dz * z * (1 - z)
+                    dib[j] = drPre; dib[H + j] = dzPre; dib[2 * H + j] = dnPre
+                    dhb[j] = drPre; dhb[H + j] = dzPre; dhb[2 * H + j] = dnPre * r
+                }
+            }
+            // dh_prev = z·dh' + dGh[t]·W_hh
+            dh.data.update(from: direct.data, count: B * H)
+            Gemm.run(transA: false, transB: false, m: B, n: H, k: 3 * H, a: dhh, lda: 3 * H, b: whh.data, ldb: H,
+                     beta: 1, c: dh.data, ldc: H)
+        }
+
+        var result = [Tensor?](repeating: nil, count: 6)
+        let rows = T * B
+        if needs[0] {
+            let dx = Tensor(uninitializedShape: [T, B, I])
+            SequenceMath.inputGradient(dGi.data, rows: rows, outputs: 3 * H, weight: wih.data, inputs: I, into: dx.data)
+            result[0] = dx
+        }
+        result[1] = dh
+        if needs[2] {
+            let dW = Tensor(uninitializedShape: [3 * H, I])
+            SequenceMath.weightGradient(dGi.data, rows: rows, outputs: 3 * H, x.data, inputs: I, into: dW.data)
+            result[2] = dW
+        }
+        if needs[3] {
+            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: H, reverse: reverse)
+            defer { prev.deallocate() }
+            let dW = Tensor(uninitializedShape: [3 * H, H])
+            SequenceMath.weightGradient(dGh.data, rows: rows, outputs: 3 * H, prev, inputs: H, into: dW.data)
+            result[3] = dW
+        }
+        if hasBias {
+            let dbi = Tensor(uninitializedShape: [3 * H]), dbh = Tensor(uninitializedShape: [3 * H])
+            SequenceMath.biasGradient(dGi.data, rows: rows, outputs: 3 * H, into: dbi.data)
+            SequenceMath.biasGradient(dGh.data, rows: rows, outputs: 3 * H, into: dbh.data)
+            result[4] = dbi
+            result[5] = dbh
+        }
+        return result
+    }
+}

@@ -1,0 +1,187 @@
+// The LSTM over a whole sequence, one layer and one direction, forward and
+// backward through time, as one autograd node.
+//
+// x is [T, B, I]; h is [B, P] (P = proj_size, or H without projection); c is [B, H].
+// Gates in PyTorch's order i, f, g, o:
+//   [i f g o] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh
+//   c' = σ(f)·c + σ(i)·tanh(g)        h' = (σ(o)·tanh(c'))·W_hrᵀ   (no W_hr: h' = σ(o)·tanh(c'))
+// The input projection for all steps is one GEMM, each step one GEMM for h·W_hhᵀ
+// and one pass over the gates; backward mirrors it, with the weight gradients as
+// one GEMM each over all steps.
+
+import Tensors
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum LSTMKernel {
+    struct Weights {
+        let wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, whr: Tensor?
+    }
+
+    /// What backward needs from forward: activated gates, cell states and their tanh,
+    /// the unprojected outputs (with W_hr), and the outputs themselves.
+    private struct Saved {
+        let gates: Tensor, cells: Tensor, tanhCells: Tensor, unprojected: Tensor?
+    }
+
+    /// Runs the layer; returns out [T, B, P], h_T [B, P], c_T [B, H].
+    static func run(x: Tensor, h0: Tensor, c0: Tensor, weights w: Weights, reverse: Bool) throws(TensorError) -> (Tensor, Tensor, Tensor) {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = w.whh.shape[0] / 4, P = w.whh.shape[1]
+        // The graph links the tensors as given; the kernels read contiguous copies where needed.
+        let inputs: [Tensor?] = [x, h0, c0, w.wih, w.whh, w.bih, w.bhh, w.whr]
+        let x = x.materialized(), h0 = h0.materialized(), c0 = c0.materialized()
+        let wih = w.wih.materialized(), whh = w.whh.materialized(), whr = w.whr?.materialized()
+        let bih = w.bih?.materialized(), bhh = w.bhh?.materialized()
+
+        let out = Tensor(uninitializedShape: [T, B, P])
+        let saved = Saved(gates: Tensor(uninitializedShape: [T, B, 4 * H]), cells: Tensor(uninitializedShape: [T, B, H]),
+                          tanhCells: Tensor(uninitializedShape: [T, B, H]),
+                          unprojected: whr == nil ? nil : Tensor(uninitializedShape: [T, B, H]))
+        let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
+        let R = saved.unprojected?.data
+
+        // [i f g o] for every step: x·W_ihᵀ + b_ih + b_hh
+        SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
+                             bias: bih?.data, bhh?.data, into: G)
+        var hPrev = UnsafePointer(h0.data), cPrev = UnsafePointer(c0.data)
+        for s in 0..<T {
+            try Interrupt.check()
+            let t = reverse ? T - 1 - s : s
+            let g = G + t * B * 4 * H
+            // += h·W_hhᵀ
+            Gemm.run(transA: false, transB: true, m: B, n: 4 * H, k: P, a: hPrev, lda: P, b: whh.data, ldb: P,
+                     beta: 1, c: g, ldc: 4 * H)
+            let c = C + t * B * H, tc = TC + t * B * H
+            let r = R.map { $0 + t * B * H } ?? (out.data + t * B * P)
+            for b in 0..<B {
+                let gb = g + b * 4 * H, cb = c + b * H, tcb = tc + b * H, rb = r + b * H, cp = cPrev + b * H
+                for j in 0..<H {
+                    let i = Activation.sigmoid(gb[j]), f = Activation.sigmoid(gb[H + j])
+                    let gg = tanhf(gb[2 * H + j]), o = Activation.sigmoid(gb[3 * H + j])
+                    gb[j] = i; gb[H + j] = f; gb[2 * H + j] = gg; gb[3 * H + j] = o
+                    let cell = f * cp[j] + i * gg
+                    let tcell = tanhf(cell)
+                    cb[j] = cell
+                    tcb[j] = tcell
+                    rb[j] = o * tcell
+                }
+            }
+            if let whr {
+                // h = r·W_hrᵀ
+                Gemm.run(transA: false, transB: true, m: B, n: P, k: H, a: r, lda: H, b: whr.data, ldb: H,
+                         beta: 0, c: out.data + t * B * P, ldc: P)
+            }
+            hPrev = UnsafePointer(out.data + t * B * P)
+            cPrev = UnsafePointer(c)
+        }
+        let hT = Tensor(uninitializedShape: [B, P]), cT = Tensor(uninitializedShape: [B, H])
+        hT.data.update(from: hPrev, count: B * P)
+        cT.data.update(from: cPrev, count: B * H)
+
+        if Tensor.needsGrad(inputs) {
+            let needs = inputs.map { $0?.requiresGrad ?? false }
+            let outSaved = out.detach()
+            let node = Node(name: "LstmBackward0", inputs: inputs, outputCount: 3,
+                            saving: [x, h0, c0, wih, whh] + (whr.map { [$0] } ?? [])) { grads in
+                backward(grads, x: x, h0: h0, c0: c0, wih: wih, whh: whh, whr: whr, hasBias: bih != nil,
+                         saved: saved, out: outSaved, reverse: reverse, needs: needs)
+            }
+            out.attach(to: node, index: 0)
+            hT.attach(to: node, index: 1)
+            cT.attach(to: node, index: 2)
+        }
+        return (out, hT, cT)
+    }
+
+    /// Gradients for [x, h0, c0, W_ih, W_hh, b_ih, b_hh, W_hr] from those of [out, h_T, c_T].
+    private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor,
+                                 whr: Tensor?, hasBias: Bool, saved: Saved, out: Tensor, reverse: Bool,
+                                 needs: [Bool]) -> [Tensor?] {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = whh.shape[0] / 4, P = whh.shape[1]
+        let dOut = grads[0]?.materialized()
+        let dh = Tensor(repeating: 0, shape: [B, P]), dc = Tensor(repeating: 0, shape: [B, H])
+        if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * P) }
+        if let g = grads[2] { dc.data.update(from: g.materialized().data, count: B * H) }
+        let dG = Tensor(uninitializedShape: [T, B, 4 * H])
+        let dr = whr == nil ? nil : Tensor(uninitializedShape: [B, H])
+        let dWhr = whr == nil ? nil : Tensor(repeating: 0, shape: [P, H])
+        let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
+
+        for s in stride(from: T - 1, through: 0, by: -1) {
+            let t = reverse ? T - 1 - s : s
+            let first = s == 0
+            let cPrev = first ? UnsafePointer(c0.data) : UnsafePointer(C + (reverse ? t + 1 : t - 1) * B * H)
+            // dh += dOut[t]
+            if let dOut {
+                let d = dOut.data + t * B * P
+                for k in 0..<(B * P) { dh.data[k] += d[k] }
+            }
+            // With a projection: dW_hr += dhᵀ·r, dr = dh·W_hr
+            var drp = UnsafePointer(dh.data)
+            if let whr, let dr, let dWhr, let R = saved.unprojected?.data {
+                Gemm.run(transA: true, transB: false, m: P, n: H, k: B, a: dh.data, lda: P, b: R + t * B * H, ldb: H,
+                         beta: 1, c: dWhr.data, ldc: H)
+                Gemm.run(transA: false, transB: false, m: B, n: H, k: P, a: dh.data, lda: P, b: whr.data, ldb: H,
+                         beta: 0, c: dr.data, ldc: H)
+                drp = UnsafePointer(dr.data)
+            }
+            let g = G + t * B * 4 * H, dg = dG.data + t * B * 4 * H, tc = TC + t * B * H
+            for b in 0..<B {
+                let gb = g + b * 4 * H, dgb = dg + b * 4 * H, tcb = tc + b * H
+                let drb = drp + b * H, dcb = dc.data + b * H, cpb = cPrev + b * H
+                for j in 0..<H {
+                    let i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j]
+                    let tcell = tcb[j]
+                    // h = o·tanh(c): do = dh·tanh(c), dc += dh·o·(1 - tanh²c)
+                    let dO = drb[j] * tcell
+                    let dC = dcb[j] + drb[j] * o * (1 - tcell * tcell)
+                    // c = f·c_prev + i·g
+                    let dI = dC * gg, dF = dC * cpb[j], dGg = dC * i
+                    dcb[j] = dC * f
+                    // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
+                    dgb[j] = dI * i * (1 - i)
+                    dgb[H + j] = dF * f * (1 - f)
+                    dgb[2 * H + j] = dGg * (1 - gg * gg)
+                    dgb[3 * H + j] = dO * o * (1 - o)
+                }
+            }
+            // dh_prev = dG[t]·W_hh
+            Gemm.run(transA: false, transB: false, m: B, n: P, k: 4 * H, a: dg, lda: 4 * H, b: whh.data, ldb: P,
+                     beta: 0, c: dh.data, ldc: P)
+        }
+
+        var result = [Tensor?](repeating: nil, count: 8)
+        let rows = T * B
+        if needs[0] {
+            let dx = Tensor(uninitializedShape: [T, B, I])
+            SequenceMath.inputGradient(dG.data, rows: rows, outputs: 4 * H, weight: wih.data, inputs: I, into: dx.data)
+            result[0] = dx
+        }
+        result[1] = dh
+        result[2] = dc
+        if needs[3] {
+            let dWih = Tensor(uninitializedShape: [4 * H, I])
+            SequenceMath.weightGradient(dG.data, rows: rows, outputs: 4 * H, x.data, inputs: I, into: dWih.data)
+            result[3] = dWih
+        }
+        if needs[4] {
+            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: P, reverse: reverse)
+            defer { prev.deallocate() }
+            let dWhh = Tensor(uninitializedShape: [4 * H, P])
+            SequenceMath.weightGradient(dG.data, rows: rows, outputs: 4 * H, prev, inputs: P, into: dWhh.data)
+            result[4] = dWhh
+        }
+        if hasBias && (needs[5] || needs[6]) {
+            let db = Tensor(uninitializedShape: [4 * H])
+            SequenceMath.biasGradient(dG.data, rows: rows, outputs: 4 * H, into: db.data)
+            result[5] = db
+            result[6] = db.copied()
+        }
+        result[7] = dWhr
+        return result
+    }
+}

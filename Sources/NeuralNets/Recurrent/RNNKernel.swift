@@ -1,0 +1,105 @@
+// The Elman RNN over a whole sequence, one layer and one direction, forward and
+// backward through time, as one autograd node.
+//
+// x is [T, B, I]; h is [B, H]:  h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act = tanh or relu.
+
+import Tensors
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum RNNKernel {
+    /// Runs the layer; returns out [T, B, H] and h_T [B, H].
+    static func run(x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, relu: Bool,
+                    reverse: Bool) throws(TensorError) -> (Tensor, Tensor) {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = whh.shape[1]
+        let inputs: [Tensor?] = [x, h0, wih, whh, bih, bhh]
+        let x = x.materialized(), h0 = h0.materialized(), wihC = wih.materialized(), whhC = whh.materialized()
+        let out = Tensor(uninitializedShape: [T, B, H])
+        // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
+        SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
+                             bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
+        var hPrev = UnsafePointer(h0.data)
+        for s in 0..<T {
+            try Interrupt.check()
+            let t = reverse ? T - 1 - s : s
+            let o = out.data + t * B * H
+            Gemm.run(transA: false, transB: true, m: B, n: H, k: H, a: hPrev, lda: H, b: whhC.data, ldb: H,
+                     beta: 1, c: o, ldc: H)
+            if relu {
+                for k in 0..<(B * H) { o[k] = Swift.max(o[k], 0) }
+            } else {
+                for k in 0..<(B * H) { o[k] = tanhf(o[k]) }
+            }
+            hPrev = UnsafePointer(o)
+        }
+        let hT = Tensor(uninitializedShape: [B, H])
+        hT.data.update(from: hPrev, count: B * H)
+
+        if Tensor.needsGrad(inputs) {
+            let needs = inputs.map { $0?.requiresGrad ?? false }
+            let outSaved = out.detach()
+            let hasBias = bih != nil
+            let node = Node(name: relu ? "RnnReluBackward0" : "RnnTanhBackward0", inputs: inputs, outputCount: 2,
+                            saving: [x, h0, wihC, whhC]) { grads in
+                backward(grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: hasBias, out: outSaved, relu: relu,
+                         reverse: reverse, needs: needs)
+            }
+            out.attach(to: node, index: 0)
+            hT.attach(to: node, index: 1)
+        }
+        return (out, hT)
+    }
+
+    /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
+    private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
+                                 out: Tensor, relu: Bool, reverse: Bool, needs: [Bool]) -> [Tensor?] {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let H = whh.shape[1]
+        let dOut = grads[0]?.materialized()
+        let dh = Tensor(repeating: 0, shape: [B, H])
+        if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
+        let dA = Tensor(uninitializedShape: [T, B, H])
+        for s in stride(from: T - 1, through: 0, by: -1) {
+            let t = reverse ? T - 1 - s : s
+            let h = out.data + t * B * H, da = dA.data + t * B * H, d = dOut.map { $0.data + t * B * H }
+            for k in 0..<(B * H) {
+                let g = dh.data[k] + (d?[k] ?? 0)
+                // tanh' = 1 - h², relu' = [h > 0]
+                da[k] = relu ? (h[k] > 0 ? g : 0) : g * (1 - h[k] * h[k])
+            }
+            // dh_prev = dA[t]·W_hh
+            Gemm.run(transA: false, transB: false, m: B, n: H, k: H, a: da, lda: H, b: whh.data, ldb: H,
+                     beta: 0, c: dh.data, ldc: H)
+        }
+        var result = [Tensor?](repeating: nil, count: 6)
+        let rows = T * B
+        if needs[0] {
+            let dx = Tensor(uninitializedShape: [T, B, I])
+            SequenceMath.inputGradient(dA.data, rows: rows, outputs: H, weight: wih.data, inputs: I, into: dx.data)
+            result[0] = dx
+        }
+        result[1] = dh
+        if needs[2] {
+            let dW = Tensor(uninitializedShape: [H, I])
+            SequenceMath.weightGradient(dA.data, rows: rows, outputs: H, x.data, inputs: I, into: dW.data)
+            result[2] = dW
+        }
+        if needs[3] {
+            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: H, reverse: reverse)
+            defer { prev.deallocate() }
+            let dW = Tensor(uninitializedShape: [H, H])
+            SequenceMath.weightGradient(dA.data, rows: rows, outputs: H, prev, inputs: H, into: dW.data)
+            result[3] = dW
+        }
+        if hasBias {
+            let db = Tensor(uninitializedShape: [H])
+            SequenceMath.biasGradient(dA.data, rows: rows, outputs: H, into: db.data)
+            result[4] = db
+            result[5] = db.copied()
+        }
+        return result
+    }
+}

@@ -1,0 +1,205 @@
+// nn.LSTM, nn.GRU and nn.RNN as functions of their input, state and weights:
+// layers stacked, directions joined, batch_first and unbatched input handled,
+// dropout between layers. Each layer and direction is one fused kernel node;
+// what joins them is ordinary differentiable tensor operations.
+//
+// Shapes (PyTorch's): input [T, B, I] ([B, T, I] with batch_first, [T, I]
+// unbatched); h0 [D·L, B, Hout]; c0 [D·L, B, H]; out [T, B, D·Hout];
+// Hout = proj_size if set (LSTM only), else H; D = 2 if bidirectional.
+
+import Tensors
+
+public enum RecurrentMode: String, Sendable {
+    case lstm = "LSTM", gru = "GRU", rnnTanh = "RNN_TANH", rnnRelu = "RNN_RELU"
+
+    /// Gate blocks per layer: LSTM 4, GRU 3, RNN 1.
+    public var gates: Int {
+        switch self {
+        case .lstm: return 4
+        case .gru: return 3
+        case .rnnTanh, .rnnRelu: return 1
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .lstm: return "LSTM"
+        case .gru: return "GRU"
+        case .rnnTanh, .rnnRelu: return "RNN"
+        }
+    }
+}
+
+public struct RecurrentOptions: Sendable {
+    public var mode: RecurrentMode
+    public var inputSize: Int
+    public var hiddenSize: Int
+    public var numLayers = 1
+    public var bias = true
+    public var batchFirst = false
+    public var dropout: Float = 0
+    public var bidirectional = false
+    public var projSize = 0
+
+    public init(mode: RecurrentMode, inputSize: Int, hiddenSize: Int) {
+        self.mode = mode
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+    }
+
+    public var directions: Int { bidirectional ? 2 : 1 }
+    public var outputHidden: Int { projSize > 0 ? projSize : hiddenSize }
+
+    /// Checks the options as PyTorch's RNNBase does.
+    public func validate() throws(TensorError) {
+        guard inputSize >= 0 else { throw TensorError("input_size must be non-negative, got \(inputSize)") }
+        guard hiddenSize > 0 else { throw TensorError("hidden_size must be greater than zero, got \(hiddenSize)") }
+        guard numLayers > 0 else { throw TensorError("num_layers must be greater than zero, got \(numLayers)") }
+        guard dropout >= 0 && dropout <= 1 else {
+            throw TensorError("dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got \(dropout)")
+        }
+        guard projSize >= 0 else { throw TensorError("proj_size should be a positive integer or zero to disable projections") }
+        guard projSize < hiddenSize else { throw TensorError("proj_size has to be smaller than hidden_size") }
+        guard projSize == 0 || mode == .lstm else { throw TensorError("proj_size argument is only supported for LSTM, not RNN or GRU") }
+    }
+
+    /// PyTorch's parameter names and shapes, in registration order.
+    public func parameterLayout() -> [(name: String, shape: [Int])] {
+        var out: [(String, [Int])] = []
+        let gates = mode.gates * hiddenSize
+        for layer in 0..<numLayers {
+            for direction in 0..<directions {
+                let suffix = "_l\(layer)" + (direction == 1 ? "_reverse" : "")
+                let input = layer == 0 ? inputSize : outputHidden * directions
+                out.append(("weight_ih" + suffix, [gates, input]))
+                out.append(("weight_hh" + suffix, [gates, outputHidden]))
+                if bias {
+                    out.append(("bias_ih" + suffix, [gates]))
+                    out.append(("bias_hh" + suffix, [gates]))
+                }
+                if projSize > 0 { out.append(("weight_hr" + suffix, [projSize, hiddenSize])) }
+            }
+        }
+        return out
+    }
+}
+
+/// What a recurrent layer gives back: the output sequence and the final states.
+public struct RecurrentResult {
+    public let output: Tensor
+    public let h: Tensor
+    public let c: Tensor?
+}
+
+public enum Recurrent {
+    /// Where a problem was, so the Lua layer can blame the right argument.
+    public enum Argument: Sendable { case input, hx, cx, weights }
+
+    public struct Failure: Error {
+        public let argument: Argument
+        public let error: TensorError
+    }
+
+    /// Runs the layer. `weights` are in parameterLayout() order. Dropout applies
+    /// between layers when `training`, drawing from `generator`.
+    public static func run(_ options: RecurrentOptions, input: Tensor, h0: Tensor?, c0: Tensor?, weights: [Tensor],
+                           training: Bool, generator: Generator = .shared) throws(Failure) -> RecurrentResult {
+        let o = options
+        let kind = o.mode.name
+        func fail(_ a: Argument, _ m: String) -> Failure { Failure(argument: a, error: TensorError(m)) }
+
+        let layout = o.parameterLayout()
+        guard weights.count == layout.count else { throw fail(.weights, "\(kind) expects \(layout.count) weights, got \(weights.count)") }
+        for (w, l) in zip(weights, layout) where w.shape != l.shape {
+            throw fail(.weights, "\(kind) parameter \(l.name) must have shape \(Shape.describe(l.shape)), got \(Shape.describe(w.shape))")
+        }
+        guard input.dim == 2 || input.dim == 3 else {
+            throw fail(.input, "\(kind): expected input to be 2-D or 3-D, got \(input.dim)-D instead")
+        }
+        let unbatched = input.dim == 2
+        guard input.shape[input.dim - 1] == o.inputSize else {
+            throw fail(.input, "input.size(-1) must be equal to input_size. Expected \(o.inputSize), got \(input.shape[input.dim - 1])")
+        }
+        let x3 = unbatched ? input.unsqueeze(1) : input
+        let x = o.batchFirst && !unbatched ? x3.transpose(0, 1) : x3   // time-major [T, B, I]
+        let (T, B) = (x.shape[0], x.shape[1])
+        guard T > 0 else { throw fail(.input, "\(kind): expected a non-empty sequence, got length 0") }
+        let states = o.directions * o.numLayers
+        let hShape = unbatched ? [states, o.outputHidden] : [states, B, o.outputHidden]
+        let cShape = unbatched ? [states, o.hiddenSize] : [states, B, o.hiddenSize]
+        let hFull = try state(h0, expected: hShape, unbatched: unbatched, name: kind == "LSTM" ? "hidden[0]" : "hidden", argument: .hx)
+        var cFull: Tensor? = nil
+        if o.mode == .lstm {
+            cFull = try state(c0, expected: cShape, unbatched: unbatched, name: "hidden[1]", argument: .cx)
+        } else if c0 != nil {
+            throw fail(.cx, "\(kind) has no cell state; pass only h0")
+        }
+
+        var layerInput = x
+        var hs: [Tensor] = [], cs: [Tensor] = []
+        let perDirection = layout.count / states
+        do {
+            for layer in 0..<o.numLayers {
+                var outputs: [Tensor] = []
+                for direction in 0..<o.directions {
+                    let index = layer * o.directions + direction
+                    let w = Array(weights[(index * perDirection)..<((index + 1) * perDirection)])
+                    let h = hFull.select(0, index: index)
+                    let reverse = direction == 1
+                    switch o.mode {
+                    case .lstm:
+                        let c = cFull!.select(0, index: index)
+                        let weights = LSTMKernel.Weights(
+                            wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil, bhh: o.bias ? w[3] : nil,
+                            whr: o.projSize > 0 ? w[o.bias ? 4 : 2] : nil)
+                        let (out, hT, cT) = try LSTMKernel.run(x: layerInput, h0: h, c0: c, weights: weights, reverse: reverse)
+                        outputs.append(out); hs.append(hT); cs.append(cT)
+                    case .gru:
+                        let (out, hT) = try GRUKernel.run(x: layerInput, h0: h, wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil,
+                                                          bhh: o.bias ? w[3] : nil, reverse: reverse)
+                        outputs.append(out); hs.append(hT)
+                    case .rnnTanh, .rnnRelu:
+                        let (out, hT) = try RNNKernel.run(x: layerInput, h0: h, wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil,
+                                                          bhh: o.bias ? w[3] : nil, relu: o.mode == .rnnRelu, reverse: reverse)
+                        outputs.append(out); hs.append(hT)
+                    }
+                }
+                layerInput = outputs.count == 1 ? outputs[0] : try Tensor.cat(outputs, dim: 2)
+                if o.dropout > 0 && training && layer < o.numLayers - 1 {
+                    layerInput = Dropout.apply(layerInput, p: o.dropout, generator: generator)
+                }
+            }
+        } catch {
+            throw Failure(argument: .input, error: error)
+        }
+
+        var out = o.batchFirst && !unbatched ? layerInput.transpose(0, 1) : layerInput
+        var hN = stacked(hs), cN = cs.isEmpty ? nil : stacked(cs)
+        if unbatched {
+            out = out.squeeze(1)
+            hN = hN.squeeze(1)
+            cN = cN?.squeeze(1)
+        }
+        return RecurrentResult(output: out, h: hN, c: cN)
+    }
+
+    /// A given initial state, checked against its expected shape and made 3-D; zeros when absent.
+    private static func state(_ t: Tensor?, expected: [Int], unbatched: Bool, name: String,
+                              argument: Argument) throws(Failure) -> Tensor {
+        guard let t else {
+            return Tensor.zeros(unbatched ? [expected[0], 1, expected[1]] : expected)
+        }
+        guard t.shape == expected else {
+            let message = unbatched && t.dim == 3
+                ? "for unbatched 2-D input, \(name) should also be 2-D but got \(t.dim)-D tensor"
+                : "expected \(name) size \(Shape.describe(expected)), got \(Shape.describe(t.shape))"
+            throw Failure(argument: argument, error: TensorError(message))
+        }
+        return unbatched ? t.unsqueeze(1) : t
+    }
+
+    private static func stacked(_ ts: [Tensor]) -> Tensor {
+        // Shapes are equal by construction.
+        ts.count == 1 ? ts[0].unsqueeze(0) : try! Tensor.stack(ts, dim: 0)
+    }
+}

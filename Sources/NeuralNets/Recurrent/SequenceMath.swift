@@ -1,0 +1,63 @@
+// What the recurrent kernels share: the input projection for all time steps as
+// one GEMM, the previous-state matrix that weight gradients need, and the
+// weight gradients themselves as one GEMM each over all time steps.
+//
+// Layouts are time-major and contiguous: a sequence is [T, B, features], a
+// weight is [gates·H, features] as in PyTorch, so x·Wᵀ is a GEMM with transB.
+
+import Tensors
+
+enum SequenceMath {
+    /// G[T·B, n] = X[T·B, k]·Wᵀ (W is [n, k]) + bias rows (any of b1, b2 may be nil).
+    static func project(_ x: UnsafePointer<Float>, rows: Int, inputs k: Int, weight w: UnsafePointer<Float>,
+                        outputs n: Int, bias b1: UnsafePointer<Float>?, _ b2: UnsafePointer<Float>?,
+                        into g: UnsafeMutablePointer<Float>) {
+        if b1 == nil && b2 == nil {
+            Gemm.run(transA: false, transB: true, m: rows, n: n, k: k, a: x, lda: Swift.max(k, 1), b: w, ldb: Swift.max(k, 1),
+                     beta: 0, c: g, ldc: n)
+            return
+        }
+        for r in 0..<rows {
+            let row = g + r * n
+            for j in 0..<n { row[j] = (b1?[j] ?? 0) + (b2?[j] ?? 0) }
+        }
+        Gemm.run(transA: false, transB: true, m: rows, n: n, k: k, a: x, lda: Swift.max(k, 1), b: w, ldb: Swift.max(k, 1),
+                 beta: 1, c: g, ldc: n)
+    }
+
+    /// The state each step started from, [T, B, P]: h0 for the first step in
+    /// processing order, else the previous step's output.
+    static func previousStates(h0: UnsafePointer<Float>, out: UnsafePointer<Float>, steps T: Int, batch B: Int,
+                               width P: Int, reverse: Bool) -> UnsafeMutablePointer<Float> {
+        let prev = UnsafeMutablePointer<Float>.allocate(capacity: T * B * P)
+        let block = B * P
+        for t in 0..<T {
+            let source = reverse ? (t == T - 1 ? h0 : out + (t + 1) * block) : (t == 0 ? h0 : out + (t - 1) * block)
+            (prev + t * block).update(from: source, count: block)
+        }
+        return prev
+    }
+
+    /// dW[n, k] = dGᵀ[n, R]·A[R, k]: a weight gradient over all R = T·B rows at once.
+    static func weightGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, _ a: UnsafePointer<Float>,
+                               inputs k: Int, into dW: UnsafeMutablePointer<Float>) {
+        Gemm.run(transA: true, transB: false, m: n, n: k, k: rows, a: dG, lda: n, b: a, ldb: Swift.max(k, 1),
+                 beta: 0, c: dW, ldc: Swift.max(k, 1))
+    }
+
+    /// db[n] = Σ_rows dG[rows, n].
+    static func biasGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, into db: UnsafeMutablePointer<Float>) {
+        db.initialize(repeating: 0, count: n)
+        for r in 0..<rows {
+            let row = dG + r * n
+            for j in 0..<n { db[j] += row[j] }
+        }
+    }
+
+    /// dX[R, k] = dG[R, n]·W[n, k].
+    static func inputGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, weight w: UnsafePointer<Float>,
+                              inputs k: Int, into dx: UnsafeMutablePointer<Float>) {
+        Gemm.run(transA: false, transB: false, m: rows, n: k, k: n, a: dG, lda: n, b: w, ldb: Swift.max(k, 1),
+                 beta: 0, c: dx, ldc: Swift.max(k, 1))
+    }
+}
