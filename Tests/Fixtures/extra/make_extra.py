@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""More PyTorch references for lstmlua's tests, beyond ../golden: the optimizer
+variants and learning-rate schedulers that set does not cover, losses, and a
+small training run with every recurrent kind. Same conventions as make_golden.py.
+
+Usage: make_extra.py OUT_DIR   (needs torch, numpy, safetensors)
+"""
+import json, math, os, sys
+import torch, torch.nn as nn
+from safetensors.torch import save_file
+
+out_dir = sys.argv[1]
+os.makedirs(out_dir, exist_ok=True)
+
+def save(name, tensors, meta):
+    tensors = {k: v.detach().contiguous().float() for k, v in tensors.items()}
+    save_file(tensors, os.path.join(out_dir, name + ".safetensors"), metadata={"config": json.dumps(meta, sort_keys=True)})
+
+def optimizer_case(name, seed, opt_name, steps=5, **kw):
+    torch.manual_seed(seed)
+    p = nn.Parameter(torch.randn(3, 4))
+    grads = [torch.randn(3, 4) for _ in range(steps)]
+    opt = getattr(torch.optim, opt_name)([p], **kw)
+    t = {"p.0": p.detach().clone()}
+    for k, g in enumerate(grads, 1):
+        p.grad = g.clone(); opt.step()
+        t["grad.%d" % k] = g; t["p.%d" % k] = p.detach().clone()
+    save(name, t, dict(optimizer=opt_name, steps=steps, **kw))
+
+optimizer_case("opt_sgd_plain", 21, "SGD", lr=0.05)
+optimizer_case("opt_sgd_dampening", 22, "SGD", lr=0.05, momentum=0.8, dampening=0.3, weight_decay=0.05)
+optimizer_case("opt_adam_amsgrad_wd", 23, "Adam", lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, amsgrad=True)
+optimizer_case("opt_adamw_amsgrad", 24, "AdamW", lr=0.01, amsgrad=True, maximize=True)
+optimizer_case("opt_rmsprop_centered", 25, "RMSprop", lr=0.01, alpha=0.95, centered=True, momentum=0.5, weight_decay=0.01)
+optimizer_case("opt_adagrad", 26, "Adagrad", lr=0.1, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1)
+
+def scheduler_case(name, make, epochs=12):
+    p = nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.5)
+    sched = make(opt)
+    lrs = [opt.param_groups[0]["lr"]]
+    for _ in range(epochs):
+        opt.step(); sched.step(); lrs.append(opt.param_groups[0]["lr"])
+    return lrs
+
+lrs = {
+    "step": scheduler_case("step", lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5)),
+    "exponential": scheduler_case("exp", lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)),
+    "cosine": scheduler_case("cos", lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.01), epochs=16),
+}
+save("schedulers", {k: torch.tensor(v, dtype=torch.float64) for k, v in lrs.items()},
+     dict(lr=0.5, step=dict(step_size=3, gamma=0.5), exponential=dict(gamma=0.9), cosine=dict(T_max=5, eta_min=0.01)))
+
+# Losses and their gradients, every reduction.
+torch.manual_seed(30)
+x = torch.randn(4, 5, requires_grad=True); y = torch.randn(4, 5)
+logits = torch.randn(4, 5, requires_grad=True); classes = torch.tensor([0, 3, 4, 1]); probs = torch.softmax(torch.randn(4, 5), 1)
+t = {"x": x, "y": y, "logits": logits, "classes": classes.float() + 1, "probs": probs}
+for red in ["mean", "sum", "none"]:
+    for lname, f in [("mse", lambda: nn.functional.mse_loss(x, y, reduction=red)),
+                     ("l1", lambda: nn.functional.l1_loss(x, y, reduction=red)),
+                     ("huber", lambda: nn.functional.huber_loss(x, y, reduction=red, delta=0.7)),
+                     ("ce", lambda: nn.functional.cross_entropy(logits, classes, reduction=red)),
+                     ("ce_probs", lambda: nn.functional.cross_entropy(logits, probs, reduction=red)),
+                     ("ce_smooth", lambda: nn.functional.cross_entropy(logits, classes, reduction=red, label_smoothing=0.2))]:
+        x.grad = None; logits.grad = None
+        v = f(); t["%s.%s" % (lname, red)] = v
+        v.sum().backward() if red == "none" else v.backward()
+        src = logits if lname.startswith("ce") else x
+        t["%s.%s.grad" % (lname, red)] = src.grad.clone()
+save("losses", t, dict(huber_delta=0.7, label_smoothing=0.2))
+
+# Default initialisation under a seed: lstmlua's generator reproduces PyTorch's draws.
+torch.manual_seed(0)
+t = {}
+for name, m in [("lstm", nn.LSTM(3, 5, 2, bidirectional=True)), ("gru", nn.GRU(2, 4)), ("rnn", nn.RNN(2, 3)),
+                ("linear", nn.Linear(4, 2)), ("lstmcell", nn.LSTMCell(3, 4))]:
+    for k, v in m.state_dict().items(): t[name + "." + k] = v
+t["rand"] = torch.rand(7); t["randn"] = torch.randn(5); t["randint"] = torch.randint(0, 10, (6,)).float()
+t["randperm"] = torch.randperm(8).float() + 1
+save("seeded_init", t, dict(seed=0, order="LSTM(3,5,2,bidirectional) GRU(2,4) RNN(2,3) Linear(4,2) LSTMCell(3,4) rand(7) randn(5) randint(0,10,(6,)) randperm(8)+1"))
+
+# Cells, one step, with gradients.
+torch.manual_seed(31)
+t = {}
+for kind, cell in [("lstm", nn.LSTMCell(3, 4)), ("gru", nn.GRUCell(3, 4)), ("rnn", nn.RNNCell(3, 4, nonlinearity="relu"))]:
+    x = torch.randn(2, 3, requires_grad=True); h = torch.randn(2, 4, requires_grad=True)
+    for k, v in cell.state_dict().items(): t["%s.%s" % (kind, k)] = v
+    t[kind + ".x"] = x; t[kind + ".h"] = h
+    if kind == "lstm":
+        c = torch.randn(2, 4, requires_grad=True); t[kind + ".c"] = c
+        h1, c1 = cell(x, (h, c)); loss = (h1 * torch.arange(8.).view(2, 4)).sum() + (c1 ** 2).sum()
+        t[kind + ".h1"] = h1; t[kind + ".c1"] = c1
+    else:
+        h1 = cell(x, h); loss = (h1 * torch.arange(8.).view(2, 4)).sum(); t[kind + ".h1"] = h1
+    loss.backward()
+    t[kind + ".grad.x"] = x.grad; t[kind + ".grad.h"] = h.grad
+    for k, p in cell.named_parameters(): t["%s.grad.%s" % (kind, k)] = p.grad
+save("cells", t, dict(loss="sum(h1 * arange(8).view(2,4)) [+ sum(c1^2)]"))
