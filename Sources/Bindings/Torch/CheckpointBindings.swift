@@ -90,24 +90,24 @@ extension Lua {
 
     func truthy(_ i: Int32) -> Bool { (try? boolean(i)) ?? !isNoneOrNil(i) }
 
-    /// Pushes the function `name` that the value at i reaches through its
-    /// metatable's __index chain (read raw: classes are tables of methods).
-    /// Returns false, pushing nothing, when there is none.
+    /// Pushes the method `name` of the table at i, found raw: in its metatable
+    /// (a class) or, up the class chain, in each class's parent (the __index
+    /// table of the class's own metatable). Returns false, pushing nothing, when
+    /// there is none.
     func pushMethod(_ i: Int32, _ name: String) -> Bool {
-        guard kind(i) == .table else { return false }
-        pushValue(i)
+        guard kind(i) == .table, getMetatable(i) else { return false }
         for _ in 0..<16 {
-            guard getMetatable(-1) else { break }
-            let index = rawGet(-1, "__index")
-            rotate(-3, 1)  // __index, current, metatable
-            pop(2)
-            guard index == .table else { break }
             if rawGet(-1, name) == .function {
                 rotate(-2, 1)
                 pop()
                 return true
             }
             pop()
+            guard getMetatable(-1) else { break }
+            let parent = rawGet(-1, "__index")
+            rotate(-3, 1)  // parent, class, class's metatable
+            pop(2)
+            guard parent == .table else { break }
         }
         pop()
         return false

@@ -1,0 +1,105 @@
+-- torch.save and torch.load: round trips, modules, metadata, and files that
+-- are broken in every way we could think of, each a clear error.
+local T = require "testing"
+
+local dir = os.tmpname()
+os.remove(dir)
+os.execute("mkdir -p " .. dir)
+local function path(name) return dir .. "/" .. name end
+
+local function write(name, bytes)
+  local f = assert(io.open(path(name), "wb"))
+  f:write(bytes)
+  f:close()
+  return path(name)
+end
+
+local function header(json_text, data)
+  local n = #json_text
+  return string.pack("<I8", n) .. json_text .. (data or "")
+end
+
+T.case("round trip of tensors and metadata", function()
+  local a, b = torch.randn(3, 4), torch.arange(5)
+  torch.save(path("rt.safetensors"), {a = a, ["b.c"] = b}, {note = "hello", n = 3})
+  local t, meta = torch.load(path("rt.safetensors"))
+  T.near(t.a, a, 0)
+  T.near(t["b.c"], b, 0)
+  T.eq(meta.note, "hello")
+  T.eq(meta.n, "3")
+end)
+
+T.case("same tensors, same bytes", function()
+  torch.save(path("d1.safetensors"), {w = torch.ones(2, 2), b = torch.zeros(3)})
+  torch.save(path("d2.safetensors"), {b = torch.zeros(3), w = torch.ones(2, 2)})
+  local f1, f2 = io.open(path("d1.safetensors"), "rb"), io.open(path("d2.safetensors"), "rb")
+  T.eq(f1:read("a"), f2:read("a"))
+  f1:close(); f2:close()
+end)
+
+T.case("a module saves its state_dict and loads into a fresh one", function()
+  torch.manual_seed(1)
+  local m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+  torch.save(path("m.safetensors"), m)
+  torch.manual_seed(2)
+  local fresh = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+  fresh:load_state_dict((torch.load(path("m.safetensors"))))
+  local x = torch.randn(5, 3)
+  T.near(fresh(x), m(x), 0)
+end)
+
+T.case("writes are atomic: no temporary file is left behind", function()
+  torch.save(path("atomic.safetensors"), {x = torch.ones(1000)})
+  local p = io.popen("ls -a " .. dir)
+  local listing = p:read("a")
+  p:close()
+  T.eq(listing:find(".tmp-", 1, true), nil)
+end)
+
+T.case("broken files are clear errors", function()
+  local good = header('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', string.pack("<ff", 1, 2))
+  T.near(torch.load(write("good.safetensors", good)).x, {1, 2}, 0)
+  local cases = {
+    {"short", "abc", "shorter than the 8-byte header length"},
+    {"huge", string.pack("<I8", 1 << 40) .. "{}", "more than the 100000000 allowed"},
+    {"truncated header", string.pack("<I8", 100) .. "{}", "truncated?"},
+    {"truncated data", good:sub(1, #good - 3), "outside the"},
+    {"not json", header("{not json}"), "not valid JSON"},
+    {"not an object", header("[1, 2]"), "does not start with '{'"},
+    {"no dtype", header('{"x":{"shape":[1],"data_offsets":[0,4]}}', "abcd"), "'x' has no dtype"},
+    {"bad dtype", header('{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}', "abcdefgh"), "dtype C64"},
+    {"bad shape", header('{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', "abcd"), "invalid shape"},
+    {"size mismatch", header('{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', "abcdefgh"), "needs 12"},
+    {"overlap", header('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', "abcdefgh"), "overlaps"},
+    {"gap", header('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', "abcdefgh"), "gap before 'a'"},
+    {"extra data", header('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', "abcdefgh"), "belong to no tensor"},
+    {"bad metadata", header('{"__metadata__":{"a":1}}'), "metadata value for 'a' is not a string"},
+    {"absurd shape", header('{"x":{"dtype":"F32","shape":[1000000000,1000000000,1000000000],"data_offsets":[0,4]}}', "abcd"), "larger than the file"},
+  }
+  for _, c in ipairs(cases) do
+    local err = T.raises(function() torch.load(write(c[1] .. ".safetensors", c[2])) end, c[3])
+    T.truthy(err:find("load: ", 1, true), "names the function: " .. err)
+  end
+  T.raises(function() torch.load(path("missing.safetensors")) end, "cannot read")
+  T.raises(function() torch.save(dir .. "/no/such/dir/x.safetensors", {x = torch.ones(1)}) end, "cannot write")
+  T.raises(function() torch.save(path("x.safetensors"), {x = 1}) end, "the value for 'x' is a number, not a Tensor")
+  T.raises(function() torch.save(path("x.safetensors"), {torch.ones(1)}) end, "named by strings")
+  T.raises(function() torch.save(path("x.safetensors"), {__metadata__ = torch.ones(1)}) end, "reserved")
+end)
+
+T.case("random bytes never crash the reader", function()
+  torch.manual_seed(3)
+  local good = header('{"x":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}', string.rep("\0", 16))
+  for i = 1, 200 do
+    local bytes = {good:byte(1, -1)}
+    local flips = torch.randint(1, 6, {1})[1]
+    for _ = 1, flips do
+      local at = torch.randint(1, #bytes + 1, {1})[1]
+      bytes[at] = torch.randint(0, 256, {1})[1]
+    end
+    local p = write("fuzz.safetensors", string.char(table.unpack(bytes)))
+    pcall(torch.load, p)  -- an error or a tensor, never a crash
+  end
+end)
+
+return T.run()
