@@ -4,6 +4,7 @@
 // The targets, bottom up:
 //   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit        systemLibrary targets
 //   C glue                CInterrupt, LuaGlue, LuaPrelude       what must be C, and the Lua prelude
+//                         CKernels                              inner loops built for several instruction sets
 //   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
 //                         Checkpoints, Plotting
 //   Lua layer             LuaBridge (safe calls into Lua),      bindings over the core
@@ -29,11 +30,12 @@ let package = Package(
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         .target(name: "CInterrupt"),
+        .target(name: "CKernels"),
         .target(name: "LuaGlue", dependencies: ["CLua", "CInterrupt"]),
         .target(name: "LuaPrelude", exclude: ["lua"]),
 
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt"], swiftSettings: optimize),
-        .target(name: "NeuralNets", dependencies: ["Tensors"], swiftSettings: optimize),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: optimize),
+        .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
         .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),

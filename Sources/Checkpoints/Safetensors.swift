@@ -98,6 +98,9 @@ public enum Safetensors {
             guard let shapeValues = info["shape"] as? [Any], let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 }) else {
                 throw bad("'\(key)' has an invalid shape")
             }
+            guard shape.count <= Dims.maxRank else {
+                throw bad("'\(key)' has \(shape.count) dimensions; lstmlua tensors have at most \(Dims.maxRank)")
+            }
             guard let offsetValues = info["data_offsets"] as? [Any], let offsets = integers(offsetValues), offsets.count == 2 else {
                 throw bad("'\(key)' has invalid data_offsets")
             }
@@ -130,7 +133,7 @@ public enum Safetensors {
         var tensors: [(name: String, tensor: Tensor)] = []
         buffer.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             for e in entries {
-                let t = Tensor(uninitializedShape: e.shape)
+                let t = Tensor(uninitializedShape: Dims(e.shape))
                 convert(raw.baseAddress! + e.begin, e.dtype, count: t.count, into: t.data)
                 tensors.append((e.name, t))
             }
@@ -188,7 +191,7 @@ public enum Safetensors {
         for (name, t) in sorted {
             guard name != "__metadata__" else { throw CheckpointError("'__metadata__' is reserved and cannot name a tensor") }
             let bytes = t.count * 4
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            header[name] = ["dtype": "F32", "shape": Array(t.shape), "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
         var json: Data

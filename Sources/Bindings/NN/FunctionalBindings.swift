@@ -40,6 +40,7 @@ enum FunctionalBindings {
     static let embedding = LuaFunction("embedding", "nn.functional.embedding(indices, weight [, padding_idx]) -> Tensor",
                                        "The rows of weight at the 1-based indices (a tensor of integers).") { lua in
         let idx = try lua.tensor(1), w = try lua.tensor(2)
+        guard idx.dim < Dims.maxRank else { throw LuaError.argument(1, "indices have \(idx.dim) dimensions; the result would exceed \(Dims.maxRank)") }
         let padding = try lua.optionalInteger(3).map { $0 - 1 }
         let list = try indices(lua, 1, idx, what: "indices")
         lua.push(try lua.blame(1) { () throws(TensorError) in

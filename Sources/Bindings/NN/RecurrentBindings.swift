@@ -6,18 +6,15 @@ import LuaBridge
 import NeuralNets
 import Tensors
 
-/// A recurrent layer's validated options, held by the Lua module.
-final class RecurrentSpec {
-    let options: RecurrentOptions
-    init(_ options: RecurrentOptions) { self.options = options }
-
+/// A recurrent layer's validated options and parameter layout, held by the Lua module.
+enum RecurrentSpecBindings {
     static let type = UserdataClass<RecurrentSpec>(name: "nn.RecurrentSpec")
     static let methods: [LuaFunction] = [parameters]
 
     static let parameters = LuaFunction("parameters", "spec:parameters() -> {{name=, shape=}, ...}",
                                         "The layer's parameter names and shapes, in PyTorch's order.") { lua in
         let spec = try type.check(lua, 1)
-        lua.pushArray(spec.options.parameterLayout()) { lua, p in
+        lua.pushArray(spec.layout) { lua, p in
             lua.newTable(fields: 2)
             lua.push(p.name)
             lua.rawSet(-2, "name")
@@ -57,8 +54,8 @@ enum RecurrentBindings {
         options.dropout = Float(try o.number("dropout") ?? 0)
         options.bidirectional = try o.boolean("bidirectional") ?? false
         options.projSize = try o.integer("proj_size") ?? 0
-        try lua.blame(2) { () throws(TensorError) in try options.validate() }
-        RecurrentSpec.type.push(RecurrentSpec(options), lua)
+        let spec = try lua.blame(2) { () throws(TensorError) in try RecurrentSpec(options) }
+        RecurrentSpecBindings.type.push(spec, lua)
         return 1
     }
 
@@ -87,12 +84,12 @@ enum RecurrentBindings {
 
     static let rnn = LuaFunction("rnn", "nn.functional.rnn(spec, input, h0, c0, weights, training) -> output, h_n [, c_n]",
                                  "Runs a recurrent layer over a sequence with the fused kernels.") { lua in
-        let spec = try RecurrentSpec.type.check(lua, 1).options
-        let kind = spec.mode.name
+        let spec = try RecurrentSpecBindings.type.check(lua, 1)
+        let kind = spec.options.mode.name
         guard let input = TensorClass.shared.test(lua, 2) else {
             throw LuaError.plain("bad argument #1 to '\(kind)' (Tensor expected, got \(lua.typeName(2)))")
         }
-        let h0 = try state(lua, 3, kind: kind, what: spec.mode == .lstm ? "h0" : "hx")
+        let h0 = try state(lua, 3, kind: kind, what: spec.options.mode == .lstm ? "h0" : "hx")
         let c0 = try state(lua, 4, kind: kind, what: "c0")
         let w = try weights(lua, 5)
         let training = lua.isNoneOrNil(6) ? true : try lua.boolean(6)
@@ -119,8 +116,8 @@ enum RecurrentBindings {
 
     static let cell = LuaFunction("rnn_cell", "nn.functional.rnn_cell(spec, input, h, c, weights) -> h' [, c']",
                                   "One step of a recurrent cell on input [B, I] (or [I]).") { lua in
-        let spec = try RecurrentSpec.type.check(lua, 1).options
-        let kind = spec.mode.name + "Cell"
+        let spec = try RecurrentSpecBindings.type.check(lua, 1)
+        let kind = spec.options.mode.name + "Cell"
         guard let input = TensorClass.shared.test(lua, 2) else {
             throw LuaError.plain("bad argument #1 to '\(kind)' (Tensor expected, got \(lua.typeName(2)))")
         }
@@ -135,13 +132,13 @@ enum RecurrentBindings {
         let x = input.unsqueeze(0)
         func asState(_ t: Tensor?, _ width: Int) throws(LuaError) -> Tensor? {
             guard let t else { return nil }
-            let expected = batched ? [input.shape[0], width] : [width]
+            let expected: Dims = batched ? [input.shape[0], width] : [width]
             guard t.shape == expected else {
                 throw LuaError.plain("bad argument #2 to '\(kind)' (expected state of size \(Shape.describe(expected)), got \(Shape.describe(t.shape)))")
             }
             return t.unsqueeze(0)
         }
-        let h0 = try asState(h, spec.hiddenSize), c0 = try asState(c, spec.hiddenSize)
+        let h0 = try asState(h, spec.options.hiddenSize), c0 = try asState(c, spec.options.hiddenSize)
         do throws(Recurrent.Failure) {
             let r = try Recurrent.run(spec, input: x, h0: h0, c0: c0, weights: w, training: false)
             lua.push(r.h.squeeze(0))

@@ -22,6 +22,7 @@ public final class Runtime {
         registerOptim()
         registerJSON()
         registerData()
+        registerTime()
     }
 
     deinit {
@@ -52,7 +53,7 @@ public final class Runtime {
         lua.rawSet(-2, "functional")
         state.pushLibrary("nn.utils", UtilsBindings.functions)
         lua.rawSet(-2, "utils")
-        RecurrentSpec.type.register(lua, methods: RecurrentSpec.methods)
+        RecurrentSpecBindings.type.register(lua, methods: RecurrentSpecBindings.methods)
         lua.pop()
         loadPrelude("nn")
     }
@@ -75,6 +76,13 @@ public final class Runtime {
         state.lua.pushValue(-1)
         state.setLoaded("data")
         state.setGlobal("data")
+    }
+
+    private func registerTime() {
+        state.pushLibrary("time", TimeBindings.functions)
+        state.lua.pushValue(-1)
+        state.setLoaded("time")
+        state.setGlobal("time")
     }
 
     private func registerJSON() {

@@ -35,7 +35,7 @@ extension Lua {
 
     /// Sizes given as numbers from i on, or as one table at i; an options table ends them.
     /// `infer` allows one -1 (view, reshape).
-    func sizes(from i: Int32, infer: Bool = false) throws(LuaError) -> [Int] {
+    func sizes(from i: Int32, infer: Bool = false) throws(LuaError) -> Dims {
         if kind(i) == .table && length(i) > 0 {
             var out: [Int] = []
             for k in 1...length(i) {
@@ -46,7 +46,7 @@ extension Lua {
                 out.append(n)
             }
             try checkSizes(out, i, infer: infer)
-            return out
+            return Dims(out)
         }
         if kind(i) == .table && !isOptions(i) { throw typeError(i, "size") }
         var out: [Int] = []
@@ -57,10 +57,13 @@ extension Lua {
             j += 1
         }
         try checkSizes(out, i, infer: infer)
-        return out
+        return Dims(out)
     }
 
     private func checkSizes(_ sizes: [Int], _ i: Int32, infer: Bool) throws(LuaError) {
+        guard sizes.count <= Dims.maxRank else {
+            throw LuaError.argument(i, "\(sizes.count) sizes given; tensors have at most \(Dims.maxRank) dimensions")
+        }
         var total = 1
         for s in sizes {
             if s < 0 && !(infer && s == -1) {

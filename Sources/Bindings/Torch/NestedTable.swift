@@ -2,21 +2,24 @@
 // rectangular array. Errors say where the table goes wrong: "at [2][3]".
 
 import LuaBridge
+import Tensors
 
 enum NestedTable {
-    static let maxDepth = 32
+    static let maxDepth = Dims.maxRank
 
     /// The values in row-major order and the shape of the nested table at index i.
-    static func read(_ lua: Lua, _ i: Int32) throws(LuaError) -> (values: [Float], shape: [Int]) {
+    static func read(_ lua: Lua, _ i: Int32) throws(LuaError) -> (values: [Float], shape: Dims) {
         var shape: [Int] = []
         var values: [Float] = []
         try visit(lua, i, depth: 0, path: "", shape: &shape, values: &values, argument: i)
-        return (values, shape)
+        return (values, Dims(shape))
     }
 
     private static func visit(_ lua: Lua, _ at: Int32, depth: Int, path: String, shape: inout [Int],
                               values: inout [Float], argument: Int32) throws(LuaError) {
-        guard depth < maxDepth else { throw LuaError.argument(argument, "tables nested deeper than \(maxDepth) levels") }
+        guard depth < maxDepth else {
+            throw LuaError.argument(argument, "tables nested deeper than \(maxDepth) levels (tensors have at most \(maxDepth) dimensions)")
+        }
         let n = lua.length(at)
         if depth == shape.count {
             shape.append(n)

@@ -198,7 +198,7 @@ enum TensorMath {
             }
             zeroBased.append(z)
         }
-        lua.push(t.permute(zeroBased))
+        lua.push(t.permute(Dims(zeroBased)))
         return 1
     }
 
@@ -242,6 +242,7 @@ enum TensorMath {
     static let unsqueeze = LuaFunction("unsqueeze", "torch.unsqueeze(t, dim) -> Tensor",
                                        "A view of t with a size-1 dimension inserted at dim.") { lua in
         let t = try lua.tensor(1)
+        guard t.dim < Dims.maxRank else { throw LuaError.argument(1, "tensors have at most \(Dims.maxRank) dimensions") }
         lua.push(t.unsqueeze(try lua.dimension(2, rank: t.dim, extra: 1)))
         return 1
     }
@@ -262,7 +263,7 @@ enum TensorMath {
         let b = try lua.isNoneOrNil(3) ? t.dim - 1 : lua.dimension(3, rank: t.dim)
         guard a <= b else { throw LuaError.argument(3, "flatten() has invalid args: start_dim cannot come after end_dim") }
         let merged = t.shape[a...b].reduce(1, *)
-        let shape = Array(t.shape[..<a]) + [merged] + Array(t.shape[(b + 1)...])
+        let shape = t.shape.slice(0..<a) + [merged] + t.shape.slice((b + 1)..<t.dim)
         lua.push(try lua.report { () throws(TensorError) in try t.reshape(shape) })
         return 1
     }

@@ -32,7 +32,7 @@ enum TorchLibrary {
         return j
     }
 
-    private static func sized(_ name: String, _ doc: String, _ make: @escaping ([Int]) -> Tensor) -> LuaFunction {
+    private static func sized(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(size... [, {requires_grad=false}]) -> Tensor", doc) { lua in
             let shape = try lua.sizes(from: 1)
             return try finish(make(shape), lua, options: afterSizes(lua, 1))
@@ -114,7 +114,7 @@ enum TorchLibrary {
         return 1
     }
 
-    private static func like(_ name: String, _ doc: String, _ make: @escaping ([Int]) -> Tensor) -> LuaFunction {
+    private static func like(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(t [, options]) -> Tensor", doc) { lua in
             try finish(make(try lua.tensor(1).shape), lua, options: 2)
         }
@@ -177,6 +177,7 @@ enum TorchLibrary {
     static let stack = LuaFunction("stack", "torch.stack(tensors [, dim]) -> Tensor",
                                    "The tensors joined along a new dimension (default 1).") { lua in
         let list = try tensorList(lua, 1)
+        guard list[0].dim < Dims.maxRank else { throw LuaError.argument(1, "tensors have at most \(Dims.maxRank) dimensions") }
         let d = lua.isNoneOrNil(2) ? 0 : try lua.dimension(2, rank: list[0].dim, extra: 1)
         lua.push(try lua.blame(1) { () throws(TensorError) in try Tensor.stack(list, dim: d) })
         return 1

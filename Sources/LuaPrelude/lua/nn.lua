@@ -204,11 +204,27 @@ function Module:named_parameters()
   end
 end
 
+-- The tensors of one kind, without building names: what training loops call every step.
+local function collect(module, field, out, seen)
+  if seen[module] then return end
+  seen[module] = true
+  for _, name in ipairs(rawget(module, field)) do
+    local t = rawget(module, name)
+    if t ~= nil and not seen[t] then
+      seen[t] = true
+      out[#out + 1] = t
+    end
+  end
+  for _, name in ipairs(rawget(module, "_modules")) do
+    local m = rawget(module, name)
+    if m ~= nil then collect(m, field, out, seen) end
+  end
+  return out
+end
+
 --- module:parameters() -> {tensor, ...}
 function Module:parameters()
-  local out = {}
-  for _, p in ipairs(named(self, "_params")) do out[#out + 1] = p[2] end
-  return out
+  return collect(self, "_params", {}, {})
 end
 
 function Module:named_buffers()
@@ -220,14 +236,13 @@ function Module:named_buffers()
 end
 
 function Module:buffers()
-  local out = {}
-  for _, b in ipairs(named(self, "_buffers")) do out[#out + 1] = b[2] end
-  return out
+  return collect(self, "_buffers", {}, {})
 end
 
 --- module:zero_grad(): clears every parameter's gradient.
 function Module:zero_grad()
-  for _, p in ipairs(self:parameters()) do p.grad = nil end
+  local params = collect(self, "_params", {}, {})
+  for i = 1, #params do params[i].grad = nil end
 end
 
 --- module:train([mode=true]) -> module: training mode (dropout active) for it and its submodules.

@@ -5,14 +5,16 @@
 import Tensors
 
 public enum Embedding {
-    public static func apply(indices: [Int], shape: [Int], weight: Tensor, paddingIndex: Int? = nil) throws(TensorError) -> Tensor {
+    public static func apply(indices: [Int], shape: Dims, weight: Tensor, paddingIndex: Int? = nil) throws(TensorError) -> Tensor {
         guard weight.dim == 2 else { throw TensorError("weight must be 2-D, got \(Shape.describe(weight.shape))") }
         let (n, d) = (weight.shape[0], weight.shape[1])
         for i in indices where i < 0 || i >= n {
             throw TensorError("index \(i + 1) out of range for an embedding of \(n) entries")
         }
         let w = weight.materialized()
-        let out = Tensor(uninitializedShape: shape + [d])
+        var outShape = shape
+        outShape.append(d)
+        let out = Tensor(uninitializedShape: outShape)
         for (k, i) in indices.enumerated() { (out.data + k * d).update(from: w.data + i * d, count: d) }
         if Tensor.needsGrad(weight) {
             out.attach(to: Node(name: "EmbeddingBackward0", inputs: [weight]) { grads in

@@ -14,7 +14,7 @@ public enum Softmax {
     public static func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { run(x, dim: dim, log: true) }
 
     /// Calls body(offset, stride, length) for every row along `dim` of a contiguous tensor of `shape`.
-    static func forEachRow(_ shape: [Int], dim: Int, _ body: (Int, Int, Int) -> Void) {
+    static func forEachRow(_ shape: Dims, dim: Int, _ body: (Int, Int, Int) -> Void) {
         let n = shape.isEmpty ? 1 : shape[dim]
         let inner = shape.isEmpty ? 1 : shape[(dim + 1)...].reduce(1, *)
         let outer = shape.isEmpty ? 1 : shape[..<dim].reduce(1, *)

@@ -6,11 +6,8 @@
 //   n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn))  h' = (1 - z)·n + z·h
 // The hidden part of n is kept apart because r multiplies it.
 
+import CKernels
 import Tensors
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 enum GRUKernel {
     /// Runs the layer; returns out [T, B, H] and h_T [B, H].
@@ -28,6 +25,7 @@ enum GRUKernel {
         let saved = Tensor(uninitializedShape: [T, B, 4 * H])
         let gh = Tensor(uninitializedShape: [B, 3 * H])
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: 3 * H, bias: bihC?.data, nil, into: gi.data)
+        let whhT = SequenceMath.transposed(whhC)
         var hPrev = UnsafePointer(h0.data)
         for s in 0..<T {
             try Interrupt.check()
@@ -36,20 +34,10 @@ enum GRUKernel {
             if let b = bhhC {
                 for r in 0..<B { (gh.data + r * 3 * H).update(from: b.data, count: 3 * H) }
             }
-            Gemm.run(transA: false, transB: true, m: B, n: 3 * H, k: H, a: hPrev, lda: H, b: whhC.data, ldb: H,
+            Gemm.run(transA: false, transB: false, m: B, n: 3 * H, k: H, a: hPrev, lda: H, b: whhT.data, ldb: 3 * H,
                      beta: bhhC == nil ? 0 : 1, c: gh.data, ldc: 3 * H)
-            let g = gi.data + t * B * 3 * H, sv = saved.data + t * B * 4 * H, o = out.data + t * B * H
-            for b in 0..<B {
-                let gb = g + b * 3 * H, hb = gh.data + b * 3 * H, svb = sv + b * 4 * H, hp = hPrev + b * H, ob = o + b * H
-                for j in 0..<H {
-                    let r = Activation.sigmoid(gb[j] + hb[j])
-                    let z = Activation.sigmoid(gb[H + j] + hb[H + j])
-                    let hn = hb[2 * H + j]
-                    let n = tanhf(gb[2 * H + j] + r * hn)
-                    svb[j] = r; svb[H + j] = z; svb[2 * H + j] = n; svb[3 * H + j] = hn
-                    ob[j] = (1 - z) * n + z * hp[j]
-                }
-            }
+            let o = out.data + t * B * H
+            lk_gru_step_forward(gi.data + t * B * 3 * H, gh.data, hPrev, saved.data + t * B * 4 * H, o, B, H)
             hPrev = UnsafePointer(o)
         }
         let hT = Tensor(uninitializedShape: [B, H])
@@ -78,6 +66,7 @@ enum GRUKernel {
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
         let direct = Tensor(uninitializedShape: [B, H])
+        let whhT = SequenceMath.transposed(whh)
 
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = reverse ? T - 1 - s : s
@@ -86,26 +75,11 @@ enum GRUKernel {
                 let d = dOut.data + t * B * H
                 for k in 0..<(B * H) { dh.data[k] += d[k] }
             }
-            let sv = saved.data + t * B * 4 * H, di = dGi.data + t * B * 3 * H, dhh = dGh.data + t * B * 3 * H
-            for b in 0..<B {
-                let svb = sv + b * 4 * H, dib = di + b * 3 * H, dhb = dhh + b * 3 * H
-                let hp = hPrev + b * H, dhv = dh.data + b * H, dd = direct.data + b * H
-                for j in 0..<H {
-                    let r = svb[j], z = svb[H + j], n = svb[2 * H + j], hn = svb[3 * H + j]
-                    // h' = (1 - z)·n + z·h
-                    let dn = dhv[j] * (1 - z), dz = dhv[j] * (hp[j] - n)
-                    dd[j] = dhv[j] * z
-                    // n = tanh(a_n + r·hn)
-                    let dnPre = dn * (1 - n * n)
-                    let drPre = dnPre * hn * r * (1 - r)
-                    let dzPre = dz * z * (1 - z)
-                    dib[j] = drPre; dib[H + j] = dzPre; dib[2 * H + j] = dnPre
-                    dhb[j] = drPre; dhb[H + j] = dzPre; dhb[2 * H + j] = dnPre * r
-                }
-            }
+            let dhh = dGh.data + t * B * 3 * H
+            lk_gru_step_backward(saved.data + t * B * 4 * H, hPrev, dh.data, dGi.data + t * B * 3 * H, dhh, direct.data, B, H)
             // dh_prev = z·dh' + dGh[t]·W_hh
             dh.data.update(from: direct.data, count: B * H)
-            Gemm.run(transA: false, transB: false, m: B, n: H, k: 3 * H, a: dhh, lda: 3 * H, b: whh.data, ldb: H,
+            Gemm.run(transA: false, transB: true, m: B, n: H, k: 3 * H, a: dhh, lda: 3 * H, b: whhT.data, ldb: 3 * H,
                      beta: 1, c: dh.data, ldc: H)
         }
 

@@ -9,11 +9,8 @@
 // and one pass over the gates; backward mirrors it, with the weight gradients as
 // one GEMM each over all steps.
 
+import CKernels
 import Tensors
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 enum LSTMKernel {
     struct Weights {
@@ -46,29 +43,18 @@ enum LSTMKernel {
         // [i f g o] for every step: x·W_ihᵀ + b_ih + b_hh
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
                              bias: bih?.data, bhh?.data, into: G)
+        let whhT = SequenceMath.transposed(whh)
         var hPrev = UnsafePointer(h0.data), cPrev = UnsafePointer(c0.data)
         for s in 0..<T {
             try Interrupt.check()
             let t = reverse ? T - 1 - s : s
             let g = G + t * B * 4 * H
             // += h·W_hhᵀ
-            Gemm.run(transA: false, transB: true, m: B, n: 4 * H, k: P, a: hPrev, lda: P, b: whh.data, ldb: P,
+            Gemm.run(transA: false, transB: false, m: B, n: 4 * H, k: P, a: hPrev, lda: P, b: whhT.data, ldb: 4 * H,
                      beta: 1, c: g, ldc: 4 * H)
             let c = C + t * B * H, tc = TC + t * B * H
             let r = R.map { $0 + t * B * H } ?? (out.data + t * B * P)
-            for b in 0..<B {
-                let gb = g + b * 4 * H, cb = c + b * H, tcb = tc + b * H, rb = r + b * H, cp = cPrev + b * H
-                for j in 0..<H {
-                    let i = Activation.sigmoid(gb[j]), f = Activation.sigmoid(gb[H + j])
-                    let gg = tanhf(gb[2 * H + j]), o = Activation.sigmoid(gb[3 * H + j])
-                    gb[j] = i; gb[H + j] = f; gb[2 * H + j] = gg; gb[3 * H + j] = o
-                    let cell = f * cp[j] + i * gg
-                    let tcell = tanhf(cell)
-                    cb[j] = cell
-                    tcb[j] = tcell
-                    rb[j] = o * tcell
-                }
-            }
+            lk_lstm_step_forward(g, cPrev, c, tc, r, H, B, H)
             if let whr {
                 // h = r·W_hrᵀ
                 Gemm.run(transA: false, transB: true, m: B, n: P, k: H, a: r, lda: H, b: whr.data, ldb: H,
@@ -110,6 +96,7 @@ enum LSTMKernel {
         let dr = whr == nil ? nil : Tensor(uninitializedShape: [B, H])
         let dWhr = whr == nil ? nil : Tensor(repeating: 0, shape: [P, H])
         let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
+        let whhT = SequenceMath.transposed(whh)
 
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = reverse ? T - 1 - s : s
@@ -130,27 +117,9 @@ enum LSTMKernel {
                 drp = UnsafePointer(dr.data)
             }
             let g = G + t * B * 4 * H, dg = dG.data + t * B * 4 * H, tc = TC + t * B * H
-            for b in 0..<B {
-                let gb = g + b * 4 * H, dgb = dg + b * 4 * H, tcb = tc + b * H
-                let drb = drp + b * H, dcb = dc.data + b * H, cpb = cPrev + b * H
-                for j in 0..<H {
-                    let i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j]
-                    let tcell = tcb[j]
-                    // h = o·tanh(c): do = dh·tanh(c), dc += dh·o·(1 - tanh²c)
-                    let dO = drb[j] * tcell
-                    let dC = dcb[j] + drb[j] * o * (1 - tcell * tcell)
-                    // c = f·c_prev + i·g
-                    let dI = dC * gg, dF = dC * cpb[j], dGg = dC * i
-                    dcb[j] = dC * f
-                    // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
-                    dgb[j] = dI * i * (1 - i)
-                    dgb[H + j] = dF * f * (1 - f)
-                    dgb[2 * H + j] = dGg * (1 - gg * gg)
-                    dgb[3 * H + j] = dO * o * (1 - o)
-                }
-            }
-            // dh_prev = dG[t]·W_hh
-            Gemm.run(transA: false, transB: false, m: B, n: P, k: 4 * H, a: dg, lda: 4 * H, b: whh.data, ldb: P,
+            lk_lstm_step_backward(g, cPrev, tc, drp, H, dc.data, dg, B, H)
+            // dh_prev = dG[t]·W_hh, as dots with the rows of W_hhᵀ
+            Gemm.run(transA: false, transB: true, m: B, n: P, k: 4 * H, a: dg, lda: 4 * H, b: whhT.data, ldb: 4 * H,
                      beta: 0, c: dh.data, ldc: P)
         }
 

@@ -5,10 +5,6 @@
 
 import Tensors
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 enum RNNKernel {
     /// Runs the layer; returns out [T, B, H] and h_T [B, H].
     static func run(x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, relu: Bool,
@@ -21,17 +17,18 @@ enum RNNKernel {
         // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
                              bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
+        let whhT = SequenceMath.transposed(whhC)
         var hPrev = UnsafePointer(h0.data)
         for s in 0..<T {
             try Interrupt.check()
             let t = reverse ? T - 1 - s : s
             let o = out.data + t * B * H
-            Gemm.run(transA: false, transB: true, m: B, n: H, k: H, a: hPrev, lda: H, b: whhC.data, ldb: H,
+            Gemm.run(transA: false, transB: false, m: B, n: H, k: H, a: hPrev, lda: H, b: whhT.data, ldb: H,
                      beta: 1, c: o, ldc: H)
             if relu {
                 for k in 0..<(B * H) { o[k] = Swift.max(o[k], 0) }
             } else {
-                for k in 0..<(B * H) { o[k] = tanhf(o[k]) }
+                VectorMath.tanh(o, count: B * H)
             }
             hPrev = UnsafePointer(o)
         }

@@ -64,8 +64,8 @@ public struct RecurrentOptions: Sendable {
     }
 
     /// PyTorch's parameter names and shapes, in registration order.
-    public func parameterLayout() -> [(name: String, shape: [Int])] {
-        var out: [(String, [Int])] = []
+    public func parameterLayout() -> [(name: String, shape: Dims)] {
+        var out: [(String, Dims)] = []
         let gates = mode.gates * hiddenSize
         for layer in 0..<numLayers {
             for direction in 0..<directions {
@@ -81,6 +81,18 @@ public struct RecurrentOptions: Sendable {
             }
         }
         return out
+    }
+}
+
+/// A layer's validated options with its parameter layout, computed once.
+public final class RecurrentSpec {
+    public let options: RecurrentOptions
+    public let layout: [(name: String, shape: Dims)]
+
+    public init(_ options: RecurrentOptions) throws(TensorError) {
+        try options.validate()
+        self.options = options
+        self.layout = options.parameterLayout()
     }
 }
 
@@ -102,13 +114,13 @@ public enum Recurrent {
 
     /// Runs the layer. `weights` are in parameterLayout() order. Dropout applies
     /// between layers when `training`, drawing from `generator`.
-    public static func run(_ options: RecurrentOptions, input: Tensor, h0: Tensor?, c0: Tensor?, weights: [Tensor],
+    public static func run(_ spec: RecurrentSpec, input: Tensor, h0: Tensor?, c0: Tensor?, weights: [Tensor],
                            training: Bool, generator: Generator = .shared) throws(Failure) -> RecurrentResult {
-        let o = options
+        let o = spec.options
         let kind = o.mode.name
         func fail(_ a: Argument, _ m: String) -> Failure { Failure(argument: a, error: TensorError(m)) }
 
-        let layout = o.parameterLayout()
+        let layout = spec.layout
         guard weights.count == layout.count else { throw fail(.weights, "\(kind) expects \(layout.count) weights, got \(weights.count)") }
         for (w, l) in zip(weights, layout) where w.shape != l.shape {
             throw fail(.weights, "\(kind) parameter \(l.name) must have shape \(Shape.describe(l.shape)), got \(Shape.describe(w.shape))")
@@ -125,8 +137,8 @@ public enum Recurrent {
         let (T, B) = (x.shape[0], x.shape[1])
         guard T > 0 else { throw fail(.input, "\(kind): expected a non-empty sequence, got length 0") }
         let states = o.directions * o.numLayers
-        let hShape = unbatched ? [states, o.outputHidden] : [states, B, o.outputHidden]
-        let cShape = unbatched ? [states, o.hiddenSize] : [states, B, o.hiddenSize]
+        let hShape: Dims = unbatched ? [states, o.outputHidden] : [states, B, o.outputHidden]
+        let cShape: Dims = unbatched ? [states, o.hiddenSize] : [states, B, o.hiddenSize]
         let hFull = try state(h0, expected: hShape, unbatched: unbatched, name: kind == "LSTM" ? "hidden[0]" : "hidden", argument: .hx)
         var cFull: Tensor? = nil
         if o.mode == .lstm {
@@ -138,7 +150,7 @@ public enum Recurrent {
         var layerInput = x
         var hs: [Tensor] = [], cs: [Tensor] = []
         let perDirection = layout.count / states
-        do {
+        do throws(TensorError) {
             for layer in 0..<o.numLayers {
                 var outputs: [Tensor] = []
                 for direction in 0..<o.directions {
@@ -184,7 +196,7 @@ public enum Recurrent {
     }
 
     /// A given initial state, checked against its expected shape and made 3-D; zeros when absent.
-    private static func state(_ t: Tensor?, expected: [Int], unbatched: Bool, name: String,
+    private static func state(_ t: Tensor?, expected: Dims, unbatched: Bool, name: String,
                               argument: Argument) throws(Failure) -> Tensor {
         guard let t else {
             return Tensor.zeros(unbatched ? [expected[0], 1, expected[1]] : expected)

@@ -25,6 +25,17 @@ enum SequenceMath {
                  beta: 1, c: g, ldc: n)
     }
 
+    /// Wᵀ as a contiguous [k, n] matrix, so that a step's h·Wᵀ is a run of
+    /// contiguous multiply-adds rather than short dot products.
+    static func transposed(_ w: Tensor) -> Tensor {
+        let (n, k) = (w.shape[0], w.shape[1])
+        let t = Tensor(uninitializedShape: [k, n])
+        for i in 0..<n {
+            for j in 0..<k { t.data[j * n + i] = w.data[i * k + j] }
+        }
+        return t
+    }
+
     /// The state each step started from, [T, B, P]: h0 for the first step in
     /// processing order, else the previous step's output.
     static func previousStates(h0: UnsafePointer<Float>, out: UnsafePointer<Float>, steps T: Int, batch B: Int,

@@ -179,7 +179,7 @@ extension Tensor {
     }
 
     /// The gradient of a broadcast: sums over the dimensions that broadcasting added or stretched.
-    public func sum(toShape target: [Int]) -> Tensor {
+    public func sum(toShape target: Dims) -> Tensor {
         if shape == target { return self }
         let lead = dim - target.count
         var dims = Set<Int>(0..<lead)

@@ -95,7 +95,7 @@ extension Tensor {
         let x = a.dim == 1 ? a.unsqueeze(0) : a
         let y = b.dim == 1 ? b.unsqueeze(1) : b
         let (m, n) = (x.shape[x.dim - 2], y.shape[y.dim - 1])
-        guard let batch = Shape.broadcast(Array(x.shape.dropLast(2)), Array(y.shape.dropLast(2))) else {
+        guard let batch = Shape.broadcast(x.shape.slice(0..<(x.dim - 2)), y.shape.slice(0..<(y.dim - 2))) else {
             throw TensorError("batch dimensions of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast")
         }
         let nb = Shape.count(batch)

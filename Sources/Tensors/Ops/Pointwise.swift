@@ -15,7 +15,7 @@ extension Tensor {
 
     // d(e^a)/da = e^a
     public func exp() -> Tensor {
-        unary("ExpBackward0", { expf($0) }) { g, _, y in Tensor.zipSame(g, y) { $0 * $1 } }
+        unary("ExpBackward0", { VectorMath.exp($0) }) { g, _, y in Tensor.zipSame(g, y) { $0 * $1 } }
     }
 
     // d(log a)/da = 1/a
@@ -35,7 +35,7 @@ extension Tensor {
 
     // d(tanh a)/da = 1 - tanh²a
     public func tanh() -> Tensor {
-        unary("TanhBackward0", { tanhf($0) }) { g, _, y in Tensor.zipSame(g, y) { $0 * (1 - $1 * $1) } }
+        unary("TanhBackward0", { VectorMath.tanh($0) }) { g, _, y in Tensor.zipSame(g, y) { $0 * (1 - $1 * $1) } }
     }
 
     // dσ(a)/da = σ(a)(1 - σ(a))
@@ -70,8 +70,8 @@ extension Tensor {
     }
 }
 
-/// Scalar activations shared by the pointwise ops and the fused recurrent kernels.
+/// Scalar activations shared by the pointwise ops and the fused kernels.
 public enum Activation {
     @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+    public static func sigmoid(_ x: Float) -> Float { VectorMath.sigmoid(x) }
 }

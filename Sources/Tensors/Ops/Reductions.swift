@@ -84,7 +84,7 @@ extension Tensor {
     }
 
     /// g's values repeated to fill `shape` (a fresh tensor).
-    func broadcasted(to target: [Int]) -> Tensor {
+    func broadcasted(to target: Dims) -> Tensor {
         if shape == target { return self }
         return aliased(shape: target, strides: Shape.broadcastStrides(shape, strides, to: target)).copied()
     }

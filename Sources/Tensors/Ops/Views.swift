@@ -3,7 +3,7 @@
 
 extension Tensor {
     /// The same storage seen with another shape/strides/offset (no autograd).
-    func aliased(shape: [Int], strides: [Int], offset: Int? = nil) -> Tensor {
+    func aliased(shape: Dims, strides: Dims, offset: Int? = nil) -> Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset ?? self.offset)
     }
 
@@ -17,7 +17,7 @@ extension Tensor {
     }
 
     /// Resolves one -1 and checks the element count, as PyTorch's infer_size.
-    public func inferShape(_ requested: [Int]) throws(TensorError) -> [Int] {
+    public func inferShape(_ requested: Dims) throws(TensorError) -> Dims {
         var shape = requested
         var inferred: Int? = nil
         var known = 1
@@ -31,22 +31,22 @@ extension Tensor {
                 known *= s
             }
         }
-        let bad = TensorError("shape \(Shape.describe(requested)) is invalid for a tensor of \(count) elements")
+        func bad() -> TensorError { TensorError("shape \(Shape.describe(requested)) is invalid for a tensor of \(count) elements") }
         if let i = inferred {
-            guard known != 0, count % known == 0 else { throw bad }
+            guard known != 0, count % known == 0 else { throw bad() }
             shape[i] = count / known
         } else if known != count {
-            throw bad
+            throw bad()
         }
         return shape
     }
 
     /// PyTorch's computeStride: strides that show this tensor as `newShape` without copying, if any.
-    func viewStrides(_ newShape: [Int]) -> [Int]? {
+    func viewStrides(_ newShape: Dims) -> Dims? {
         if isContiguous { return Shape.contiguousStrides(newShape) }
-        if shape.isEmpty { return [Int](repeating: 1, count: newShape.count) }
+        if shape.isEmpty { return Dims(repeating: 1, count: newShape.count) }
         if count == 0 { return shape == newShape ? strides : Shape.contiguousStrides(newShape) }
-        var newStrides = [Int](repeating: 0, count: newShape.count)
+        var newStrides = Dims(repeating: 0, count: newShape.count)
         var viewD = newShape.count - 1
         var chunkBaseStride = strides.last!
         var tensorNumel = 1, viewNumel = 1
@@ -70,14 +70,14 @@ extension Tensor {
     }
 
     /// A view with a shape already known to fit (no -1, same count).
-    func viewUnchecked(_ newShape: [Int]) -> Tensor {
+    func viewUnchecked(_ newShape: Dims) -> Tensor {
         if newShape == shape { return self }
         if let s = viewStrides(newShape) { return aliased(shape: newShape, strides: s) }
         return copied().aliased(shape: newShape, strides: Shape.contiguousStrides(newShape))
     }
 
     // view: g.reshape(input shape)
-    public func view(_ requested: [Int]) throws(TensorError) -> Tensor {
+    public func view(_ requested: Dims) throws(TensorError) -> Tensor {
         let newShape = try inferShape(requested)
         guard let s = viewStrides(newShape) else {
             throw TensorError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); use reshape instead")
@@ -87,13 +87,13 @@ extension Tensor {
     }
 
     // reshape: a view when strides allow, else a copy; g.reshape(input shape)
-    public func reshape(_ requested: [Int]) throws(TensorError) -> Tensor {
+    public func reshape(_ requested: Dims) throws(TensorError) -> Tensor {
         let newShape = try inferShape(requested)
         if viewStrides(newShape) != nil { return try view(newShape) }
         return try contiguous().view(newShape)
     }
 
-    func reshapeUnchecked(_ newShape: [Int]) -> Tensor {
+    func reshapeUnchecked(_ newShape: Dims) -> Tensor {
         viewUnchecked(newShape)
     }
 
@@ -109,7 +109,7 @@ extension Tensor {
 
     // squeeze(d) / squeeze(): g.view(input shape)
     public func squeeze(_ d: Int? = nil) -> Tensor {
-        var newShape: [Int] = [], newStrides: [Int] = []
+        var newShape: Dims = [], newStrides: Dims = []
         for i in 0..<dim where !(shape[i] == 1 && (d == nil || d == i)) {
             newShape.append(shape[i])
             newStrides.append(strides[i])
@@ -137,11 +137,13 @@ extension Tensor {
     }
 
     // permute(p): g.permute(p⁻¹); p is a permutation of 0..<dim
-    public func permute(_ order: [Int]) -> Tensor {
-        let out = aliased(shape: order.map { shape[$0] }, strides: order.map { strides[$0] })
-        var inverse = [Int](repeating: 0, count: order.count)
+    public func permute(_ order: Dims) -> Tensor {
+        let out = aliased(shape: Dims(order.map { shape[$0] }), strides: Dims(order.map { strides[$0] }))
+        var inverse = Dims(repeating: 0, count: order.count)
         for (i, p) in order.enumerated() { inverse[p] = i }
-        return recordView(out, "PermuteBackward0") { g in g.aliased(shape: inverse.map { g.shape[$0] }, strides: inverse.map { g.strides[$0] }) }
+        return recordView(out, "PermuteBackward0") { g in
+            g.aliased(shape: Dims(inverse.map { g.shape[$0] }), strides: Dims(inverse.map { g.strides[$0] }))
+        }
     }
 
     // narrow(d, start, length): g placed into zeros at [start, start+length) along d
@@ -185,7 +187,7 @@ extension Tensor {
     }
 
     // expand(shape): g summed back to the input's shape
-    public func expand(_ target: [Int]) throws(TensorError) -> Tensor {
+    public func expand(_ target: Dims) throws(TensorError) -> Tensor {
         guard target.count >= dim else {
             throw TensorError("the number of sizes provided (\(target.count)) must be greater or equal to the number of dimensions in the tensor (\(dim))")
         }

@@ -6,6 +6,8 @@
 // collect when tensors, not its own objects, are what fills memory.
 
 public struct StorageHeader {
+    /// The tail-allocated values, which never move while the object lives.
+    public let data: UnsafeMutablePointer<Float>
     public let count: Int
     /// Bumped by every in-place write, so autograd notices tensors it saved being changed.
     public var version: Int
@@ -16,8 +18,9 @@ public final class Storage: ManagedBuffer<StorageHeader, Float> {
     /// Uninitialised storage for `count` values.
     public static func make(count: Int) -> Storage {
         let bytes = count * MemoryLayout<Float>.stride + StorageMemory.objectOverhead
-        let buffer = Storage.create(minimumCapacity: Swift.max(count, 1)) { _ in
-            StorageHeader(count: count, version: 0, accountedBytes: bytes)
+        let buffer = Storage.create(minimumCapacity: Swift.max(count, 1)) { buffer in
+            StorageHeader(data: buffer.withUnsafeMutablePointerToElements { $0 }, count: count, version: 0,
+                          accountedBytes: bytes)
         }
         StorageMemory.didAllocate(bytes)
         return unsafeDowncast(buffer, to: Storage.self)
@@ -30,10 +33,7 @@ public final class Storage: ManagedBuffer<StorageHeader, Float> {
         return s
     }
 
-    public var data: UnsafeMutablePointer<Float> {
-        // Tail-allocated elements never move while the object lives.
-        withUnsafeMutablePointerToElements { $0 }
-    }
+    public var data: UnsafeMutablePointer<Float> { header.data }
 
     public var count: Int { header.count }
     public var version: Int { header.version }

@@ -1,9 +1,9 @@
 // Making tensors: constants, ranges, and random draws from the shared generator.
 
 extension Tensor {
-    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
-    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
-    public static func full(_ shape: [Int], _ value: Float) -> Tensor { Tensor(repeating: value, shape: shape) }
+    public static func zeros(_ shape: Dims) -> Tensor { Tensor(repeating: 0, shape: shape) }
+    public static func ones(_ shape: Dims) -> Tensor { Tensor(repeating: 1, shape: shape) }
+    public static func full(_ shape: Dims, _ value: Float) -> Tensor { Tensor(repeating: value, shape: shape) }
 
     /// torch.arange(start, end, step): values start + i·step below end (above, for a negative step).
     public static func arange(_ start: Double, _ end: Double, _ step: Double) throws(TensorError) -> Tensor {
@@ -38,26 +38,26 @@ extension Tensor {
     }
 
     /// torch.rand: uniform on [0, 1).
-    public static func rand(_ shape: [Int], generator: Generator = .shared) -> Tensor {
+    public static func rand(_ shape: Dims, generator: Generator = .shared) -> Tensor {
         uniform(shape, 0, 1, generator: generator)
     }
 
     /// uniform_(from, to) on a fresh tensor.
-    public static func uniform(_ shape: [Int], _ from: Float, _ to: Float, generator: Generator = .shared) -> Tensor {
+    public static func uniform(_ shape: Dims, _ from: Float, _ to: Float, generator: Generator = .shared) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         for i in 0..<out.count { out.data[i] = generator.uniformFloat(from, to) }
         return out
     }
 
     /// torch.randn: standard normal.
-    public static func randn(_ shape: [Int], generator: Generator = .shared) -> Tensor {
+    public static func randn(_ shape: Dims, generator: Generator = .shared) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         generator.fillNormal(out.data, count: out.count)
         return out
     }
 
     /// torch.randint(low, high, shape): integers in [low, high), as floats.
-    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], generator: Generator = .shared) throws(TensorError) -> Tensor {
+    public static func randint(_ low: Int, _ high: Int, _ shape: Dims, generator: Generator = .shared) throws(TensorError) -> Tensor {
         guard low < high else { throw TensorError("random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)") }
         let out = Tensor(uninitializedShape: shape)
         for i in 0..<out.count { out.data[i] = Float(generator.integer(low, high)) }

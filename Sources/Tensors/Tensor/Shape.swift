@@ -1,14 +1,14 @@
 // Shape arithmetic: counts, strides, broadcasting and dimension checks.
 
 public enum Shape {
-    public static func count(_ shape: [Int]) -> Int {
+    public static func count(_ shape: Dims) -> Int {
         var n = 1
         for s in shape { n *= s }
         return n
     }
 
-    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
+    public static func contiguousStrides(_ shape: Dims) -> Dims {
+        var strides = Dims(repeating: 1, count: shape.count)
         var step = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[d] = step
@@ -18,7 +18,7 @@ public enum Shape {
     }
 
     /// Row-major without gaps; dimensions of size 1 may have any stride.
-    public static func isContiguous(_ shape: [Int], _ strides: [Int]) -> Bool {
+    public static func isContiguous(_ shape: Dims, _ strides: Dims) -> Bool {
         var expected = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             if shape[d] == 1 { continue }
@@ -30,15 +30,15 @@ public enum Shape {
     }
 
     /// "[3, 5]", as PyTorch prints sizes in messages.
-    public static func describe(_ shape: [Int]) -> String {
+    public static func describe<C: Collection>(_ shape: C) -> String where C.Element == Int {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
     }
 
     /// PyTorch's broadcasting of two shapes, or nil if they do not broadcast.
-    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
+    public static func broadcast(_ a: Dims, _ b: Dims) -> Dims? {
         if a == b { return a }
         let n = Swift.max(a.count, b.count)
-        var out = [Int](repeating: 1, count: n)
+        var out = Dims(repeating: 1, count: n)
         for i in 0..<n {
             let da = i < n - a.count ? 1 : a[i - (n - a.count)]
             let db = i < n - b.count ? 1 : b[i - (n - b.count)]
@@ -48,8 +48,8 @@ public enum Shape {
     }
 
     /// Strides that read a tensor of `shape`/`strides` as if it had `target` shape (0 where broadcast).
-    public static func broadcastStrides(_ shape: [Int], _ strides: [Int], to target: [Int]) -> [Int] {
-        var out = [Int](repeating: 0, count: target.count)
+    public static func broadcastStrides(_ shape: Dims, _ strides: Dims, to target: Dims) -> Dims {
+        var out = Dims(repeating: 0, count: target.count)
         let lead = target.count - shape.count
         for i in 0..<shape.count where shape[i] != 1 || target[lead + i] == 1 {
             out[lead + i] = shape[i] == 1 ? 0 : strides[i]

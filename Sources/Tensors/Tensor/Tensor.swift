@@ -5,11 +5,13 @@
 
 public final class Tensor {
     public let storage: Storage
-    public let shape: [Int]
-    public let strides: [Int]
+    public let shape: Dims
+    public let strides: Dims
     public let offset: Int
     public let count: Int
     public let isContiguous: Bool
+    /// The first element's address (stored, so kernels in other modules read it directly).
+    public let data: UnsafeMutablePointer<Float>
 
     /// Autograd: a leaf that wants .grad, or (when gradFn is set) a result in a graph.
     public internal(set) var requiresGrad: Bool
@@ -19,29 +21,30 @@ public final class Tensor {
     public internal(set) var gradFn: Node?
     public internal(set) var outputIndex = 0
 
-    public init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0) {
+    public init(storage: Storage, shape: Dims, strides: Dims, offset: Int = 0) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
+        self.data = storage.data + offset
         self.count = Shape.count(shape)
         self.isContiguous = Shape.isContiguous(shape, strides)
         self.requiresGrad = false
     }
 
     /// A fresh contiguous tensor, its values uninitialised.
-    public convenience init(uninitializedShape shape: [Int]) {
+    public convenience init(uninitializedShape shape: Dims) {
         self.init(storage: Storage.make(count: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
     }
 
     /// A fresh contiguous tensor with every value `value`.
-    public convenience init(repeating value: Float, shape: [Int]) {
+    public convenience init(repeating value: Float, shape: Dims) {
         self.init(storage: Storage.make(repeating: value, count: Shape.count(shape)), shape: shape,
                   strides: Shape.contiguousStrides(shape))
     }
 
     /// A fresh contiguous tensor holding `values` (row-major) with `shape`.
-    public convenience init(_ values: [Float], shape: [Int]) {
+    public convenience init(_ values: [Float], shape: Dims) {
         precondition(values.count == Shape.count(shape), "values do not fill the shape")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
@@ -54,9 +57,6 @@ public final class Tensor {
 
     public var dim: Int { shape.count }
     public var isLeaf: Bool { gradFn == nil }
-
-    /// The first element's address.
-    public var data: UnsafeMutablePointer<Float> { storage.data + offset }
 
     /// The values in row-major order, whatever the strides.
     public var values: [Float] {
@@ -80,7 +80,7 @@ public final class Tensor {
     public func forEachOffset(_ body: (Int) -> Void) {
         if count == 0 { return }
         if dim == 0 { body(offset); return }
-        var index = [Int](repeating: 0, count: dim)
+        var index = Dims(repeating: 0, count: dim)
         var position = offset
         let last = dim - 1
         let innerSize = shape[last], innerStride = strides[last]

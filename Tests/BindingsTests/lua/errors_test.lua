@@ -68,6 +68,9 @@ local bad = {
   {function() return torch.arange(0, 10, 0) end, "step must be nonzero"},
   {function() return torch.arange(5, 0) end, "inconsistent with step sign"},
   {function() return torch.randperm(-1) end, "n must be between 0"},
+  {function() return torch.zeros(1, 1, 1, 1, 1, 1, 1, 1, 1) end, "tensors have at most 8 dimensions"},
+  {function() return torch.zeros(1, 1, 1, 1, 1, 1, 1, 1):unsqueeze(1) end, "tensors have at most 8 dimensions"},
+  {function() return torch.tensor{{{{{{{{{1}}}}}}}}} end, "nested deeper than 8 levels"},
   -- out-of-range dims and indices
   {function() return t:sum(3) end, "bad argument #1 to 'sum' (dimension 3 out of range (expected 1 to 2, or -2 to -1))"},
   {function() return t:sum(0) end, "dimension 0 out of range"},

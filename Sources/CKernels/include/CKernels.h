@@ -1,0 +1,40 @@
+// CKernels: the innermost loops of the tensor core, in C because C can be
+// compiled for several instruction sets at once and pick one at run time
+// (target_clones: AVX-512, AVX2, or baseline x86-64). The Swift core calls them
+// for the passes that dominate the recurrent layers. Results do not depend on
+// which instruction set runs: no fused multiply-add contraction, and reductions
+// keep a fixed order of partial sums.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+
+// ---- Vector math, in place over x[0..n) (Cephes' expf/tanhf, within 2 ulp) ----
+void lk_exp(float *x, size_t n);
+void lk_sigmoid(float *x, size_t n);
+void lk_tanh(float *x, size_t n);
+
+// ---- Small matrix products (below the size where BLAS pays for its call) ----
+/// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major.
+void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+// ---- LSTM, one step over B rows (gates i, f, g, o; H units) ----
+/// gates [B, 4H]: pre-activations in, activations out; c = f·c_prev + i·g; tc = tanh(c); r = o·tc.
+/// r has row stride ldr.
+void lk_lstm_step_forward(float *gates, const float *c_prev, float *c, float *tc, float *r, size_t ldr,
+                          size_t B, size_t H);
+/// From dr (gradient of r) and dc (gradient of c, in: from later steps; out: for c_prev),
+/// writes dgates [B, 4H], the gradients of the pre-activations.
+void lk_lstm_step_backward(const float *gates, const float *c_prev, const float *tc, const float *dr, size_t lddr,
+                           float *dc, float *dgates, size_t B, size_t H);
+
+// ---- GRU, one step over B rows (gates r, z, n; H units) ----
+/// gi [B, 3H] input part, gh [B, 3H] hidden part (with b_hh); writes saved [B, 4H] = r, z, n, hn and h [B, H].
+void lk_gru_step_forward(const float *gi, const float *gh, const float *h_prev, float *saved, float *h,
+                         size_t B, size_t H);
+/// dh [B, H] in: gradient of h; writes dgi, dgh [B, 3H] and direct [B, H] = z·dh.
+void lk_gru_step_backward(const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh,
+                          float *direct, size_t B, size_t H);
+
+#endif

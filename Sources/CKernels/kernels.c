@@ -1,0 +1,212 @@
+#include "CKernels.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) && defined(__clang__)
+#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+// ---- Scalar building blocks, inlined into each loop so it vectorizes -------------
+
+static inline float bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
+static inline int32_t float_to_bits(float f) { int32_t i; memcpy(&i, &f, 4); return i; }
+
+// exp(x) = 2^n·exp(r), n = round(x·log2 e), r = x - n·ln 2 in two parts (Cephes expf).
+// 2^n is applied in two halves so that tiny results come out denormal and huge ones inf.
+static inline float exp_core(float x0) {
+    float x = x0 < -104.0f ? -104.0f : (x0 > 89.0f ? 89.0f : x0);
+    float shifted = x * 1.44269504088896341f + 12582912.0f;   // 1.5·2^23: rounds to an integer
+    float n = shifted - 12582912.0f;
+    int32_t ni = float_to_bits(shifted) - 0x4B400000;
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float z = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * z + r + 1.0f;
+    int32_t half = ni >> 1;
+    y = y * bits_to_float((half + 127) << 23) * bits_to_float((ni - half + 127) << 23);
+    return x0 != x0 ? x0 : y;
+}
+
+static inline float sigmoid_core(float x) { return 1.0f / (1.0f + exp_core(-x)); }
+
+// tanh: Cephes' odd polynomial below 0.625, 1 - 2/(e^{2|x|} + 1) above.
+static inline float tanh_core(float x) {
+    float a = x < 0 ? -x : x;
+    float big = 1.0f - 2.0f / (exp_core(2.0f * a) + 1.0f);
+    big = x < 0 ? -big : big;
+    float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    float small = p * z * x + x;
+    return a > 0.625f ? big : small;
+}
+
+MULTIVERSION void lk_exp(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = exp_core(x[i]); }
+MULTIVERSION void lk_sigmoid(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = sigmoid_core(x[i]); }
+MULTIVERSION void lk_tanh(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = tanh_core(x[i]); }
+
+// ---- Small matrix products ---------------------------------------------------------
+
+// y += a·x
+static inline void axpy(float a, const float *restrict x, float *restrict y, size_t n) {
+    for (size_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
+// Σ x·y with 16 partial sums in a fixed order, whatever the vector width.
+static inline float dot(const float *restrict x, const float *restrict y, size_t n) {
+    float acc[16] = {0};
+    size_t p = 0;
+    for (; p + 16 <= n; p += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[p + l] * y[p + l];
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; p < n; p++) s += x[p] * y[p];
+    return s;
+}
+
+MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                                 float *c, size_t ldc) {
+    if (beta != 1.0f) {
+        for (size_t i = 0; i < m; i++) {
+            float *row = c + i * ldc;
+            if (beta == 0.0f) memset(row, 0, n * sizeof(float));
+            else for (size_t j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+    if (!trans_a && !trans_b) {
+        // C[i,:] += alpha·A[i,p]·B[p,:]
+        for (size_t i = 0; i < m; i++)
+            for (size_t p = 0; p < k; p++) {
+                float aip = alpha * a[i * lda + p];
+                if (aip != 0.0f) axpy(aip, b + p * ldb, c + i * ldc, n);
+            }
+    } else if (!trans_a && trans_b && k < 32) {
+        // Dot products this short cost more to reduce than to compute: multiply by Bᵀ instead.
+        float *bt = malloc(k * n * sizeof(float));
+        if (bt == NULL) abort();
+        for (size_t j = 0; j < n; j++)
+            for (size_t p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
+        for (size_t i = 0; i < m; i++)
+            for (size_t p = 0; p < k; p++) {
+                float aip = alpha * a[i * lda + p];
+                if (aip != 0.0f) axpy(aip, bt + p * n, c + i * ldc, n);
+            }
+        free(bt);
+    } else if (!trans_a && trans_b) {
+        // C[i,j] += alpha·dot(A[i,:], B[j,:])
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) c[i * ldc + j] += alpha * dot(a + i * lda, b + j * ldb, k);
+    } else if (trans_a && !trans_b) {
+        // C[i,:] += alpha·A[p,i]·B[p,:]
+        for (size_t p = 0; p < k; p++)
+            for (size_t i = 0; i < m; i++) {
+                float api = alpha * a[p * lda + i];
+                if (api != 0.0f) axpy(api, b + p * ldb, c + i * ldc, n);
+            }
+    } else {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                float s = 0;
+                for (size_t p = 0; p < k; p++) s += a[p * lda + i] * b[j * ldb + p];
+                c[i * ldc + j] += alpha * s;
+            }
+    }
+}
+
+// ---- LSTM step -----------------------------------------------------------------------
+
+// i, f, o = σ(·), g = tanh(·);  c = f·c_prev + i·g;  tc = tanh(c);  r = o·tc
+MULTIVERSION void lk_lstm_step_forward(float *gates, const float *c_prev, float *c, float *tc, float *r, size_t ldr,
+                                       size_t B, size_t H) {
+    for (size_t b = 0; b < B; b++) {
+        float *g = gates + b * 4 * H;
+        const float *cp = c_prev + b * H;
+        float *cb = c + b * H, *tcb = tc + b * H, *rb = r + b * ldr;
+        for (size_t j = 0; j < 2 * H; j++) g[j] = sigmoid_core(g[j]);
+        for (size_t j = 0; j < H; j++) g[2 * H + j] = tanh_core(g[2 * H + j]);
+        for (size_t j = 0; j < H; j++) g[3 * H + j] = sigmoid_core(g[3 * H + j]);
+        for (size_t j = 0; j < H; j++) {
+            float cell = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+            float t = tanh_core(cell);
+            cb[j] = cell;
+            tcb[j] = t;
+            rb[j] = g[3 * H + j] * t;
+        }
+    }
+}
+
+// r = o·tanh(c): do = dr·tanh(c), dc += dr·o·(1 - tanh²c)
+// c = f·c_prev + i·g: di = dc·g, df = dc·c_prev, dg = dc·i, dc_prev = dc·f
+// through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
+MULTIVERSION void lk_lstm_step_backward(const float *gates, const float *c_prev, const float *tc, const float *dr,
+                                        size_t lddr, float *dc, float *dgates, size_t B, size_t H) {
+    for (size_t b = 0; b < B; b++) {
+        const float *g = gates + b * 4 * H, *cp = c_prev + b * H, *tcb = tc + b * H, *drb = dr + b * lddr;
+        float *dcb = dc + b * H, *dg = dgates + b * 4 * H;
+        for (size_t j = 0; j < H; j++) {
+            float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], t = tcb[j];
+            float dO = drb[j] * t;
+            float dC = dcb[j] + drb[j] * o * (1.0f - t * t);
+            dcb[j] = dC * f;
+            dg[j] = dC * gg * i * (1.0f - i);
+            dg[H + j] = dC * cp[j] * f * (1.0f - f);
+            dg[2 * H + j] = dC * i * (1.0f - gg * gg);
+            dg[3 * H + j] = dO * o * (1.0f - o);
+        }
+    }
+}
+
+// ---- GRU step ------------------------------------------------------------------------
+
+// r, z = σ(gi + gh);  n = tanh(gi_n + r·gh_n);  h = (1 - z)·n + z·h_prev
+MULTIVERSION void lk_gru_step_forward(const float *gi, const float *gh, const float *h_prev, float *saved, float *h,
+                                      size_t B, size_t H) {
+    for (size_t b = 0; b < B; b++) {
+        const float *ib = gi + b * 3 * H, *hb = gh + b * 3 * H, *hp = h_prev + b * H;
+        float *s = saved + b * 4 * H, *ob = h + b * H;
+        for (size_t j = 0; j < 2 * H; j++) s[j] = sigmoid_core(ib[j] + hb[j]);
+        for (size_t j = 0; j < H; j++) {
+            float hn = hb[2 * H + j];
+            float n = tanh_core(ib[2 * H + j] + s[j] * hn);
+            float z = s[H + j];
+            s[2 * H + j] = n;
+            s[3 * H + j] = hn;
+            ob[j] = (1.0f - z) * n + z * hp[j];
+        }
+    }
+}
+
+// dn = dh·(1 - z), dz = dh·(h_prev - n), direct = dh·z; through n = tanh(a + r·hn) and σ
+MULTIVERSION void lk_gru_step_backward(const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh,
+                                       float *direct, size_t B, size_t H) {
+    for (size_t b = 0; b < B; b++) {
+        const float *s = saved + b * 4 * H, *hp = h_prev + b * H, *d = dh + b * H;
+        float *di = dgi + b * 3 * H, *dhh = dgh + b * 3 * H, *dd = direct + b * H;
+        for (size_t j = 0; j < H; j++) {
+            float r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j];
+            float dn = d[j] * (1.0f - z), dz = d[j] * (hp[j] - n);
+            dd[j] = d[j] * z;
+            float dnPre = dn * (1.0f - n * n);
+            float drPre = dnPre * hn * r * (1.0f - r);
+            float dzPre = dz * z * (1.0f - z);
+            di[j] = drPre; di[H + j] = dzPre; di[2 * H + j] = dnPre;
+            dhh[j] = drPre; dhh[H + j] = dzPre; dhh[2 * H + j] = dnPre * r;
+        }
+    }
+}
