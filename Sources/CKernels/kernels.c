@@ -98,7 +98,8 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
             }
     } else if (!trans_a && trans_b && k < 32) {
         // Dot products this short cost more to reduce than to compute: multiply by Bᵀ instead.
-        float *bt = malloc(k * n * sizeof(float));
+        float stack[4096];
+        float *bt = k * n <= 4096 ? stack : malloc(k * n * sizeof(float));
         if (bt == NULL) abort();
         for (size_t j = 0; j < n; j++)
             for (size_t p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
@@ -107,7 +108,7 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
                 float aip = alpha * a[i * lda + p];
                 if (aip != 0.0f) axpy(aip, bt + p * n, c + i * ldc, n);
             }
-        free(bt);
+        if (bt != stack) free(bt);
     } else if (!trans_a && trans_b) {
         // C[i,j] += alpha·dot(A[i,:], B[j,:])
         for (size_t i = 0; i < m; i++)
@@ -127,6 +128,11 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
                 c[i * ldc + j] += alpha * s;
             }
     }
+}
+
+void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++) dst[j * n + i] = src[i * k + j];
 }
 
 // ---- LSTM step -----------------------------------------------------------------------

@@ -38,6 +38,8 @@ public final class Runtime {
         lua.rawSet(-2, "Tensor")
         state.pushLibrary("torch.autograd", TorchLibrary.autograd)
         lua.rawSet(-2, "autograd")
+        state.pushLibrary("torch.backends", TorchLibrary.backends)
+        lua.rawSet(-2, "backends")
         GradGuard.shared.register(lua, methods: [], close: GradGuardClose.function)
         lua.pop()
         lua.pushValue(-1)

@@ -9,7 +9,10 @@ enum TorchLibrary {
         tensor, zeros, ones, full, rand, randn, randint, randperm, arange, linspace,
         zerosLike, onesLike, fullLike, randLike, randnLike,
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
+        getNumThreads, setNumThreads,
     ] + TensorMath.shared
+
+    static let backends: [LuaFunction] = [blasInfo]
 
     static let autograd: [LuaFunction] = [gradcheck]
 
@@ -229,6 +232,34 @@ enum TorchLibrary {
                                             "Switches gradient recording on or off.") { lua in
         GradMode.set(try lua.boolean(1))
         return 0
+    }
+
+    // MARK: Threads and BLAS
+
+    static let getNumThreads = LuaFunction("get_num_threads", "torch.get_num_threads() -> integer",
+                                           "How many threads large matrix products use (OpenBLAS's threads).") { lua in
+        lua.push(BLASKernels.threads)
+        return 1
+    }
+
+    static let setNumThreads = LuaFunction("set_num_threads", "torch.set_num_threads(n)",
+                                           "Sets how many threads large matrix products use.") { lua in
+        let n = try lua.integer(1)
+        guard n >= 1 && n <= 64 else { throw LuaError.argument(1, "number of threads must be between 1 and 64, got \(n)") }
+        BLASKernels.setThreads(n)
+        return 0
+    }
+
+    static let blasInfo = LuaFunction("blas_info", "torch.backends.blas_info() -> {core=, threads=, config=}",
+                                      "Which BLAS kernels large matrix products run on.") { lua in
+        lua.newTable(fields: 3)
+        lua.push(BLASKernels.coreName)
+        lua.rawSet(-2, "core")
+        lua.push(BLASKernels.threads)
+        lua.rawSet(-2, "threads")
+        lua.push(BLASKernels.configuration)
+        lua.rawSet(-2, "config")
+        return 1
     }
 
     // MARK: torch.autograd

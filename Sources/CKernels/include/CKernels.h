@@ -19,6 +19,9 @@ void lk_tanh(float *x, size_t n);
 void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// dst[k×n] = srcᵀ for src[n×k], both contiguous.
+void lk_transpose(const float *src, size_t n, size_t k, float *dst);
+
 // ---- LSTM, one step over B rows (gates i, f, g, o; H units) ----
 /// gates [B, 4H]: pre-activations in, activations out; c = f·c_prev + i·g; tc = tanh(c); r = o·tc.
 /// r has row stride ldr.

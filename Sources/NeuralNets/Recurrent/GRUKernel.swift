@@ -25,7 +25,7 @@ enum GRUKernel {
         let saved = Tensor(uninitializedShape: [T, B, 4 * H])
         let gh = Tensor(uninitializedShape: [B, 3 * H])
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: 3 * H, bias: bihC?.data, nil, into: gi.data)
-        let whhT = SequenceMath.transposed(whhC)
+        let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
         var hPrev = UnsafePointer(h0.data)
         for s in 0..<T {
             try Interrupt.check()
@@ -34,8 +34,7 @@ enum GRUKernel {
             if let b = bhhC {
                 for r in 0..<B { (gh.data + r * 3 * H).update(from: b.data, count: 3 * H) }
             }
-            Gemm.run(transA: false, transB: false, m: B, n: 3 * H, k: H, a: hPrev, lda: H, b: whhT.data, ldb: 3 * H,
-                     beta: bhhC == nil ? 0 : 1, c: gh.data, ldc: 3 * H)
+            recurrent.forward(hPrev, rows: B, beta: bhhC == nil ? 0 : 1, into: gh.data)
             let o = out.data + t * B * H
             lk_gru_step_forward(gi.data + t * B * 3 * H, gh.data, hPrev, saved.data + t * B * 4 * H, o, B, H)
             hPrev = UnsafePointer(o)
@@ -66,7 +65,7 @@ enum GRUKernel {
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
         let direct = Tensor(uninitializedShape: [B, H])
-        let whhT = SequenceMath.transposed(whh)
+        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
 
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = reverse ? T - 1 - s : s
@@ -79,8 +78,7 @@ enum GRUKernel {
             lk_gru_step_backward(saved.data + t * B * 4 * H, hPrev, dh.data, dGi.data + t * B * 3 * H, dhh, direct.data, B, H)
             // dh_prev = z·dh' + dGh[t]·W_hh
             dh.data.update(from: direct.data, count: B * H)
-            Gemm.run(transA: false, transB: true, m: B, n: H, k: 3 * H, a: dhh, lda: 3 * H, b: whhT.data, ldb: 3 * H,
-                     beta: 1, c: dh.data, ldc: H)
+            recurrent.backward(dhh, rows: B, beta: 1, into: dh.data)
         }
 
         var result = [Tensor?](repeating: nil, count: 6)

@@ -43,15 +43,14 @@ enum LSTMKernel {
         // [i f g o] for every step: x·W_ihᵀ + b_ih + b_hh
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
                              bias: bih?.data, bhh?.data, into: G)
-        let whhT = SequenceMath.transposed(whh)
+        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
         var hPrev = UnsafePointer(h0.data), cPrev = UnsafePointer(c0.data)
         for s in 0..<T {
             try Interrupt.check()
             let t = reverse ? T - 1 - s : s
             let g = G + t * B * 4 * H
             // += h·W_hhᵀ
-            Gemm.run(transA: false, transB: false, m: B, n: 4 * H, k: P, a: hPrev, lda: P, b: whhT.data, ldb: 4 * H,
-                     beta: 1, c: g, ldc: 4 * H)
+            recurrent.forward(hPrev, rows: B, beta: 1, into: g)
             let c = C + t * B * H, tc = TC + t * B * H
             let r = R.map { $0 + t * B * H } ?? (out.data + t * B * P)
             lk_lstm_step_forward(g, cPrev, c, tc, r, H, B, H)
@@ -96,7 +95,7 @@ enum LSTMKernel {
         let dr = whr == nil ? nil : Tensor(uninitializedShape: [B, H])
         let dWhr = whr == nil ? nil : Tensor(repeating: 0, shape: [P, H])
         let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
-        let whhT = SequenceMath.transposed(whh)
+        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
 
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = reverse ? T - 1 - s : s
@@ -118,9 +117,8 @@ enum LSTMKernel {
             }
             let g = G + t * B * 4 * H, dg = dG.data + t * B * 4 * H, tc = TC + t * B * H
             lk_lstm_step_backward(g, cPrev, tc, drp, H, dc.data, dg, B, H)
-            // dh_prev = dG[t]·W_hh, as dots with the rows of W_hhᵀ
-            Gemm.run(transA: false, transB: true, m: B, n: P, k: 4 * H, a: dg, lda: 4 * H, b: whhT.data, ldb: 4 * H,
-                     beta: 0, c: dh.data, ldc: P)
+            // dh_prev = dG[t]·W_hh
+            recurrent.backward(dg, rows: B, beta: 0, into: dh.data)
         }
 
         var result = [Tensor?](repeating: nil, count: 8)

@@ -17,14 +17,13 @@ enum RNNKernel {
         // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
                              bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
-        let whhT = SequenceMath.transposed(whhC)
+        let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
         var hPrev = UnsafePointer(h0.data)
         for s in 0..<T {
             try Interrupt.check()
             let t = reverse ? T - 1 - s : s
             let o = out.data + t * B * H
-            Gemm.run(transA: false, transB: false, m: B, n: H, k: H, a: hPrev, lda: H, b: whhT.data, ldb: H,
-                     beta: 1, c: o, ldc: H)
+            recurrent.forward(hPrev, rows: B, beta: 1, into: o)
             if relu {
                 for k in 0..<(B * H) { o[k] = Swift.max(o[k], 0) }
             } else {

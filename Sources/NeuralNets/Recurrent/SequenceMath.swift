@@ -5,6 +5,7 @@
 // Layouts are time-major and contiguous: a sequence is [T, B, features], a
 // weight is [gates·H, features] as in PyTorch, so x·Wᵀ is a GEMM with transB.
 
+import CKernels
 import Tensors
 
 enum SequenceMath {
@@ -30,10 +31,41 @@ enum SequenceMath {
     static func transposed(_ w: Tensor) -> Tensor {
         let (n, k) = (w.shape[0], w.shape[1])
         let t = Tensor(uninitializedShape: [k, n])
-        for i in 0..<n {
-            for j in 0..<k { t.data[j * n + i] = w.data[i * k + j] }
-        }
+        lk_transpose(w.data, n, k, t.data)
         return t
+    }
+
+    /// The recurrent weight W [n, k] as each step uses it: forward h·Wᵀ and
+    /// backward dG·W. Over enough steps a transposed copy pays for itself (both
+    /// products become long contiguous runs); for one or two steps it does not.
+    struct RecurrentWeight {
+        let w: Tensor
+        let wt: Tensor?
+        let n: Int, k: Int
+
+        init(_ w: Tensor, steps: Int) {
+            self.w = w
+            (n, k) = (w.shape[0], w.shape[1])
+            wt = steps >= 4 ? SequenceMath.transposed(w) : nil
+        }
+
+        /// c[B, n] = h[B, k]·Wᵀ + beta·c
+        func forward(_ h: UnsafePointer<Float>, rows B: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
+            if let wt {
+                Gemm.run(transA: false, transB: false, m: B, n: n, k: k, a: h, lda: k, b: wt.data, ldb: n, beta: beta, c: c, ldc: n)
+            } else {
+                Gemm.run(transA: false, transB: true, m: B, n: n, k: k, a: h, lda: k, b: w.data, ldb: k, beta: beta, c: c, ldc: n)
+            }
+        }
+
+        /// dh[B, k] = dG[B, n]·W + beta·dh
+        func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
+            if let wt {
+                Gemm.run(transA: false, transB: true, m: B, n: k, k: n, a: dG, lda: n, b: wt.data, ldb: n, beta: beta, c: dh, ldc: k)
+            } else {
+                Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w.data, ldb: k, beta: beta, c: dh, ldc: k)
+            }
+        }
     }
 
     /// The state each step started from, [T, B, P]: h0 for the first step in

@@ -90,7 +90,8 @@ extension Tensor {
     /// A fresh contiguous tensor shaped like `other`, values uninitialised.
     convenience init(uninitializedLike other: Tensor) {
         if other.isContiguous {
-            self.init(storage: Storage.make(count: other.count), shape: other.shape, strides: other.strides)
+            self.init(storage: Storage.make(count: other.count), shape: other.shape, strides: other.strides, offset: 0,
+                      count: other.count, contiguous: true)
         } else {
             self.init(uninitializedShape: other.shape)
         }

@@ -8,7 +8,7 @@ public struct Dims: RandomAccessCollection, MutableCollection, Hashable, Express
     /// The most dimensions a tensor has.
     public static let maxRank = 8
 
-    private var values: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var values = InlineArray<8, Int>(repeating: 0)
     public private(set) var count = 0
 
     public init() {}
@@ -34,11 +34,11 @@ public struct Dims: RandomAccessCollection, MutableCollection, Hashable, Express
     public subscript(i: Int) -> Int {
         get {
             precondition(i >= 0 && i < count, "dimension index out of range")
-            return withUnsafeBytes(of: values) { $0.load(fromByteOffset: i &* 8, as: Int.self) }
+            return values[i]
         }
         set {
             precondition(i >= 0 && i < count, "dimension index out of range")
-            withUnsafeMutableBytes(of: &values) { $0.storeBytes(of: newValue, toByteOffset: i &* 8, as: Int.self) }
+            values[i] = newValue
         }
     }
 

@@ -21,26 +21,34 @@ public final class Tensor {
     public internal(set) var gradFn: Node?
     public internal(set) var outputIndex = 0
 
-    public init(storage: Storage, shape: Dims, strides: Dims, offset: Int = 0) {
+    public convenience init(storage: Storage, shape: Dims, strides: Dims, offset: Int = 0) {
+        self.init(storage: storage, shape: shape, strides: strides, offset: offset, count: Shape.count(shape),
+                  contiguous: Shape.isContiguous(shape, strides))
+    }
+
+    init(storage: Storage, shape: Dims, strides: Dims, offset: Int, count: Int, contiguous: Bool) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.data = storage.data + offset
-        self.count = Shape.count(shape)
-        self.isContiguous = Shape.isContiguous(shape, strides)
+        self.count = count
+        self.isContiguous = contiguous
         self.requiresGrad = false
     }
 
     /// A fresh contiguous tensor, its values uninitialised.
     public convenience init(uninitializedShape shape: Dims) {
-        self.init(storage: Storage.make(count: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
+        let n = Shape.count(shape)
+        self.init(storage: Storage.make(count: n), shape: shape, strides: Shape.contiguousStrides(shape), offset: 0,
+                  count: n, contiguous: true)
     }
 
     /// A fresh contiguous tensor with every value `value`.
     public convenience init(repeating value: Float, shape: Dims) {
-        self.init(storage: Storage.make(repeating: value, count: Shape.count(shape)), shape: shape,
-                  strides: Shape.contiguousStrides(shape))
+        let n = Shape.count(shape)
+        self.init(storage: Storage.make(repeating: value, count: n), shape: shape, strides: Shape.contiguousStrides(shape),
+                  offset: 0, count: n, contiguous: true)
     }
 
     /// A fresh contiguous tensor holding `values` (row-major) with `shape`.
