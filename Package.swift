@@ -38,9 +38,10 @@ let package = Package(
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
         .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: optimize),
+        .target(name: "Plotting", dependencies: ["CCairo"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
-                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "LuaPrelude"],
+                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude"],
                 swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
                           dependencies: ["Bindings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -48,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings"], exclude: ["lua"]),
-        .testTarget(name: "CLITests", dependencies: ["lstmlua"]),
+        .testTarget(name: "CLITests", dependencies: ["lstmlua", "CCairo"]),
     ],
     swiftLanguageModes: [.v6],
     cLanguageStandard: .gnu2x

@@ -105,3 +105,24 @@ import Testing
         #expect(peakKB < 200 * 1024, "peak RSS \(peakKB) kB")
     }
 }
+
+@Suite(.serialized) struct TerminalOutputTests {
+    @Test func showDrawsBrailleOnStdout() throws {
+        let r = try Command.run(["-e", "plot.line({0, 1, 0, 1}, {title = 'zigzag', label = 'z'}):show{columns = 40, rows = 6}"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("zigzag"))
+        #expect(r.stdout.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28FF }, "braille dots")
+        #expect(r.stdout.contains("── z"), "legend")
+        #expect(!r.stdout.contains("\u{1B}["), "no colour codes when stdout is not a terminal")
+    }
+
+    @Test func progressWritesPlainLinesToStderrWhenNotATerminal() throws {
+        let r = try Command.run(["-e", "for i, bar in torch.progress(1, 8, {desc = 'fit'}) do bar:set_postfix{loss = 0.5} end print('ok')"])
+        #expect(r.stdout == "ok\n")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 4, "\(r.stderr)")
+        #expect(lines.last?.hasPrefix("fit 100%|██████████| 8/8 [") == true)
+        #expect(lines.last?.hasSuffix(", loss=0.5000]") == true)
+        #expect(!r.stderr.contains("\r"))
+    }
+}

@@ -23,6 +23,7 @@ public final class Runtime {
         registerJSON()
         registerData()
         registerTime()
+        registerPlot()
     }
 
     deinit {
@@ -42,6 +43,7 @@ public final class Runtime {
         lua.rawSet(-2, "backends")
         GradGuard.shared.register(lua, methods: [], close: GradGuardClose.function)
         lua.pop()
+        ProgressBindings.register(in: state)
         lua.pushValue(-1)
         state.setLoaded("torch")
         state.setGlobal("torch")
@@ -78,6 +80,14 @@ public final class Runtime {
         state.lua.pushValue(-1)
         state.setLoaded("data")
         state.setGlobal("data")
+    }
+
+    private func registerPlot() {
+        state.pushLibrary("plot", PlotBindings.functions)
+        PlotBindings.register(in: state)
+        state.lua.pushValue(-1)
+        state.setLoaded("plot")
+        state.setGlobal("plot")
     }
 
     private func registerTime() {

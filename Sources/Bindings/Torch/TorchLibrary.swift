@@ -9,7 +9,7 @@ enum TorchLibrary {
         tensor, zeros, ones, full, rand, randn, randint, randperm, arange, linspace,
         zerosLike, onesLike, fullLike, randLike, randnLike,
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
-        getNumThreads, setNumThreads,
+        getNumThreads, setNumThreads, ProgressBindings.progress,
     ] + TensorMath.shared
 
     static let backends: [LuaFunction] = [blasInfo]

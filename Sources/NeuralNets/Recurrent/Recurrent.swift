@@ -185,7 +185,9 @@ public enum Recurrent {
             throw Failure(argument: .input, error: error)
         }
 
-        var out = o.batchFirst && !unbatched ? layerInput.transpose(0, 1) : layerInput
+        // Batch-first output is made contiguous (PyTorch returns a transposed view),
+        // so that out:view(-1, hidden) works for any batch size.
+        var out = o.batchFirst && !unbatched ? layerInput.transpose(0, 1).contiguous() : layerInput
         var hN = stacked(hs), cN = cs.isEmpty ? nil : stacked(cs)
         if unbatched {
             out = out.squeeze(1)

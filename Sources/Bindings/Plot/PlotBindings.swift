@@ -1,0 +1,205 @@
+// The plot module: figures of line and scatter series, saved as PNG, SVG or
+// PDF through cairo, or shown in the terminal with braille characters.
+//   local fig = plot.figure{title = "loss", xlabel = "iteration"}
+//   fig:line(losses, nil, {label = "train"}); fig:save("loss.png"); fig:show()
+
+import LuaBridge
+import Plotting
+import Tensors
+
+/// A figure Lua can keep changing.
+final class FigureBox {
+    var figure = Figure()
+}
+
+enum PlotBindings {
+    static let type = UserdataClass<FigureBox>(name: "plot.Figure")
+    static let functions: [LuaFunction] = [figure, line, scatter]
+    static let methods: [LuaFunction] = [addLine, addScatter, title, xlabel, ylabel, legend, grid, size, xlim, ylim, save, show]
+
+    /// Where fig:show() sends a figure instead of the terminal (a notebook's image output).
+    nonisolated(unsafe) static var display: ((Figure) throws -> Void)?
+
+    static func register(in state: LuaState) {
+        for f in methods { state.document("Figure:\(f.name)", f) }
+        type.register(state.lua, methods: methods, metamethods: [("__tostring", describe)])
+        state.lua.pop()
+    }
+
+    private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim"]
+    private static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed"]
+
+    /// Applies figure options (title, labels, size, ...) from the table at i.
+    private static func apply(_ lua: Lua, _ i: Int32, to f: inout Figure, extra: Set<String> = []) throws(LuaError) {
+        guard let o = try lua.options(i, figureOptions.union(extra)) else { return }
+        if let v = try o.string("title") { f.title = v }
+        if let v = try o.string("xlabel") { f.xlabel = v }
+        if let v = try o.string("ylabel") { f.ylabel = v }
+        if let w = try o.integer("width") { f.width = try pixels(w, "width", i) }
+        if let h = try o.integer("height") { f.height = try pixels(h, "height", i) }
+        if let g = try o.boolean("grid") { f.grid = g }
+        if let l = try o.boolean("legend") { f.legend = l }
+        if let v = try o.numbers("xlim") { f.xlim = try limits(v, "xlim", i) }
+        if let v = try o.numbers("ylim") { f.ylim = try limits(v, "ylim", i) }
+    }
+
+    private static func pixels(_ v: Int, _ name: String, _ i: Int32) throws(LuaError) -> Int {
+        guard v >= 50 && v <= 10_000 else { throw LuaError.argument(i, "\(name) must be between 50 and 10000 pixels, got \(v)") }
+        return v
+    }
+
+    private static func limits(_ v: [Double], _ name: String, _ i: Int32) throws(LuaError) -> (Double, Double) {
+        guard v.count == 2, v[0].isFinite, v[1].isFinite, v[0] < v[1] else {
+            throw LuaError.argument(i, "\(name) must be {low, high} with low < high")
+        }
+        return (v[0], v[1])
+    }
+
+    /// Numbers from a Lua array or a tensor (flattened) at i.
+    static func numbers(_ lua: Lua, _ i: Int32, what: String) throws(LuaError) -> [Double] {
+        if let t = TensorClass.shared.test(lua, i) { return t.values.map(Double.init) }
+        guard lua.kind(i) == .table else { throw lua.typeError(i, "table or Tensor") }
+        var out: [Double] = []
+        for k in stride(from: 1, through: lua.length(i), by: 1) {
+            let (kind, v) = lua.rawNumber(i, k)
+            guard kind == .number else { throw LuaError.argument(i, "\(what)[\(k)] is a \(lua.typeNameOf(kind)), not a number") }
+            out.append(v)
+        }
+        return out
+    }
+
+    /// A series of ys at xs (default 1, 2, ...), styled by the options table at i, which
+    /// may also hold the options in `alsoAllowed` (the shorthands share one table).
+    private static func series(_ lua: Lua, _ kind: Series.Kind, xs: [Double]?, ys: [Double], options i: Int32,
+                               argument: Int32, alsoAllowed: Set<String> = []) throws(LuaError) -> Series {
+        let x = xs ?? (0..<ys.count).map { Double($0 + 1) }
+        guard x.count == ys.count else {
+            throw LuaError.argument(argument, "x has \(x.count) values but y has \(ys.count)")
+        }
+        var s = Series(kind: kind, xs: x, ys: ys)
+        if let o = try lua.options(i, seriesOptions.union(alsoAllowed)) {
+            s.label = try o.string("label")
+            if let c = try o.string("color") {
+                guard let color = Color(c) else { throw LuaError.argument(i, "unknown color '\(c)' (a name such as 'red' or '#1f77b4')") }
+                s.color = color
+            }
+            if let w = try o.number("linewidth") { s.width = max(0.1, min(w, 50)) }
+            if let z = try o.number("size") { s.size = max(0.1, min(z, 50)) }
+            s.dashed = try o.boolean("dashed") ?? false
+        }
+        return s
+    }
+
+    // MARK: Making figures
+
+    static let figure = LuaFunction("figure", "plot.figure([{title=, xlabel=, ylabel=, width=800, height=500, grid=true, legend=auto, xlim=, ylim=}]) -> Figure",
+                                    "An empty figure with the given title, labels and size.") { lua in
+        let box = FigureBox()
+        try apply(lua, 1, to: &box.figure)
+        type.push(box, lua)
+        return 1
+    }
+
+    static let line = LuaFunction("line", "plot.line(ys [, xs] [, options]) -> Figure",
+                                  "A new figure with one line through ys (at xs, default 1, 2, ...); figure and line options in one table.") { lua in
+        let ys = try numbers(lua, 1, what: "ys")
+        let hasX = !lua.isNoneOrNil(2) && !lua.isOptions(2)
+        let xs = hasX ? try numbers(lua, 2, what: "xs") : nil
+        let optionsAt: Int32 = hasX || lua.isNoneOrNil(2) ? 3 : 2
+        let box = FigureBox()
+        try apply(lua, optionsAt, to: &box.figure, extra: seriesOptions)
+        box.figure.add(try series(lua, .line, xs: xs, ys: ys, options: optionsAt, argument: 2, alsoAllowed: figureOptions))
+        type.push(box, lua)
+        return 1
+    }
+
+    static let scatter = LuaFunction("scatter", "plot.scatter(xs, ys [, options]) -> Figure",
+                                     "A new figure with the points (xs[i], ys[i]); figure and marker options in one table.") { lua in
+        let xs = try numbers(lua, 1, what: "xs"), ys = try numbers(lua, 2, what: "ys")
+        let box = FigureBox()
+        try apply(lua, 3, to: &box.figure, extra: seriesOptions)
+        box.figure.add(try series(lua, .scatter, xs: xs, ys: ys, options: 3, argument: 2, alsoAllowed: figureOptions))
+        type.push(box, lua)
+        return 1
+    }
+
+    // MARK: Methods
+
+    static let addLine = LuaFunction("line", "fig:line(ys [, xs] [, {label=, color=, linewidth=2, dashed=false}]) -> fig",
+                                     "Adds a line through ys (at xs, default 1, 2, ...).") { lua in
+        let box = try type.check(lua, 1)
+        let ys = try numbers(lua, 2, what: "ys")
+        let hasX = !lua.isNoneOrNil(3) && !lua.isOptions(3)
+        let xs = hasX ? try numbers(lua, 3, what: "xs") : nil
+        let optionsAt: Int32 = hasX || lua.isNoneOrNil(3) ? 4 : 3
+        box.figure.add(try series(lua, .line, xs: xs, ys: ys, options: optionsAt, argument: 3))
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let addScatter = LuaFunction("scatter", "fig:scatter(xs, ys [, {label=, color=, size=3}]) -> fig",
+                                        "Adds the points (xs[i], ys[i]).") { lua in
+        let box = try type.check(lua, 1)
+        let xs = try numbers(lua, 2, what: "xs"), ys = try numbers(lua, 3, what: "ys")
+        box.figure.add(try series(lua, .scatter, xs: xs, ys: ys, options: 4, argument: 3))
+        lua.pushValue(1)
+        return 1
+    }
+
+    private static func setter(_ name: String, _ signature: String, _ doc: String,
+                               _ set: @escaping (Lua, FigureBox) throws(LuaError) -> Void) -> LuaFunction {
+        LuaFunction(name, signature, doc) { lua in
+            let box = try type.check(lua, 1)
+            try set(lua, box)
+            lua.pushValue(1)
+            return 1
+        }
+    }
+
+    static let title = setter("title", "fig:title(text) -> fig", "Sets the title.") { lua, b throws(LuaError) in b.figure.title = try lua.string(2) }
+    static let xlabel = setter("xlabel", "fig:xlabel(text) -> fig", "Sets the x axis label.") { lua, b throws(LuaError) in b.figure.xlabel = try lua.string(2) }
+    static let ylabel = setter("ylabel", "fig:ylabel(text) -> fig", "Sets the y axis label.") { lua, b throws(LuaError) in b.figure.ylabel = try lua.string(2) }
+    static let legend = setter("legend", "fig:legend([show=true]) -> fig", "Shows (or hides) the legend.") { lua, b throws(LuaError) in
+        b.figure.legend = try lua.optionalBoolean(2) ?? true
+    }
+    static let grid = setter("grid", "fig:grid([show=true]) -> fig", "Shows (or hides) the grid.") { lua, b throws(LuaError) in
+        b.figure.grid = try lua.optionalBoolean(2) ?? true
+    }
+    static let size = setter("size", "fig:size(width, height) -> fig", "Sets the size in pixels (points for SVG and PDF).") { lua, b throws(LuaError) in
+        b.figure.width = try pixels(try lua.integer(2), "width", 2)
+        b.figure.height = try pixels(try lua.integer(3), "height", 3)
+    }
+    static let xlim = setter("xlim", "fig:xlim(low, high) -> fig", "Fixes the x axis range.") { lua, b throws(LuaError) in
+        b.figure.xlim = try limits([try lua.number(2), try lua.number(3)], "xlim", 2)
+    }
+    static let ylim = setter("ylim", "fig:ylim(low, high) -> fig", "Fixes the y axis range.") { lua, b throws(LuaError) in
+        b.figure.ylim = try limits([try lua.number(2), try lua.number(3)], "ylim", 2)
+    }
+
+    static let save = LuaFunction("save", "fig:save(path) -> fig", "Writes the figure as PNG, SVG or PDF, by the path's extension.") { lua in
+        let box = try type.check(lua, 1)
+        let path = try lua.string(2)
+        do throws(PlotError) { try box.figure.save(to: path) } catch { throw LuaError.message(error.message) }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let show = LuaFunction("show", "fig:show([{columns=72, rows=16}])",
+                                  "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
+        let box = try type.check(lua, 1)
+        if let display {
+            do { try display(box.figure) } catch { throw LuaError.message(String(describing: error)) }
+            return 0
+        }
+        let o = try lua.options(2, ["columns", "rows"])
+        let columns = max(20, min(try o?.integer("columns") ?? 72, 400)), rows = max(4, min(try o?.integer("rows") ?? 16, 200))
+        Console.output(box.figure.braille(columns: columns, rows: rows, color: Console.isTerminal(1)))
+        return 0
+    }
+
+    static let describe = LuaFunction("__tostring", "tostring(fig)", "A one-line description of the figure.") { lua in
+        let f = try type.check(lua, 1).figure
+        lua.push("Figure(\(f.width)x\(f.height), \(f.series.count) series\(f.title.map { ", \"\($0)\"" } ?? ""))")
+        return 1
+    }
+}

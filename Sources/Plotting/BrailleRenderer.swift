@@ -1,0 +1,98 @@
+// Drawing a figure in a terminal with Unicode braille characters (each cell a
+// 2×4 grid of dots), with text axes and a legend, so that plots need no file in
+// the REPL. Colours are ANSI escapes, only when asked for (stdout is a terminal).
+
+extension Figure {
+    public func braille(columns: Int = 72, rows: Int = 16, color: Bool = false) -> String {
+        let ((x0, x1), (y0, y1)) = ranges()
+        let xt = Ticks.nice(x0, x1, target: 5), yt = Ticks.nice(y0, y1, target: 4)
+        let (xlo, xhi) = xlim ?? (xt.lo, xt.hi)
+        let (ylo, yhi) = ylim ?? (yt.lo, yt.hi)
+        let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
+        let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
+        let yLabels = yt.ticks.filter { $0 >= ylo && $0 <= yhi }.map { ($0, Ticks.label($0, step: yStep)) }
+        let labelWidth = yLabels.map { $0.1.count }.max() ?? 1
+        let cols = max(columns - labelWidth - 2, 10), rowsN = max(rows, 4)
+        let (W, H) = (cols * 2, rowsN * 4)
+
+        var dots = [UInt8](repeating: 0, count: cols * rowsN)
+        var owner = [Int](repeating: -1, count: cols * rowsN)
+        func plotDot(_ px: Int, _ py: Int, _ series: Int) {
+            guard px >= 0, px < W, py >= 0, py < H else { return }
+            let cell = (py / 4) * cols + px / 2
+            // braille dot numbering: columns of 1,2,3,7 and 4,5,6,8
+            let bits: [[UInt8]] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
+            dots[cell] |= bits[py % 4][px % 2]
+            owner[cell] = series
+        }
+        let toX = { (x: Double) in Int(((x - xlo) / (xhi - xlo) * Double(W - 1)).rounded()) }
+        let toY = { (y: Double) in Int(((yhi - y) / (yhi - ylo) * Double(H - 1)).rounded()) }
+        for (k, s) in series.enumerated() {
+            var previous: (Int, Int)? = nil
+            for i in 0..<min(s.xs.count, s.ys.count) {
+                guard s.xs[i].isFinite, s.ys[i].isFinite else { previous = nil; continue }
+                let p = (toX(s.xs[i]), toY(s.ys[i]))
+                if s.kind == .line, let q = previous {
+                    // Bresenham from q to p
+                    var (x, y) = q
+                    let dx = abs(p.0 - x), dy = -abs(p.1 - y), sx = x < p.0 ? 1 : -1, sy = y < p.1 ? 1 : -1
+                    var err = dx + dy
+                    var guardSteps = 0
+                    while guardSteps < 100_000 {
+                        plotDot(x, y, k)
+                        if x == p.0 && y == p.1 { break }
+                        let e2 = 2 * err
+                        if e2 >= dy { err += dy; x += sx }
+                        if e2 <= dx { err += dx; y += sy }
+                        guardSteps += 1
+                    }
+                } else {
+                    plotDot(p.0, p.1, k)
+                }
+                previous = p
+            }
+        }
+
+        let palette = [34, 208, 34, 196, 129, 94, 205, 244, 142, 38]  // 256-colour matches of the cycle
+        func paint(_ text: String, _ k: Int) -> String {
+            guard color, k >= 0 else { return text }
+            return "\u{1B}[38;5;\(palette[k % palette.count])m\(text)\u{1B}[0m"
+        }
+        var out = ""
+        if let title { out += String(repeating: " ", count: labelWidth + 2 + max(0, (cols - title.count) / 2)) + title + "\n" }
+        var labelRows: [Int: String] = [:]
+        for (v, text) in yLabels { labelRows[min(rowsN - 1, max(0, toY(v) / 4))] = text }
+        for r in 0..<rowsN {
+            let label = labelRows[r] ?? ""
+            out += String(repeating: " ", count: labelWidth - label.count) + label + (labelRows[r] == nil ? " │" : " ┤")
+            for c in 0..<cols {
+                let i = r * cols + c
+                let ch = String(UnicodeScalar(0x2800 + UInt32(dots[i]))!)
+                out += paint(ch, owner[i])
+            }
+            out += "\n"
+        }
+        out += String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: cols) + "\n"
+        // x tick labels placed under their columns
+        var axis = [Character](repeating: " ", count: cols + 8)
+        for v in xt.ticks where v >= xlo && v <= xhi {
+            let text = Array(Ticks.label(v, step: xStep))
+            let at = max(0, min(cols + 8 - text.count, toX(v) / 2 - text.count / 2))
+            if axis[at..<(at + text.count)].allSatisfy({ $0 == " " }) && (at == 0 || axis[at - 1] == " ") {
+                for (j, ch) in text.enumerated() { axis[at + j] = ch }
+            }
+        }
+        out += String(repeating: " ", count: labelWidth + 2) + String(axis).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        if let xlabel { out += String(repeating: " ", count: labelWidth + 2 + max(0, (cols - xlabel.count) / 2)) + xlabel + "\n" }
+        if let ylabel { out = "  " + ylabel + "\n" + out }
+        if showsLegend {
+            let items = series.enumerated().compactMap { k, s in
+                s.label.map { paint(s.kind == .line ? "──" : "••", k) + " " + $0 }
+            }
+            out += String(repeating: " ", count: labelWidth + 2) + items.joined(separator: "   ") + "\n"
+        }
+        return out
+    }
+}
+
+import Foundation

@@ -1,0 +1,260 @@
+// Drawing a figure with cairo, onto PNG, SVG or PDF surfaces (cairo's own
+// encoders: no rasteriser or image format is written here).
+
+import CCairo
+import Foundation
+
+public struct PlotError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public enum ImageFormat: String, CaseIterable, Sendable {
+    case png, svg, pdf
+
+    /// The format a path's extension names.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: ".") else { return nil }
+        self.init(rawValue: path[path.index(after: dot)...].lowercased())
+    }
+}
+
+extension Figure {
+    /// Writes the figure as PNG, SVG or PDF, chosen by the extension, through a
+    /// temporary file renamed into place.
+    public func save(to path: String) throws(PlotError) {
+        guard let format = ImageFormat(path: path) else {
+            throw PlotError("cannot tell the image format of '\(path)': use .png, .svg or .pdf")
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let w = Double(width), h = Double(height)
+        let surface: OpaquePointer?
+        switch format {
+        case .png: surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height))
+        case .svg: surface = cairo_svg_surface_create(temporary, w, h)
+        case .pdf:
+            surface = cairo_pdf_surface_create(temporary, w, h)
+            // A fixed date keeps the same figure byte-identical from run to run.
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z")
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z")
+        }
+        guard let surface, cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            let why = surface.map { String(cString: cairo_status_to_string(cairo_surface_status($0))) } ?? "out of memory"
+            if let surface { cairo_surface_destroy(surface) }
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PlotError("cannot write \(path): \(why)")
+        }
+        let cr = cairo_create(surface)!
+        CairoRenderer(cr: cr, figure: self).draw()
+        var status = cairo_status(cr)
+        cairo_destroy(cr)
+        if format == .png && status == CAIRO_STATUS_SUCCESS {
+            status = cairo_surface_write_to_png(surface, temporary)
+        }
+        cairo_surface_finish(surface)
+        if status == CAIRO_STATUS_SUCCESS { status = cairo_surface_status(surface) }
+        cairo_surface_destroy(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PlotError("cannot write \(path): \(String(cString: cairo_status_to_string(status)))")
+        }
+        if rename(temporary, path) != 0 {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw PlotError("cannot write \(path): \(why)")
+        }
+    }
+}
+
+/// Lays out and draws one figure on a cairo context.
+struct CairoRenderer {
+    let cr: OpaquePointer
+    let figure: Figure
+
+    static let latinFont = "DejaVu Sans"
+    /// Chinese, Japanese and Korean text needs a font that has the glyphs; cairo's
+    /// simple text API does not fall back between fonts by itself.
+    static let cjkFont = "WenQuanYi Micro Hei"
+
+    func draw() {
+        let W = Double(figure.width), H = Double(figure.height)
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+
+        let ((x0, x1), (y0, y1)) = figure.ranges()
+        let xt = Ticks.nice(x0, x1), yt = Ticks.nice(y0, y1)
+        let (xlo, xhi) = figure.xlim ?? (xt.lo, xt.hi)
+        let (ylo, yhi) = figure.ylim ?? (yt.lo, yt.hi)
+        let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
+        let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
+        let yLabels = yt.ticks.filter { $0 >= ylo - yStep * 1e-9 && $0 <= yhi + yStep * 1e-9 }.map { ($0, Ticks.label($0, step: yStep)) }
+        let xLabels = xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }.map { ($0, Ticks.label($0, step: xStep)) }
+
+        let tickSize = 12.0, labelSize = 14.0, titleSize = 16.0
+        let yTickWidth = yLabels.map { textWidth($0.1, size: tickSize) }.max() ?? 0
+        let left = 14 + (figure.ylabel == nil ? 0 : labelSize + 10) + yTickWidth + 8
+        let right = 20.0
+        let top = figure.title == nil ? 20.0 : titleSize + 26
+        let bottom = 14 + tickSize + 8 + (figure.xlabel == nil ? 0 : labelSize + 10)
+        let plot = (x: left, y: top, w: max(W - left - right, 10), h: max(H - top - bottom, 10))
+        let px = { (x: Double) in plot.x + (x - xlo) / (xhi - xlo) * plot.w }
+        let py = { (y: Double) in plot.y + plot.h - (y - ylo) / (yhi - ylo) * plot.h }
+
+        // grid
+        cairo_set_line_width(cr, 1)
+        if figure.grid {
+            cairo_set_source_rgb(cr, 0.88, 0.88, 0.88)
+            for (v, _) in xLabels { line(px(v), plot.y, px(v), plot.y + plot.h) }
+            for (v, _) in yLabels { line(plot.x, py(v), plot.x + plot.w, py(v)) }
+        }
+        // series, clipped to the plot area
+        cairo_save(cr)
+        cairo_rectangle(cr, plot.x, plot.y, plot.w, plot.h)
+        cairo_clip(cr)
+        for s in figure.series { drawSeries(s, px, py) }
+        cairo_restore(cr)
+        // frame, ticks and their labels
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15)
+        cairo_set_line_width(cr, 1)
+        cairo_rectangle(cr, plot.x, plot.y, plot.w, plot.h)
+        cairo_stroke(cr)
+        for (v, text) in xLabels {
+            line(px(v), plot.y + plot.h, px(v), plot.y + plot.h + 5)
+            drawText(text, size: tickSize, x: px(v), y: plot.y + plot.h + 8, anchorX: 0.5, anchorY: 0)
+        }
+        for (v, text) in yLabels {
+            line(plot.x - 5, py(v), plot.x, py(v))
+            drawText(text, size: tickSize, x: plot.x - 8, y: py(v), anchorX: 1, anchorY: 0.5)
+        }
+        if let t = figure.xlabel {
+            drawText(t, size: labelSize, x: plot.x + plot.w / 2, y: H - 10, anchorX: 0.5, anchorY: 1)
+        }
+        if let t = figure.ylabel {
+            cairo_save(cr)
+            cairo_translate(cr, 12, plot.y + plot.h / 2)
+            cairo_rotate(cr, -Double.pi / 2)
+            drawText(t, size: labelSize, x: 0, y: 0, anchorX: 0.5, anchorY: 0)
+            cairo_restore(cr)
+        }
+        if let t = figure.title {
+            drawText(t, size: titleSize, x: plot.x + plot.w / 2, y: 12, anchorX: 0.5, anchorY: 0, bold: true)
+        }
+        if figure.showsLegend { drawLegend(plot, px, py) }
+    }
+
+    private func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
+        // half-pixel offsets keep 1-pixel lines sharp
+        cairo_move_to(cr, x0.rounded() + 0.5, y0.rounded() + 0.5)
+        cairo_line_to(cr, x1.rounded() + 0.5, y1.rounded() + 0.5)
+        cairo_stroke(cr)
+    }
+
+    private func setColor(_ c: Color) { cairo_set_source_rgb(cr, c.r, c.g, c.b) }
+
+    private func drawSeries(_ s: Series, _ px: (Double) -> Double, _ py: (Double) -> Double) {
+        setColor(s.color ?? Color.cycle[0])
+        let n = min(s.xs.count, s.ys.count)
+        switch s.kind {
+        case .line:
+            cairo_set_line_width(cr, s.width)
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+            if s.dashed {
+                let dashes: [Double] = [6, 4]
+                cairo_set_dash(cr, dashes, 2, 0)
+            }
+            var drawing = false
+            for i in 0..<n {
+                let (x, y) = (s.xs[i], s.ys[i])
+                guard x.isFinite && y.isFinite else {
+                    if drawing { cairo_stroke(cr) }
+                    drawing = false
+                    continue
+                }
+                if drawing { cairo_line_to(cr, px(x), py(y)) } else { cairo_move_to(cr, px(x), py(y)); drawing = true }
+            }
+            if drawing { cairo_stroke(cr) }
+            cairo_set_dash(cr, nil, 0, 0)
+        case .scatter:
+            for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {
+                cairo_new_sub_path(cr)
+                cairo_arc(cr, px(s.xs[i]), py(s.ys[i]), s.size, 0, 2 * Double.pi)
+            }
+            cairo_fill(cr)
+        }
+    }
+
+    /// The legend goes in the corner that hides the fewest data points (matplotlib's "best").
+    private func drawLegend(_ plot: (x: Double, y: Double, w: Double, h: Double),
+                            _ px: (Double) -> Double, _ py: (Double) -> Double) {
+        // as matplotlib: only labelled series appear
+        let entries = figure.series.compactMap { s in s.label.map { (s, $0) } }
+        guard !entries.isEmpty else { return }
+        let size = 12.0, rowHeight = 20.0, sample = 26.0, pad = 8.0
+        let textW = entries.map { textWidth($0.1, size: size) }.max() ?? 0
+        let boxW = pad + sample + 6 + textW + pad, boxH = pad + Double(entries.count) * rowHeight + pad - 4
+        let corners = [(plot.x + plot.w - boxW - 10, plot.y + 10), (plot.x + 10, plot.y + 10),
+                       (plot.x + plot.w - boxW - 10, plot.y + plot.h - boxH - 10), (plot.x + 10, plot.y + plot.h - boxH - 10)]
+        var points: [(Double, Double)] = []
+        for s in figure.series {
+            for i in 0..<min(s.xs.count, s.ys.count) where s.xs[i].isFinite && s.ys[i].isFinite {
+                points.append((px(s.xs[i]), py(s.ys[i])))
+            }
+        }
+        let hidden = corners.map { c in
+            points.filter { $0.0 >= c.0 - 4 && $0.0 <= c.0 + boxW + 4 && $0.1 >= c.1 - 4 && $0.1 <= c.1 + boxH + 4 }.count
+        }
+        let best = hidden.enumerated().min { $0.element < $1.element }!.offset
+        let (bx, by) = corners[best]
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.9)
+        cairo_rectangle(cr, bx, by, boxW, boxH)
+        cairo_fill_preserve(cr)
+        cairo_set_source_rgb(cr, 0.75, 0.75, 0.75)
+        cairo_set_line_width(cr, 1)
+        cairo_stroke(cr)
+        for (i, (s, label)) in entries.enumerated() {
+            let cy = by + pad + Double(i) * rowHeight + rowHeight / 2 - 2
+            setColor(s.color ?? Color.cycle[0])
+            if s.kind == .line {
+                cairo_set_line_width(cr, s.width)
+                cairo_move_to(cr, bx + pad, cy)
+                cairo_line_to(cr, bx + pad + sample, cy)
+                cairo_stroke(cr)
+            } else {
+                cairo_arc(cr, bx + pad + sample / 2, cy, max(s.size, 3), 0, 2 * Double.pi)
+                cairo_fill(cr)
+            }
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15)
+            drawText(label, size: size, x: bx + pad + sample + 6, y: cy, anchorX: 0, anchorY: 0.5)
+        }
+    }
+
+    private func selectFont(_ text: String, size: Double, bold: Bool = false) {
+        let cjk = text.unicodeScalars.contains { $0.value >= 0x2E80 }
+        cairo_select_font_face(cr, cjk ? CairoRenderer.cjkFont : CairoRenderer.latinFont, CAIRO_FONT_SLANT_NORMAL,
+                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, size)
+    }
+
+    private func textWidth(_ text: String, size: Double) -> Double {
+        selectFont(text, size: size)
+        var e = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &e)
+        return e.x_advance
+    }
+
+    /// Draws text with (anchorX, anchorY) of its box at (x, y): 0 left/top, 0.5 centre, 1 right/bottom.
+    private func drawText(_ text: String, size: Double, x: Double, y: Double, anchorX: Double, anchorY: Double,
+                          bold: Bool = false) {
+        selectFont(text, size: size, bold: bold)
+        var e = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &e)
+        var fe = cairo_font_extents_t()
+        cairo_font_extents(cr, &fe)
+        let height = fe.ascent + fe.descent
+        cairo_move_to(cr, x - e.x_advance * anchorX, y - height * anchorY + fe.ascent)
+        cairo_show_text(cr, text)
+    }
+}

@@ -1,0 +1,126 @@
+// A figure as data: series of points, labels and layout options. Renderers
+// (cairo for PNG, SVG and PDF; braille for the terminal) draw from it.
+
+public struct Color: Equatable, Sendable {
+    public var r, g, b: Double
+    public init(_ r: Double, _ g: Double, _ b: Double) { self.r = r; self.g = g; self.b = b }
+
+    /// "#1f77b4" or a name ("red", "tab:blue", ...).
+    public init?(_ text: String) {
+        let s = text.lowercased()
+        if s.hasPrefix("#"), s.count == 7, let v = UInt32(s.dropFirst(), radix: 16) {
+            self.init(Double((v >> 16) & 0xff) / 255, Double((v >> 8) & 0xff) / 255, Double(v & 0xff) / 255)
+            return
+        }
+        guard let c = Color.named[s] ?? Color.named["tab:" + s] else { return nil }
+        self = c
+    }
+
+    /// matplotlib's default cycle (tab10).
+    public static let cycle: [Color] = [
+        Color(0.122, 0.467, 0.706), Color(1.000, 0.498, 0.055), Color(0.173, 0.627, 0.173), Color(0.839, 0.153, 0.157),
+        Color(0.580, 0.404, 0.741), Color(0.549, 0.337, 0.294), Color(0.890, 0.467, 0.761), Color(0.498, 0.498, 0.498),
+        Color(0.737, 0.741, 0.133), Color(0.090, 0.745, 0.812),
+    ]
+
+    static let named: [String: Color] = [
+        "tab:blue": cycle[0], "tab:orange": cycle[1], "tab:green": cycle[2], "tab:red": cycle[3], "tab:purple": cycle[4],
+        "tab:brown": cycle[5], "tab:pink": cycle[6], "tab:gray": cycle[7], "tab:olive": cycle[8], "tab:cyan": cycle[9],
+        "black": Color(0, 0, 0), "white": Color(1, 1, 1), "red": Color(1, 0, 0), "green": Color(0, 0.5, 0),
+        "blue": Color(0, 0, 1), "gray": Color(0.5, 0.5, 0.5), "grey": Color(0.5, 0.5, 0.5), "orange": Color(1, 0.647, 0),
+        "purple": Color(0.5, 0, 0.5),
+    ]
+}
+
+public struct Series {
+    public enum Kind: String, Sendable { case line, scatter }
+
+    public var kind: Kind
+    public var xs: [Double]
+    public var ys: [Double]
+    public var label: String?
+    public var color: Color?
+    public var width = 2.0
+    /// Marker radius for scatter series, in pixels.
+    public var size = 3.0
+    public var dashed = false
+
+    public init(kind: Kind, xs: [Double], ys: [Double]) {
+        self.kind = kind
+        self.xs = xs
+        self.ys = ys
+    }
+}
+
+public struct Figure {
+    public var width = 800
+    public var height = 500
+    public var title: String?
+    public var xlabel: String?
+    public var ylabel: String?
+    public var grid = true
+    /// nil: a legend when any series has a label.
+    public var legend: Bool?
+    public var xlim: (Double, Double)?
+    public var ylim: (Double, Double)?
+    public private(set) var series: [Series] = []
+
+    public init() {}
+
+    public mutating func add(_ s: Series) {
+        var s = s
+        if s.color == nil { s.color = Color.cycle[series.count % Color.cycle.count] }
+        series.append(s)
+    }
+
+    public var showsLegend: Bool { legend ?? series.contains { $0.label != nil } }
+
+    /// The data ranges (finite values only), widened when flat, or the limits set.
+    public func ranges() -> (x: (Double, Double), y: (Double, Double)) {
+        func span(_ values: [Double], _ fixed: (Double, Double)?) -> (Double, Double) {
+            if let fixed { return fixed }
+            let finite = values.filter { $0.isFinite }
+            guard var lo = finite.min(), var hi = finite.max() else { return (0, 1) }
+            if lo == hi { lo -= 0.5; hi += 0.5 }
+            // a little air, so that lines do not run along the frame (matplotlib adds 5%)
+            let pad = (hi - lo) * 0.03
+            return (lo - pad, hi + pad)
+        }
+        return (span(series.flatMap(\.xs), xlim), span(series.flatMap(\.ys), ylim))
+    }
+}
+
+/// Axis ticks at "nice" values (1, 2, 2.5 or 5 times a power of ten) inside the
+/// axis range, which stays the data's range (as matplotlib's default).
+public enum Ticks {
+    public static func nice(_ lo: Double, _ hi: Double, target: Int = 6) -> (ticks: [Double], lo: Double, hi: Double) {
+        guard lo.isFinite, hi.isFinite, hi > lo else { return ([lo], lo, hi) }
+        let raw = (hi - lo) / Double(max(target, 2))
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        var step = magnitude * 10
+        for m in [1.0, 2.0, 2.5, 5.0, 10.0] where magnitude * m >= raw {
+            step = magnitude * m
+            break
+        }
+        var ticks: [Double] = []
+        var v = (lo / step).rounded(.up) * step
+        while v <= hi + step * 1e-9 && ticks.count < 50 {
+            ticks.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        return (ticks, lo, hi)
+    }
+
+    /// A tick label with as many decimals as the step needs: 0, 0.5, 1.0 -> "0", "0.5", "1".
+    public static func label(_ v: Double, step: Double) -> String {
+        let decimals = min(max(0, Int((-log10(step)).rounded(.up))), 10)
+        var s = String(format: "%.\(decimals)f", v)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s == "-0" ? "0" : s
+    }
+}
+
+import Foundation

@@ -1,0 +1,64 @@
+-- The plot module: building figures, saving them, and its errors.
+local T = require "testing"
+
+local dir = os.tmpname()
+os.remove(dir)
+os.execute("mkdir -p " .. dir)
+
+T.case("figures take series from tables or tensors and chain", function()
+  local fig = plot.figure{title = "t", xlabel = "x", ylabel = "y", width = 400, height = 300}
+  T.eq(fig:line({1, 2, 3}), fig)
+  fig:line(torch.tensor{3, 2, 1}, {1, 2, 3}, {label = "down", color = "red", linewidth = 3, dashed = true})
+  fig:scatter({1, 2}, torch.tensor{{1}, {2}}, {label = "pts", size = 5})
+  T.eq(tostring(fig), 'Figure(400x300, 3 series, "t")')
+  for _, ext in ipairs({"png", "svg", "pdf"}) do
+    local p = dir .. "/f." .. ext
+    fig:save(p)
+    local f = assert(io.open(p, "rb"))
+    local head = f:read(8)
+    f:close()
+    T.truthy(#head == 8, ext .. " written")
+  end
+  T.eq(tostring(plot.line({1, 2}, {title = "loss", width = 300})), 'Figure(300x500, 1 series, "loss")')
+  T.eq(tostring(plot.scatter({1}, {2}, {xlabel = "a"})), "Figure(800x500, 1 series)")
+end)
+
+T.case("limits, legend, grid and size setters", function()
+  local fig = plot.figure():xlim(0, 10):ylim(-1, 1):legend(false):grid(false):size(300, 200):title("a"):xlabel("b"):ylabel("c")
+  fig:line({0, 1}, {0, 10})
+  fig:save(dir .. "/s.png")
+end)
+
+T.case("empty figures and odd values still draw", function()
+  plot.figure():save(dir .. "/empty.png")
+  plot.line({1, 0/0, 3, 1/0, 2}):save(dir .. "/nan.png")
+  plot.line({5}):save(dir .. "/one.png")
+end)
+
+T.case("bad input is a clear error", function()
+  T.raises(function() plot.figure():save(dir .. "/x.bmp") end, "cannot tell the image format")
+  T.raises(function() plot.figure():save("/no/such/dir/x.png") end, "cannot write")
+  T.raises(function() plot.figure():line({1, 2}, {1}) end, "x has 1 values but y has 2")
+  T.raises(function() plot.figure():line({1, "a"}) end, "ys[2] is a string, not a number")
+  T.raises(function() plot.figure():line({1}, nil, {color = "mauvish"}) end, "unknown color 'mauvish'")
+  T.raises(function() plot.figure{width = 10} end, "width must be between 50 and 10000")
+  T.raises(function() plot.figure{xlim = {2, 1}} end, "xlim must be {low, high}")
+  T.raises(function() plot.figure{titel = "x"} end, "unknown option 'titel'")
+  T.raises(function() plot.line("x") end, "table or Tensor expected, got string")
+end)
+
+T.case("the progress iterator counts like a numeric for", function()
+  local seen = {}
+  for i in torch.progress(3, 9, 3, {disable = true}) do seen[#seen + 1] = i end
+  T.eq(table.concat(seen, ","), "3,6,9")
+  seen = {}
+  for i in torch.progress(3, {disable = true}) do seen[#seen + 1] = i end
+  T.eq(table.concat(seen, ","), "1,2,3")
+  seen = {}
+  for i in torch.progress(5, 1, -2, {disable = true}) do seen[#seen + 1] = i end
+  T.eq(table.concat(seen, ","), "5,3,1")
+  for _ in torch.progress(0, {disable = true}) do error("no iterations expected") end
+  T.raises(function() torch.progress(1, 5, 0) end, "step must not be zero")
+end)
+
+return T.run()
