@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "LuaGlue", dependencies: ["CLua", "CInterrupt"]),
         .target(name: "LuaPrelude", exclude: ["lua"]),
+        .target(name: "LineEditGlue", dependencies: ["CEdit"]),
 
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: optimize),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
@@ -43,8 +44,9 @@ let package = Package(
         .target(name: "Bindings",
                 dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude"],
                 swiftSettings: optimize),
+        .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
-                          dependencies: ["Bindings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["Bindings", "Shell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimize),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -109,6 +109,28 @@ public struct Lua {
         return ok != 0 ? Int(v) : nil
     }
 
+    /// The absolute stack index of i.
+    public func absolute(_ i: Int32) -> Int32 { lua_absindex(L, i) }
+
+    /// An identity for the value at i (tables, functions, userdata), for cycle checks.
+    public func pointer(_ i: Int32) -> UnsafeRawPointer? { lua_topointer(L, i) }
+
+    /// t[key] with the key on top (popped), raw; pushes the value.
+    @discardableResult
+    public func rawGetTop(_ t: Int32) -> Kind { Kind(rawValue: lua_rawget(L, t)) ?? .none }
+
+    /// Sets the metatable of the value at i to the table on top (popped).
+    public func setMetatable(_ i: Int32) { lua_setmetatable(L, i) }
+
+    /// Pushes the global table.
+    public func pushGlobals() { lua_rawgeti(L, lg_registryindex(), lua_Integer(LUA_RIDX_GLOBALS)) }
+
+    /// registry[key] = the value on top (popped).
+    public func setRegistry(_ key: UnsafeRawPointer) { lua_rawsetp(L, lg_registryindex(), key) }
+
+    /// Pushes registry[key].
+    public func getRegistry(_ key: UnsafeRawPointer) { lua_rawgetp(L, lg_registryindex(), key) }
+
     /// Pushes the metatable of the value at i, if it has one.
     public func getMetatable(_ i: Int32) -> Bool { lua_getmetatable(L, i) != 0 }
 

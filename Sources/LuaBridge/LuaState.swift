@@ -18,6 +18,14 @@ public final class LuaState {
         self.L = L
         lg_set_dispatch(LuaFunction.dispatch)
         if lg_pcall_openlibs(L) != LUA_OK { fatalError("lstmlua: cannot open Lua's standard libraries") }
+        // The state object, for bindings that need more than the stack (help, the REPL).
+        lg_extraspace(L).pointee = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// The LuaState a binding runs in (coroutines share their main state's extra space).
+    public static func current(_ lua: Lua) -> LuaState? {
+        guard let p = lg_extraspace(lua.L).pointee else { return nil }
+        return Unmanaged<LuaState>.fromOpaque(p).takeUnretainedValue()
     }
 
     deinit { lua_close(L) }
@@ -68,6 +76,16 @@ public final class LuaState {
         lua_rotate(L, -2, 1)
         lg_rawsetfield(L, -2, name)
         lg_pop(L, 1)
+    }
+
+    /// Pushes what require(name) would return if it is loaded (raw), and its kind.
+    @discardableResult
+    public func getLoaded(_ name: String) -> Lua.Kind {
+        _ = lg_rawgetfield(L, lg_registryindex(), "_LOADED")
+        let k = lg_rawgetfield(L, -1, name)
+        lua_rotate(L, -2, 1)
+        lg_pop(L, 1)
+        return Lua.Kind(rawValue: k) ?? .none
     }
 
     // MARK: Running code

@@ -86,6 +86,11 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
             lua.push(f)
             lua.rawSet(-2, f.name)
         }
+        // For help and completion: the methods, and the names of the properties.
+        lua.pushValue(-1)
+        lua.rawSet(-3, "__methods")
+        lua.pushArray(getters.map(\.0)) { $0.push($1) }
+        lua.rawSet(-3, "__properties")
         // Stack: metatable, methods. Keep a copy of methods below the metatable for the caller.
         lua.pushValue(-1)
         lua.rotate(-3, 1)

@@ -1,6 +1,7 @@
 #include "LuaGlue.h"
 #include "CInterrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -98,6 +99,14 @@ void lg_push_finalizer(lua_State *L, unsigned long long tag, lg_Release release)
     lua_pushinteger(L, (lua_Integer)tag);
     lua_pushlightuserdata(L, (void *)release);
     lua_pushcclosure(L, finalizer, 2);
+}
+
+void *lg_binding_of(lua_State *L, int idx) {
+    if (lua_tocfunction(L, idx) != trampoline) return NULL;
+    if (lua_getupvalue(L, idx, 1) == NULL) return NULL;
+    void *binding = lua_touserdata(L, -1);
+    lg_pop(L, 1);
+    return binding;
 }
 
 // ---- Error messages -----------------------------------------------------------
@@ -274,6 +283,11 @@ void lg_interrupt_begin(lua_State *L) {
     if (interrupt_depth++ > 0) return;
     interrupt_state = L;
     lstm_interrupt_clear();
+    // A parent that blocked SIGINT (a test runner, say) must not leave Ctrl-C dead here.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_sigint;

@@ -5,8 +5,13 @@ static const char nn[] = {
 #embed "lua/nn.lua"
 };
 
+static const char repl[] = {
+#embed "lua/repl.lua"
+};
+
 static const lp_Chunk chunks[] = {
     {"nn", nn, sizeof nn},
+    {"lstmlua.repl", repl, sizeof repl},
 };
 
 const lp_Chunk *lp_chunks(size_t *count) {

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Bindings
+import Shell
 
 #if canImport(Glibc)
 import Glibc
@@ -62,8 +63,8 @@ struct LstmLua: ParsableCommand {
             throw ExitCode(1)
         }
         if path == nil && e.isEmpty && isatty(0) != 0 || i {
-            Console.error("lstmlua: the REPL is not built yet\n")
-            throw ExitCode(1)
+            REPL.version = lstmluaVersion
+            REPL(runtime: runtime).run()
         }
     }
 }

@@ -63,7 +63,7 @@ enum OptimBindings {
     }
 
     static func constructor(_ kind: OptimizerKind) -> LuaFunction {
-        let names = kind.defaults.map { "\($0.0)=\(describe($0.1))" }.joined(separator: ", ")
+        let names = kind.defaults.map { "\($0.0)=\(luaLiteral($0.1))" }.joined(separator: ", ")
         return LuaFunction(kind.rawValue, "optim.\(kind.rawValue)(params [, lr | {\(names)}]) -> Optimizer",
                            "PyTorch's \(kind.rawValue) over a list of tensors or of parameter groups {params=..., lr=...}.") { lua in
             var defaults: [String: OptionValue] = [:]
@@ -175,6 +175,15 @@ enum OptimBindings {
             g.options[key] = .pair(a.value, b.value)
         }
         return 0
+    }
+
+    /// An option's default as Lua code writes it.
+    static func luaLiteral(_ v: OptionValue) -> String {
+        switch v {
+        case .number(let d): return d == d.rounded() && Swift.abs(d) < 1e15 ? String(Int(d)) : "\(d)"
+        case .flag(let b): return b ? "true" : "false"
+        case .pair(let a, let b): return "{\(a), \(b)}"
+        }
     }
 
     static func describe(_ v: OptionValue) -> String {

@@ -17,6 +17,7 @@ public final class Runtime {
         state.useGenerationalCollector()
         memory = TensorMemory(state: state)
         memory.install()
+        Help.install(state)
         registerTorch()
         registerNN()
         registerOptim()
@@ -24,6 +25,7 @@ public final class Runtime {
         registerData()
         registerTime()
         registerPlot()
+        registerREPLSupport()
     }
 
     deinit {
@@ -31,6 +33,9 @@ public final class Runtime {
     }
 
     public var lua: Lua { state.lua }
+
+    /// The tensor at stack index i, if the value is one.
+    public func tensor(at i: Int32) -> Tensor? { TensorClass.shared.test(lua, i) }
 
     private func registerTorch() {
         let lua = state.lua
@@ -59,7 +64,7 @@ public final class Runtime {
         lua.rawSet(-2, "utils")
         RecurrentSpecBindings.type.register(lua, methods: RecurrentSpecBindings.methods)
         lua.pop()
-        loadPrelude("nn")
+        loadPrelude("nn", global: true)
     }
 
     private func registerOptim() {
@@ -106,9 +111,19 @@ public final class Runtime {
         state.setGlobal("json")
     }
 
-    /// Runs prelude chunk `name` with the native table on top of the stack as its
-    /// argument (popped); what it returns becomes global `name` and require(name).
-    private func loadPrelude(_ name: String) {
+    private func registerREPLSupport() {
+        state.pushLibrary("lstmlua.repl", [REPLSupport.functionName])
+        loadPrelude("lstmlua.repl", global: false)
+        state.pushLibrary("", [Help.help])
+        state.lua.rawGet(-1, "help")
+        state.setGlobal("help")
+        state.lua.pop()
+    }
+
+    /// Runs prelude chunk `name` with the native table on top of the stack (popped)
+    /// and the docs table as its arguments; what it returns becomes require(name)
+    /// and, when `global`, the global `name`.
+    private func loadPrelude(_ name: String, global: Bool) {
         var count = 0
         guard let chunks = lp_chunks(&count) else { fatalError("lstmlua: the Lua prelude is missing") }
         for i in 0..<count where String(cString: chunks[i].name) == name {
@@ -117,14 +132,17 @@ public final class Runtime {
             do {
                 try state.load(source, name: "=[lstmlua:\(name)]")
                 state.lua.rotate(-2, 1)
-                try state.call(nargs: 1, results: 1)
+                Help.pushDocs(state.lua)
+                try state.call(nargs: 2, results: 1)
             } catch {
                 // The prelude is part of the binary; a failure here is a build defect.
                 fatalError("lstmlua: prelude module \(name) failed to load: \(error)")
             }
-            state.lua.pushValue(-1)
+            if global {
+                state.lua.pushValue(-1)
+                state.setGlobal(name)
+            }
             state.setLoaded(name)
-            state.setGlobal(name)
             return
         }
         fatalError("lstmlua: no prelude module \(name)")

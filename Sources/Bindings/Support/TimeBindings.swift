@@ -31,3 +31,8 @@ enum TimeBindings {
         return 0
     }
 }
+
+/// A monotonic clock in seconds, for timing in Swift as time.perf_counter does in Lua.
+public enum WallClock {
+    public static func now() -> Double { TimeBindings.now() }
+}

@@ -82,7 +82,7 @@ enum CheckpointBindings {
 
 extension Lua {
     /// The string keys of the table at i, sorted; other keys beyond the array part are an error.
-    func stringKeys(_ i: Int32, argument: Int32) throws(LuaError) -> [String] {
+    public func stringKeys(_ i: Int32, argument: Int32) throws(LuaError) -> [String] {
         let keys = try unknownKeys(i, allowed: [])
         if keys.contains("[non-string key]") { throw LuaError.argument(argument, "table keys must be strings") }
         return keys
@@ -94,7 +94,7 @@ extension Lua {
     /// (a class) or, up the class chain, in each class's parent (the __index
     /// table of the class's own metatable). Returns false, pushing nothing, when
     /// there is none.
-    func pushMethod(_ i: Int32, _ name: String) -> Bool {
+    public func pushMethod(_ i: Int32, _ name: String) -> Bool {
         guard kind(i) == .table, getMetatable(i) else { return false }
         for _ in 0..<16 {
             if rawGet(-1, name) == .function {

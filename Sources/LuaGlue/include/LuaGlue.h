@@ -26,6 +26,9 @@ void lg_set_dispatch(lg_Dispatch dispatch);
 /// Pushes a C closure that calls `binding` through the dispatcher. [-0, +1, m]
 void lg_pushbinding(lua_State *L, void *binding);
 
+/// If the value at idx is a binding pushed by lg_pushbinding, its Swift binding; else NULL. [-0, +0, -]
+void *lg_binding_of(lua_State *L, int idx);
+
 /// Pushes "where: bad argument #arg to 'fname' (msg)" exactly as luaL_argerror
 /// words it (method calls do not count self), without raising. [-0, +1, m]
 void lg_push_argerror(lua_State *L, int arg, const char *fname, const char *msg);

@@ -9,8 +9,16 @@
 --   function Net:forward(x, h) return self.rnn(x, h) end
 --   local model = Net()
 
-local nn = ...
+local nn, docs = ...
 local F = nn.functional
+
+-- Help for what this file defines, registered beside each definition:
+-- doc(name, signature, one line, value). The REPL's help() reads it.
+local function doc(name, signature, text, value)
+  docs.byname[name] = {signature = signature, doc = text, value = value}
+  if value ~= nil then docs.byvalue[value] = name end
+  return value
+end
 local torch = torch
 local is_tensor = torch.is_tensor
 
@@ -50,6 +58,7 @@ local Module = {}
 Module.__name = "Module"
 Module.__index = Module
 nn.Module = Module
+doc("nn.Module", "nn.Module:extend(name) -> class", "The base class of models: subclass it, define init and forward.", Module)
 
 local function is_module(v)
   if type(v) ~= "table" then return false end
@@ -57,11 +66,11 @@ local function is_module(v)
   return type(mt) == "table" and rawget(mt, "__module_class") == true
 end
 nn.is_module = is_module
+doc("nn.is_module", "nn.is_module(value) -> boolean", "Whether value is an instance of a Module class.", is_module)
 
 -- Metamethods are looked up raw, so every class carries its own copies.
 local inherited = {"__call", "__newindex", "__tostring", "__len"}
 
---- Module:extend(name) -> class: a subclass; instances are made by calling it.
 function Module.extend(parent, name)
   if type(name) ~= "string" then argerror(1, "extend", "class name expected, got %s", type(name)) end
   local cls = {__name = name, __module_class = true, super = parent}
@@ -73,20 +82,23 @@ function Module.extend(parent, name)
     __tostring = function(c) return "class " .. c.__name end,
   })
 end
+doc("nn.Module:extend", "Class:extend(name) -> class", "A subclass named name; its instances are made by calling it: Net().", Module.extend)
 
---- Class:new(...) -> instance: makes an instance and runs its init.
 function Module.new(cls, ...)
   local self = setmetatable({_params = {}, _modules = {}, _buffers = {}, _names = {}, training = true}, cls)
   local init = cls.init
   if init then init(self, ...) end
   return self
 end
+doc("nn.Module:new", "Class:new(...) -> instance", "Makes an instance and runs its init(...) (calling the class does the same).", Module.new)
 
 function Module:init() end
+doc("nn.Module:init", "function Class:init(...)", "Sets up an instance: assign submodules and parameters as fields.", Module.init)
 
 function Module:forward()
   raise("%s has no forward method; define function %s:forward(...)", self.__name, self.__name)
 end
+doc("nn.Module:forward", "function Class:forward(...) -> ...", "The computation; model(...) calls it.", Module.forward)
 
 -- model(...) runs forward.
 function Module.__call(self, ...)
@@ -112,29 +124,28 @@ function Module.__newindex(self, key, value)
   rawset(self, key, value)
 end
 
---- module:register_parameter(name, tensor): a parameter under `name` (requires grad).
 function Module:register_parameter(name, t)
   if not is_tensor(t) then argerror(2, "register_parameter", "Tensor expected, got %s", type(t)) end
   t:requires_grad_()
   remember(self._params, self._names, name)
   rawset(self, name, t)
 end
+doc("nn.Module:register_parameter", "module:register_parameter(name, tensor)", "Registers tensor as a parameter under name (it requires grad).", Module.register_parameter)
 
---- module:register_buffer(name, tensor): state saved with the model but not trained.
 function Module:register_buffer(name, t)
   if t ~= nil and not is_tensor(t) then argerror(2, "register_buffer", "Tensor expected, got %s", type(t)) end
   remember(self._buffers, self._names, name)
   rawset(self, name, t)
 end
+doc("nn.Module:register_buffer", "module:register_buffer(name, tensor)", "Registers state saved in state_dict but not trained.", Module.register_buffer)
 
---- module:add_module(name, module): a submodule under `name`.
 function Module:add_module(name, m)
   if not is_module(m) then argerror(2, "add_module", "module expected, got %s", type(m)) end
   remember(self._modules, self._names, name)
   rawset(self, name, m)
 end
+doc("nn.Module:add_module", "module:add_module(name, module)", "Registers a submodule under name.", Module.add_module)
 
---- module:named_children() -> iterator of name, module.
 function Module:named_children()
   local i, names = 0, self._modules
   return function()
@@ -147,12 +158,14 @@ function Module:named_children()
     end
   end
 end
+doc("nn.Module:named_children", "module:named_children() -> iterator of name, module", "The direct submodules with their names.", Module.named_children)
 
 function Module:children()
   local out = {}
   for _, m in self:named_children() do out[#out + 1] = m end
   return out
 end
+doc("nn.Module:children", "module:children() -> {module, ...}", "The direct submodules.", Module.children)
 
 local function walk(module, prefix, visit, seen)
   if seen[module] then return end
@@ -163,7 +176,6 @@ local function walk(module, prefix, visit, seen)
   end
 end
 
---- module:named_modules() -> iterator of name, module (itself first, as "").
 function Module:named_modules()
   local list = {}
   walk(self, "", function(name, m) list[#list + 1] = {name, m} end, {})
@@ -173,12 +185,14 @@ function Module:named_modules()
     if list[i] then return list[i][1], list[i][2] end
   end
 end
+doc("nn.Module:named_modules", "module:named_modules() -> iterator of name, module", "The module and all its submodules, with dotted names.", Module.named_modules)
 
 function Module:modules()
   local out = {}
   for _, m in self:named_modules() do out[#out + 1] = m end
   return out
 end
+doc("nn.Module:modules", "module:modules() -> {module, ...}", "The module and all its submodules.", Module.modules)
 
 -- name, tensor pairs of one kind ("_params" or "_buffers"), shared tensors once.
 local function named(self, field)
@@ -195,7 +209,6 @@ local function named(self, field)
   return list
 end
 
---- module:named_parameters() -> iterator of PyTorch-style dotted name, tensor.
 function Module:named_parameters()
   local list, i = named(self, "_params"), 0
   return function()
@@ -203,6 +216,7 @@ function Module:named_parameters()
     if list[i] then return list[i][1], list[i][2] end
   end
 end
+doc("nn.Module:named_parameters", "module:named_parameters() -> iterator of name, tensor", "Every parameter with PyTorch's dotted name, e.g. rnn.weight_ih_l0.", Module.named_parameters)
 
 -- The tensors of one kind, without building names: what training loops call every step.
 local function collect(module, field, out, seen)
@@ -222,10 +236,10 @@ local function collect(module, field, out, seen)
   return out
 end
 
---- module:parameters() -> {tensor, ...}
 function Module:parameters()
   return collect(self, "_params", {}, {})
 end
+doc("nn.Module:parameters", "module:parameters() -> {tensor, ...}", "Every parameter, for an optimizer.", Module.parameters)
 
 function Module:named_buffers()
   local list, i = named(self, "_buffers"), 0
@@ -234,39 +248,40 @@ function Module:named_buffers()
     if list[i] then return list[i][1], list[i][2] end
   end
 end
+doc("nn.Module:named_buffers", "module:named_buffers() -> iterator of name, tensor", "Every buffer with its dotted name.", Module.named_buffers)
 
 function Module:buffers()
   return collect(self, "_buffers", {}, {})
 end
+doc("nn.Module:buffers", "module:buffers() -> {tensor, ...}", "Every buffer.", Module.buffers)
 
---- module:zero_grad(): clears every parameter's gradient.
 function Module:zero_grad()
   local params = collect(self, "_params", {}, {})
   for i = 1, #params do params[i].grad = nil end
 end
+doc("nn.Module:zero_grad", "module:zero_grad()", "Clears every parameter's gradient.", Module.zero_grad)
 
---- module:train([mode=true]) -> module: training mode (dropout active) for it and its submodules.
 function Module:train(mode)
   if mode == nil then mode = true end
   if type(mode) ~= "boolean" then argerror(1, "train", "boolean expected, got %s", type(mode)) end
   for _, m in ipairs(self:modules()) do rawset(m, "training", mode) end
   return self
 end
+doc("nn.Module:train", "module:train([mode=true]) -> module", "Training mode (dropout active) for the module and its submodules.", Module.train)
 
---- module:eval() -> module: evaluation mode.
 function Module:eval()
   return self:train(false)
 end
+doc("nn.Module:eval", "module:eval() -> module", "Evaluation mode: dropout off.", Module.eval)
 
---- module:state_dict() -> {name = tensor}: parameters and buffers under PyTorch's names.
 function Module:state_dict()
   local out = {}
   for _, p in ipairs(named(self, "_params")) do out[p[1]] = p[2]:detach() end
   for _, b in ipairs(named(self, "_buffers")) do out[b[1]] = b[2]:detach() end
   return out
 end
+doc("nn.Module:state_dict", "module:state_dict() -> {name = tensor}", "Parameters and buffers under PyTorch's names (for torch.save).", Module.state_dict)
 
---- module:load_state_dict(state [, strict=true]) -> {missing_keys=..., unexpected_keys=...}
 function Module:load_state_dict(state, strict)
   if type(state) ~= "table" then argerror(1, "load_state_dict", "table expected, got %s", type(state)) end
   if strict == nil then strict = true end
@@ -304,9 +319,10 @@ function Module:load_state_dict(state, strict)
   end)
   return {missing_keys = missing, unexpected_keys = unexpected}
 end
+doc("nn.Module:load_state_dict", "module:load_state_dict(state [, strict=true]) -> {missing_keys=, unexpected_keys=}", "Copies values from a state dict; strict reports missing and unexpected names.", Module.load_state_dict)
 
---- module:extra_repr() -> string: the one-line description inside Name(...).
 function Module:extra_repr() return "" end
+doc("nn.Module:extra_repr", "module:extra_repr() -> string", "The text inside Name(...) when the module is printed.", Module.extra_repr)
 
 local function indent(s, n)
   return (s:gsub("\n", "\n" .. string.rep(" ", n)))
@@ -337,11 +353,11 @@ function Module.__tostring(self)
   return s .. ")"
 end
 
---- nn.Parameter(t) -> t: marks a tensor as a parameter (it requires grad).
 function nn.Parameter(t)
   if not is_tensor(t) then argerror(1, "Parameter", "Tensor expected, got %s", type(t)) end
   return t:detach():requires_grad_()
 end
+doc("nn.Parameter", "nn.Parameter(tensor) -> tensor", "A tensor marked as a parameter (it requires grad), as PyTorch's nn.Parameter.", nn.Parameter)
 
 ---------------------------------------------------------------------------
 -- Arguments of layer constructors: positional, or one table of PyTorch names
@@ -406,8 +422,8 @@ local function string_(name, default) return {name, "string", default} end
 
 local Linear = Module:extend("Linear")
 nn.Linear = Linear
+doc("nn.Linear", "nn.Linear(in_features, out_features [, bias=true])", "A fully connected layer, y = x·Wᵀ + b, initialised as PyTorch does.", Linear)
 
---- nn.Linear(in_features, out_features [, bias=true]): y = x·Wᵀ + b, initialised as PyTorch does.
 function Linear:init(...)
   local a = arguments("Linear", {integer("in_features"), integer("out_features"), boolean("bias", true)}, ...)
   if a.in_features < 0 or a.out_features < 0 then
@@ -430,10 +446,12 @@ end
 function Linear:forward(x)
   return F.linear(x, self.weight, self.bias or nil)
 end
+doc("nn.Linear:forward", "linear(input) -> Tensor", "input·weightᵀ + bias over the last dimension.", Linear.forward)
 
 function Linear:extra_repr()
   return string.format("in_features=%d, out_features=%d, bias=%s", self.in_features, self.out_features, pybool(self.bias))
 end
+doc("nn.Linear:extra_repr", "linear:extra_repr() -> string", "in_features=..., out_features=..., bias=...", Linear.extra_repr)
 
 ---------------------------------------------------------------------------
 -- LSTM, GRU, RNN
@@ -441,6 +459,7 @@ end
 
 local RNNBase = Module:extend("RNNBase")
 nn.RNNBase = RNNBase
+doc("nn.RNNBase", "nn.RNNBase", "What LSTM, GRU and RNN share: options, parameters, printing.", RNNBase)
 
 local common = {integer("input_size"), integer("hidden_size"), integer("num_layers", 1)}
 local rnn_specs = {
@@ -491,6 +510,7 @@ function RNNBase:flat_weights()
   end
   return w
 end
+doc("nn.RNNBase:flat_weights", "layer:flat_weights() -> {Tensor, ...}", "The parameters in the order the kernels take them.", RNNBase.flat_weights)
 
 function RNNBase:extra_repr()
   local s = string.format("%d, %d", self.input_size, self.hidden_size)
@@ -502,14 +522,14 @@ function RNNBase:extra_repr()
   if self.bidirectional ~= false then s = s .. ", bidirectional=" .. pybool(self.bidirectional) end
   return s
 end
+doc("nn.RNNBase:extra_repr", "layer:extra_repr() -> string", "The options that differ from the defaults, as PyTorch prints them.", RNNBase.extra_repr)
 
 local LSTM = RNNBase:extend("LSTM")
 nn.LSTM = LSTM
+doc("nn.LSTM", "nn.LSTM(input_size, hidden_size [, num_layers=1, bias=true, batch_first=false, dropout=0, bidirectional=false, proj_size=0]) or nn.LSTM{...}", "A multi-layer LSTM with PyTorch's options, parameter names, gate order (i, f, g, o) and initialisation.", LSTM)
 
---- nn.LSTM(input_size, hidden_size [, num_layers, bias, batch_first, dropout, bidirectional, proj_size]) or nn.LSTM{...}
 function LSTM:init(...) make_rnn(self, "LSTM", ...) end
 
---- lstm(input [, {h0, c0}]) -> output, {h_n, c_n}
 function LSTM:forward(input, hx)
   local h0, c0
   if hx ~= nil then
@@ -522,28 +542,29 @@ function LSTM:forward(input, hx)
   local out, h, c = F.rnn(self._spec, input, h0, c0, self:flat_weights(), self.training)
   return out, {h, c}
 end
+doc("nn.LSTM:forward", "lstm(input [, {h0, c0}]) -> output, {h_n, c_n}", "Runs the sequence: input [T, B, I] ([B, T, I] batch first, [T, I] unbatched); missing states are zeros.", LSTM.forward)
 
 local GRU = RNNBase:extend("GRU")
 nn.GRU = GRU
+doc("nn.GRU", "nn.GRU(input_size, hidden_size [, num_layers=1, bias=true, batch_first=false, dropout=0, bidirectional=false]) or nn.GRU{...}", "A multi-layer GRU with PyTorch's options and gate order (r, z, n).", GRU)
 
---- nn.GRU(input_size, hidden_size [, num_layers, bias, batch_first, dropout, bidirectional]) or nn.GRU{...}
 function GRU:init(...) make_rnn(self, "GRU", ...) end
 
---- gru(input [, h0]) -> output, h_n
 function GRU:forward(input, h0)
   return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
 end
+doc("nn.GRU:forward", "gru(input [, h0]) -> output, h_n", "Runs the sequence; a missing state is zeros.", GRU.forward)
 
 local RNN = RNNBase:extend("RNN")
 nn.RNN = RNN
+doc("nn.RNN", "nn.RNN(input_size, hidden_size [, num_layers=1, nonlinearity='tanh', bias=true, batch_first=false, dropout=0, bidirectional=false]) or nn.RNN{...}", "A multi-layer Elman RNN with tanh or relu.", RNN)
 
---- nn.RNN(input_size, hidden_size [, num_layers, nonlinearity, bias, batch_first, dropout, bidirectional]) or nn.RNN{...}
 function RNN:init(...) make_rnn(self, "RNN", ...) end
 
---- rnn(input [, h0]) -> output, h_n
 function RNN:forward(input, h0)
   return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
 end
+doc("nn.RNN:forward", "rnn(input [, h0]) -> output, h_n", "Runs the sequence; a missing state is zeros.", RNN.forward)
 
 ---------------------------------------------------------------------------
 -- Cells
@@ -582,12 +603,12 @@ function CellBase:extra_repr()
   if self.nonlinearity and self.nonlinearity ~= "tanh" then s = s .. ", nonlinearity=" .. self.nonlinearity end
   return s
 end
+doc("nn.RNNCellBase:extra_repr", "cell:extra_repr() -> string", "Sizes and the options that differ from the defaults.", CellBase.extra_repr)
 
 local LSTMCell = CellBase:extend("LSTMCell")
 nn.LSTMCell = LSTMCell
---- nn.LSTMCell(input_size, hidden_size [, bias=true])
+doc("nn.LSTMCell", "nn.LSTMCell(input_size, hidden_size [, bias=true])", "One LSTM step, with the parameters named as PyTorch's LSTMCell.", LSTMCell)
 function LSTMCell:init(...) make_cell(self, "LSTMCell", ...) end
---- cell(input [, {h, c}]) -> h', c'
 function LSTMCell:forward(input, hx)
   local h, c
   if hx ~= nil then
@@ -596,24 +617,25 @@ function LSTMCell:forward(input, hx)
   end
   return F.rnn_cell(self._spec, input, h, c, self:flat_weights())
 end
+doc("nn.LSTMCell:forward", "cell(input [, {h, c}]) -> h', c'", "One step on input [B, I] (or [I]).", LSTMCell.forward)
 
 local GRUCell = CellBase:extend("GRUCell")
 nn.GRUCell = GRUCell
---- nn.GRUCell(input_size, hidden_size [, bias=true])
+doc("nn.GRUCell", "nn.GRUCell(input_size, hidden_size [, bias=true])", "One GRU step.", GRUCell)
 function GRUCell:init(...) make_cell(self, "GRUCell", ...) end
---- cell(input [, h]) -> h'
 function GRUCell:forward(input, h)
   return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
 end
+doc("nn.GRUCell:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", GRUCell.forward)
 
 local RNNCell = CellBase:extend("RNNCell")
 nn.RNNCell = RNNCell
---- nn.RNNCell(input_size, hidden_size [, bias=true [, nonlinearity='tanh']])
+doc("nn.RNNCell", "nn.RNNCell(input_size, hidden_size [, bias=true [, nonlinearity='tanh']])", "One Elman RNN step.", RNNCell)
 function RNNCell:init(...) make_cell(self, "RNNCell", ...) end
---- cell(input [, h]) -> h'
 function RNNCell:forward(input, h)
   return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
 end
+doc("nn.RNNCell:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", RNNCell.forward)
 
 ---------------------------------------------------------------------------
 -- Small layers
@@ -621,7 +643,7 @@ end
 
 local Dropout = Module:extend("Dropout")
 nn.Dropout = Dropout
---- nn.Dropout([p=0.5])
+doc("nn.Dropout", "nn.Dropout([p=0.5])", "Zeroes elements with probability p in training, scaling the rest by 1/(1-p).", Dropout)
 function Dropout:init(...)
   local a = arguments("Dropout", {number("p", 0.5), boolean("inplace", false)}, ...)
   if a.p < 0 or a.p > 1 then argerror(1, "Dropout", "dropout probability has to be between 0 and 1, but got %s", tostring(a.p)) end
@@ -629,21 +651,25 @@ function Dropout:init(...)
   rawset(self, "inplace", a.inplace)
 end
 function Dropout:forward(x) return F.dropout(x, self.p, self.training) end
+doc("nn.Dropout:forward", "dropout(input) -> Tensor", "Drops elements in training mode; the identity in evaluation mode.", Dropout.forward)
 function Dropout:extra_repr() return string.format("p=%s, inplace=%s", pynumber(self.p), pybool(self.inplace)) end
+doc("nn.Dropout:extra_repr", "dropout:extra_repr() -> string", "p=..., inplace=...", Dropout.extra_repr)
 
-local function activation(name, f)
+local function activation(name, f, text)
   local cls = Module:extend(name)
   nn[name] = cls
   cls.forward = function(_, x) return f(x) end
+  doc("nn." .. name, "nn." .. name .. "()", text, cls)
+  doc("nn." .. name .. ":forward", string.lower(name) .. "(input) -> Tensor", text, cls.forward)
   return cls
 end
-activation("Tanh", torch.tanh)
-activation("ReLU", torch.relu)
-activation("Sigmoid", torch.sigmoid)
+activation("Tanh", torch.tanh, "Elementwise tanh.")
+activation("ReLU", torch.relu, "Elementwise max(x, 0).")
+activation("Sigmoid", torch.sigmoid, "Elementwise 1 / (1 + e^-x).")
 
 local Embedding = Module:extend("Embedding")
 nn.Embedding = Embedding
---- nn.Embedding(num_embeddings, embedding_dim [, padding_idx]): indices are 1-based.
+doc("nn.Embedding", "nn.Embedding(num_embeddings, embedding_dim [, padding_idx])", "A lookup table of rows, indexed from 1; the padding row gets no gradient.", Embedding)
 function Embedding:init(...)
   local a = arguments("Embedding", {integer("num_embeddings"), integer("embedding_dim"), {"padding_idx", "number", false}}, ...)
   rawset(self, "num_embeddings", a.num_embeddings)
@@ -658,11 +684,13 @@ function Embedding:init(...)
   if pad then torch.no_grad(function() self.weight[pad] = 0 end) end
 end
 function Embedding:forward(indices) return F.embedding(indices, self.weight, self.padding_idx or nil) end
+doc("nn.Embedding:forward", "embedding(indices) -> Tensor", "The rows at the 1-based indices: shape indices.shape + [embedding_dim].", Embedding.forward)
 function Embedding:extra_repr()
   local s = string.format("%d, %d", self.num_embeddings, self.embedding_dim)
   if self.padding_idx then s = s .. ", padding_idx=" .. self.padding_idx end
   return s
 end
+doc("nn.Embedding:extra_repr", "embedding:extra_repr() -> string", "Sizes and padding_idx.", Embedding.extra_repr)
 
 ---------------------------------------------------------------------------
 -- Sequential
@@ -670,7 +698,7 @@ end
 
 local Sequential = Module:extend("Sequential")
 nn.Sequential = Sequential
---- nn.Sequential(m1, m2, ...): children named "0", "1", ... as in PyTorch; seq[1] is the first.
+doc("nn.Sequential", "nn.Sequential(module, ...)", "Modules applied in order; children are named \"0\", \"1\", ... as in PyTorch, and seq[1] is the first.", Sequential)
 function Sequential:init(...)
   for i = 1, select("#", ...) do
     local m = select(i, ...)
@@ -682,12 +710,13 @@ function Sequential:forward(x, ...)
   for _, m in self:named_children() do x = m(x, ...) end
   return x
 end
+doc("nn.Sequential:forward", "seq(input) -> output", "Each module applied to the previous one's output.", Sequential.forward)
 function Sequential.__len(self) return #self._modules end
---- seq:append(module) -> seq
 function Sequential:append(m)
   self:add_module(tostring(#self._modules), m)
   return self
 end
+doc("nn.Sequential:append", "seq:append(module) -> seq", "Adds a module at the end.", Sequential.append)
 Sequential.__index = function(self, k)
   if math.type(k) == "integer" then
     local n = #rawget(self, "_modules")
@@ -718,18 +747,24 @@ local function loss(name, extra, forward)
   return cls
 end
 
---- nn.MSELoss([reduction='mean']): mean squared error.
+local function document_loss(name, signature, text)
+  doc("nn." .. name, signature, text, nn[name])
+  doc("nn." .. name .. ":forward", "loss(input, target) -> Tensor", text, nn[name].forward)
+end
+
 loss("MSELoss", nil, function(self, input, target) return F.mse_loss(input, target, self.reduction) end)
---- nn.L1Loss([reduction='mean']): mean absolute error.
 loss("L1Loss", nil, function(self, input, target) return F.l1_loss(input, target, self.reduction) end)
---- nn.HuberLoss([reduction='mean' [, delta=1]])
 loss("HuberLoss", {number("delta", 1.0)}, function(self, input, target)
   return F.huber_loss(input, target, self.reduction, self.delta)
 end)
---- nn.CrossEntropyLoss([reduction='mean' [, label_smoothing=0]]): targets are 1-based class indices or probabilities.
 loss("CrossEntropyLoss", {number("label_smoothing", 0.0)}, function(self, input, target)
   return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
 end)
+document_loss("MSELoss", "nn.MSELoss([reduction='mean'])", "The mean (or sum) of squared differences.")
+document_loss("L1Loss", "nn.L1Loss([reduction='mean'])", "The mean (or sum) of absolute differences.")
+document_loss("HuberLoss", "nn.HuberLoss([reduction='mean' [, delta=1]])", "Squared differences below delta, absolute ones above.")
+document_loss("CrossEntropyLoss", "nn.CrossEntropyLoss([reduction='mean' [, label_smoothing=0]])",
+  "Cross entropy of logits against 1-based class indices or class probabilities.")
 
 ---------------------------------------------------------------------------
 -- nn.init: in-place initialisers, run without recording gradients
@@ -737,6 +772,7 @@ end)
 
 local init = {}
 nn.init = init
+doc("nn.init", "nn.init", "In-place initialisers for parameters, run without recording gradients.", init)
 
 local function fans(t)
   local d = t:dim()
@@ -768,5 +804,14 @@ function init.kaiming_uniform_(t, a)
   local bound = math.sqrt(3.0) * (gain / math.sqrt(fan_in))
   return init.uniform_(t, -bound, bound)
 end
+
+doc("nn.init.uniform_", "nn.init.uniform_(tensor [, a=0 [, b=1]]) -> tensor", "Fills from U(a, b).", init.uniform_)
+doc("nn.init.normal_", "nn.init.normal_(tensor [, mean=0 [, std=1]]) -> tensor", "Fills from N(mean, std²).", init.normal_)
+doc("nn.init.constant_", "nn.init.constant_(tensor, value) -> tensor", "Fills with value.", init.constant_)
+doc("nn.init.zeros_", "nn.init.zeros_(tensor) -> tensor", "Fills with 0.", init.zeros_)
+doc("nn.init.ones_", "nn.init.ones_(tensor) -> tensor", "Fills with 1.", init.ones_)
+doc("nn.init.xavier_uniform_", "nn.init.xavier_uniform_(tensor [, gain=1]) -> tensor", "Glorot's uniform initialisation.", init.xavier_uniform_)
+doc("nn.init.xavier_normal_", "nn.init.xavier_normal_(tensor [, gain=1]) -> tensor", "Glorot's normal initialisation.", init.xavier_normal_)
+doc("nn.init.kaiming_uniform_", "nn.init.kaiming_uniform_(tensor [, a=0]) -> tensor", "He's uniform initialisation (fan in).", init.kaiming_uniform_)
 
 return nn

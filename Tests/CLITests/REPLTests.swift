@@ -1,0 +1,204 @@
+// The REPL through a pseudo-terminal: auto-print, continuation lines, completion,
+// history across sessions, Ctrl-C in Lua loops and in native calls, errors that
+// leave the session going, and help.
+
+import Foundation
+import Testing
+
+@Suite(.serialized) struct REPLTests {
+    let history: String = {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lstmlua-history-\(UUID().uuidString)").path
+    }()
+
+    func session() throws -> PTYSession {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history])
+        try s.prompt()
+        return s
+    }
+
+    @Test func printsExpressionsAndContinuesStatements() throws {
+        let s = try session()
+        s.send("1 + 1\r")
+        #expect(try s.prompt().contains("\n2\n"))
+        s.send("x = torch.ones(2, 3)\r")
+        #expect(!(try s.prompt()).contains("nil"))
+        s.send("x\r")
+        #expect(try s.prompt().contains("tensor([[1., 1., 1.],\n        [1., 1., 1.]])"))
+        s.send("_:sum()\r")
+        #expect(try s.prompt().contains("tensor(6.)"))
+        s.send("y = x * 2;\r")
+        #expect(!(try s.prompt()).contains("tensor"), "a trailing ; prints nothing")
+        s.send("function double(a)\r")
+        try s.expect(">> ")
+        s.send("  return a * 2\r")
+        try s.expect(">> ")
+        s.send("end\r")
+        try s.prompt()
+        s.send("double(21)\r")
+        #expect(try s.prompt().contains("42"))
+        s.send("{1, 2, name = 'lstm', nested = {deep = {deeper = {deepest = {}}}}}\r")
+        let table = try s.prompt()
+        #expect(table.contains("name = \"lstm\""))
+        #expect(!table.contains("table: 0x"))
+        s.send("t = {}; t.me = t\r")
+        try s.prompt()
+        s.send("t\r")
+        #expect(try s.prompt().contains("{me = <cycle>}"))
+        s.send(nn.articleModel + "\r")
+        #expect(!(try s.prompt()).contains("(rnn)"), "a statement prints nothing")
+        s.send("Net()\r")
+        #expect(try s.prompt().contains("(rnn): LSTM(1, 10, batch_first=True)"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func completesGlobalsFieldsAndMethods() throws {
+        let s = try session()
+        s.send("torch.ze\t")
+        try s.expect("ros")
+        s.send("\r")
+        #expect(try s.prompt().contains("function: torch.zeros"))
+        s.send("x = torch.ones(2, 3)\r")
+        try s.prompt()
+        s.send("x:uns\t")
+        try s.expect("queeze")
+        s.send("(1):size()\r")
+        #expect(try s.prompt().contains("{1, 2, 3}"))
+        s.send("require(\"js\t")
+        try s.expect("on")
+        s.send("\").encode({1})\r")
+        #expect(try s.prompt().contains("[1]"))
+        s.send("\u{04}")
+        _ = try s.wait()
+    }
+
+    @Test func historyIsKeptAcrossSessions() throws {
+        let first = try session()
+        first.send("history_marker = 6 * 7\r")
+        try first.prompt()
+        first.send("function two_lines()\r")
+        try first.expect(">> ")
+        first.send("return 'multi' end\r")
+        try first.prompt()
+        first.send("\u{04}")
+        _ = try first.wait()
+
+        let second = try session()
+        // up once: the multi-line entry comes back as one
+        second.send("\u{1B}[A\r")
+        try second.prompt()
+        second.send("two_lines()\r")
+        let multi = try second.prompt()
+        #expect(multi.contains("\"multi\""), "\(multi)")
+        // Ctrl-R searches back for the marker
+        second.send("\u{12}history_mar")
+        second.send("\r")
+        try second.prompt()
+        second.send("history_marker\r")
+        let marker = try second.prompt()
+        #expect(marker.contains("42"), "\(marker)")
+        second.send("\u{04}")
+        _ = try second.wait()
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        #expect(saved.contains("history_marker"))
+    }
+
+    @Test func ctrlCStopsLoopsAndNativeCallsAndKeepsTheSession() throws {
+        let s = try session()
+        s.send("kept = 41\r")
+        try s.prompt()
+        s.send("while true do end\r")
+        Thread.sleep(forTimeInterval: 0.5)
+        s.send("\u{03}")
+        #expect(try s.prompt().contains("interrupted!"))
+        s.send("kept + 1\r")
+        #expect(try s.prompt().contains("42"))
+
+        // a training loop: Lua code around native calls
+        s.send("model = nn.LSTM(1, 32); opt = optim.Adam(model:parameters(), 0.01); x = torch.randn(50, 4, 1)\r")
+        try s.prompt()
+        s.send("for i = 1, 1e9 do local out = model(x); opt:zero_grad(); out:sum():backward(); opt:step() end\r")
+        Thread.sleep(forTimeInterval: 1.0)
+        s.send("\u{03}")
+        #expect(try s.prompt().contains("interrupted!"))
+
+        // one long native call: a wide LSTM over a long sequence (seconds of work)
+        s.send("big = nn.LSTM(1, 1024)(torch.zeros(10000, 1, 1))\r")
+        Thread.sleep(forTimeInterval: 1.0)
+        s.send("\u{03}")
+        #expect(try s.prompt(timeout: 30).contains("interrupted!"))
+        s.send("kept, model.hidden_size\r")
+        #expect(try s.prompt().contains("41\t32"))
+
+        // Ctrl-C at the prompt clears the line
+        s.send("this is not run")
+        s.send("\u{03}")
+        try s.prompt()
+        s.send("2 + 2\r")
+        let after = try s.prompt()
+        #expect(after.contains("4"))
+        #expect(!after.contains("syntax error"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func errorsDoNotEndTheSession() throws {
+        let s = try session()
+        s.send("error('boom')\r")
+        let e = try s.prompt()
+        #expect(e.contains("stdin:1: boom"))
+        #expect(e.contains("stack traceback:"))
+        s.send("torch.zeros(-1)\r")
+        #expect(try s.prompt().contains("bad argument #1 to 'zeros'"))
+        s.send("x = = 1\r")
+        #expect(try s.prompt().contains("unexpected symbol near '='"))
+        s.send("1\r")
+        #expect(try s.prompt().contains("1"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func helpAndMetaCommands() throws {
+        let s = try session()
+        s.send("?nn.LSTM\r")
+        #expect(try s.prompt().contains("A multi-layer LSTM"))
+        s.send("help(torch.zeros)\r")
+        #expect(try s.prompt().contains("torch.zeros(size..."))
+        s.send("?optim.Adam\r")
+        #expect(try s.prompt().contains("optim.Adam(params"))
+        s.send("w = torch.ones(3)\r")
+        try s.prompt()
+        s.send(":who\r")
+        #expect(try s.prompt().contains("Tensor [3]"))
+        s.send(":time torch.randn(100, 100):matmul(torch.randn(100, 100));\r")
+        #expect(try s.prompt().contains(" ms"))
+        s.send(":reset\r")
+        try s.prompt()
+        s.send("w\r")
+        #expect(try s.prompt().contains("nil"))
+        s.send(":help\r")
+        #expect(try s.prompt().contains(":time STATEMENT"))
+        s.send(":quit\r")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func interactiveAfterAScript() throws {
+        let script = try Command.script("from_script = 'here'\n")
+        let s = try PTYSession(arguments: ["-i", script.path], environment: ["LSTMLUA_HISTORY": history])
+        try s.prompt()
+        s.send("from_script\r")
+        #expect(try s.prompt().contains("\"here\""))
+        s.send("\u{04}")
+        _ = try s.wait()
+    }
+}
+
+enum nn {
+    static let articleModel = "Net = nn.Module:extend('Net'); function Net:init() self.rnn = nn.LSTM{input_size=1, hidden_size=10, batch_first=true}; self.linear = nn.Linear(10, 1) end"
+}
+
+extension PTYSession {
+    /// Waits for the primary prompt at the start of a line; returns what came before it.
+    @discardableResult
+    func prompt(timeout: Double = 20) throws -> String { try expect("\n> ", timeout: timeout) }
+}
