@@ -234,13 +234,30 @@ public final class REPL {
             let summary: String
             if let t = runtime.tensor(at: -1) {
                 summary = "Tensor " + Tensors.Shape.describe(t.shape)
+            } else if let className = className(at: -1) {
+                summary = className
             } else {
-                summary = lua.typeName(-1)
+                switch lua.kind(-1) {
+                case .number, .string, .boolean:
+                    let text = (try? lua.tostring(-1)) ?? ""
+                    summary = lua.typeName(-1) + "  " + (text.count > 40 ? String(text.prefix(40)) + "…" : text)
+                default:
+                    summary = lua.typeName(-1)
+                }
             }
             lua.pop()
             lines.append(name.padding(toLength: max(12, name.count + 2), withPad: " ", startingAt: 0) + summary)
         }
         Console.output(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// The `__name` of a value's metatable (an nn.Module's class, an optimizer), if any.
+    private func className(at i: Int32) -> String? {
+        let lua = runtime.lua
+        guard lua.kind(i) == .table || lua.kind(i) == .userdata, lua.getMetatable(i) else { return nil }
+        defer { lua.pop(2) }
+        guard lua.rawGet(-1, "__name") == .string else { return nil }
+        return try? lua.string(-1)
     }
 }
 
