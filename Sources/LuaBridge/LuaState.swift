@@ -153,6 +153,13 @@ public final class LuaState {
         return try body()
     }
 
+    /// Limits the code run under withInterrupts to `seconds`; it then stops with "timed out".
+    public func startTimeout(_ seconds: Double) { lg_timeout_start(seconds) }
+
+    /// Disarms the limit; whether it had fired.
+    @discardableResult
+    public func stopTimeout() -> Bool { lg_timeout_stop() != 0 }
+
     /// Lua's heap in bytes, as the collector counts it.
     public var heapBytes: Int { Int(lg_gc_bytes(L)) }
 

@@ -1,5 +1,6 @@
 #include "LuaGlue.h"
 #include "CInterrupt.h"
+#include <sys/time.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -264,15 +265,17 @@ static lua_State *interrupt_state = NULL;
 static struct sigaction previous_action;
 static int interrupt_depth = 0;
 
+static volatile sig_atomic_t timed_out = 0;
+
 static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
     lstm_interrupt_clear();
-    luaL_error(L, "interrupted!");
+    luaL_error(L, timed_out ? "timed out" : "interrupted!");
 }
 
 static void on_sigint(int sig) {
-    (void)sig;
+    if (sig == SIGALRM) timed_out = 1;
     lstm_interrupt_request();
     if (interrupt_state != NULL)
         lua_sethook(interrupt_state, interrupt_hook,
@@ -293,6 +296,39 @@ void lg_interrupt_begin(lua_State *L) {
     action.sa_handler = on_sigint;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous_action);
+}
+
+// A time limit for what runs between lg_interrupt_begin and _end: when it passes,
+// the running code stops as Ctrl-C would stop it, with "timed out".
+static struct sigaction previous_alarm;
+
+void lg_timeout_start(double seconds) {
+    timed_out = 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_sigint;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGALRM, &action, &previous_alarm);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = (time_t)seconds;
+    timer.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+    if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0) timer.it_value.tv_usec = 1;
+    setitimer(ITIMER_REAL, &timer, NULL);
+}
+
+int lg_timeout_stop(void) {
+    struct itimerval off;
+    memset(&off, 0, sizeof off);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &previous_alarm, NULL);
+    int fired = timed_out;
+    timed_out = 0;
+    return fired;
 }
 
 void lg_interrupt_end(void) {

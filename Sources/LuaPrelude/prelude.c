@@ -9,9 +9,14 @@ static const char repl[] = {
 #embed "lua/repl.lua"
 };
 
+static const char sandbox[] = {
+#embed "lua/sandbox.lua"
+};
+
 static const lp_Chunk chunks[] = {
     {"nn", nn, sizeof nn},
     {"lstmlua.repl", repl, sizeof repl},
+    {"lstmlua.sandbox", sandbox, sizeof sandbox},
 };
 
 const lp_Chunk *lp_chunks(size_t *count) {

@@ -69,6 +69,33 @@ extension Figure {
     }
 }
 
+extension Figure {
+    /// The figure as PNG bytes, for a notebook's image outputs.
+    public func pngData() throws(PlotError) -> Data {
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)),
+              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
+        else { throw PlotError("cannot draw the figure: out of memory") }
+        defer { cairo_surface_destroy(surface) }
+        let cr = cairo_create(surface)!
+        CairoRenderer(cr: cr, figure: self).draw()
+        var status = cairo_status(cr)
+        cairo_destroy(cr)
+        final class Sink { var data = Data() }
+        let sink = Sink()
+        if status == CAIRO_STATUS_SUCCESS {
+            status = cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
+                guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+                Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(sink).toOpaque())
+        }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw PlotError("cannot draw the figure: \(String(cString: cairo_status_to_string(status)))")
+        }
+        return sink.data
+    }
+}
+
 /// Lays out and draws one figure on a cairo context.
 struct CairoRenderer {
     let cr: OpaquePointer

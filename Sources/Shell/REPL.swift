@@ -22,11 +22,26 @@ public final class REPL {
     public var recorder: ((Entry) -> Void)?
     /// Meta commands added by other layers (the notebooks add :save, :load, :md).
     public var extraCommands: [String: (REPL, String) -> Void] = [:]
+    /// Their lines for :help.
+    public var extraHelp: [String] = []
 
     public struct Entry {
         public let source: String
         public let failed: Bool
+        /// What the entry's value printed as, without colour (nil when nothing printed).
+        public let value: String?
+        /// The error message, when it failed.
+        public let error: String?
     }
+
+    /// Called with the runtime now and whenever :reset replaces it (the notebook
+    /// recorder hooks print and fig:show into each new one).
+    public var onNewRuntime: ((Runtime) -> Void)? {
+        didSet { onNewRuntime?(runtime) }
+    }
+
+    private var lastValue: String?
+    private var lastError: String?
 
     public static let primaryPrompt = "> "
     public static let secondaryPrompt = ">> "
@@ -108,8 +123,10 @@ public final class REPL {
         } else if entry.hasPrefix(":") {
             meta(entry)
         } else {
+            lastValue = nil
+            lastError = nil
             let ok = evaluate(entry)
-            recorder?(Entry(source: entry, failed: !ok))
+            recorder?(Entry(source: entry, failed: !ok, value: lastValue, error: lastError))
         }
     }
 
@@ -129,7 +146,7 @@ public final class REPL {
         // compile: an expression first, so that `1 + 1` prints 2
         do {
             do {
-                try state.load("return " + code + ";", name: "=stdin")
+                try state.load(REPL.returning(code), name: "=stdin")
             } catch {
                 try state.load(code, name: "=stdin")
             }
@@ -152,6 +169,12 @@ public final class REPL {
         return true
     }
 
+    /// `return <expression>`, but not as a tail call: the entry's own frame stays on the
+    /// stack, so errors point at it rather than at "(...tail calls...)".
+    public static func returning(_ expression: String) -> String {
+        "return (function(...) return ... end)(" + expression + "\n)"
+    }
+
     /// Prints values from the stack with lstmlua.repl's pretty printer.
     private func show(from first: Int32, count: Int32) {
         let state = runtime.state
@@ -170,13 +193,23 @@ public final class REPL {
         } catch {
             report(error.message, traceback: "")
         }
+        if recorder != nil {
+            lua.pop()
+            state.getLoaded("lstmlua.repl")
+            lua.rawGet(-1, "show")
+            lua.newTable(fields: 0)
+            for i in 0..<count { lua.pushValue(first + i) }
+            if (try? state.call(nargs: count + 1, results: 1)) != nil { lastValue = try? lua.string(-1) }
+        }
     }
 
     /// An error: the message, and a short traceback without the REPL's own frames.
     func report(_ message: String, traceback: String) {
+        lastError = message
         var text = message
         let frames = traceback.split(separator: "\n").dropFirst().filter { line in
             !line.contains("stack traceback:") && !line.contains("[C]: in ?") && !line.contains("[C]: in function 'error'")
+                && !line.contains("[lstmlua:")
         }
         if !frames.isEmpty { text += "\nstack traceback:\n" + frames.prefix(8).joined(separator: "\n") }
         Console.error((color ? "\u{1B}[31m" + text + "\u{1B}[0m" : text) + "\n")
@@ -201,7 +234,7 @@ public final class REPL {
                 :reset            starts a fresh session (the globals are gone)
                 :quit             leaves (as Ctrl-D)
                 """
-            for name in extraCommands.keys.sorted() { text += "\n\(name)" }
+            for line in extraHelp { text += "\n" + line }
             Console.output(text + "\n?name or help(name) shows a function's signature and doc, e.g. ?nn.LSTM\n")
         case ":time":
             let start = WallClock.now()
@@ -213,6 +246,7 @@ public final class REPL {
         case ":reset":
             runtime = Runtime()
             baseGlobals = Set(Completion.globalNames(runtime.state))
+            onNewRuntime?(runtime)
             Console.output("a fresh session\n")
         default:
             if let extra = extraCommands[command] {

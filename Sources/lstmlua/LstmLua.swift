@@ -64,7 +64,10 @@ struct LstmLua: ParsableCommand {
         }
         if path == nil && e.isEmpty && isatty(0) != 0 || i {
             REPL.version = lstmluaVersion
-            REPL(runtime: runtime).run()
+            let repl = REPL(runtime: runtime)
+            let session = NotebookSession()
+            session.attach(to: repl)
+            repl.run()
         }
     }
 }

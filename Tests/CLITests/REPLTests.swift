@@ -182,6 +182,36 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
+    @Test func saveAndLoadANotebook() throws {
+        let dir = try Command.temporaryDirectory()
+        let path = dir.appendingPathComponent("session.lua").path
+        let s = try session()
+        for entry in ["x = 21", "x * 2", "print('hi')", ":md # Notes", "plot.figure():line({1, 3, 2}):show()", "error('bad')"] {
+            s.send(entry + "\r")
+            try s.prompt()
+        }
+        s.send(":save \(path)\r")
+        #expect(try s.prompt().contains("saved 5 cells"))
+        s.send("\u{04}")
+        _ = try s.wait()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("-- %%\nx * 2\n--> 42\n"))
+        #expect(text.contains("-- %%\nprint('hi')\n--| hi\n"))
+        #expect(text.contains("-- %% [markdown]\n-- # Notes\n"))
+        #expect(text.contains("--@ session.files/"))
+        #expect(text.contains("-- %% tags=[\"raises\"]\nerror('bad')\n--! stdin:1: bad\n"))
+        let check = try Command.run(["replay", "--check", path])
+        #expect(check.status == 0, "a saved session replays: \(check.stdout)")
+
+        let again = try session()
+        again.send(":load \(path)\r")
+        #expect(try again.prompt().contains("loaded 5 cells"))
+        again.send("x\r")
+        #expect(try again.prompt().contains("21"))
+        again.send("\u{04}")
+        _ = try again.wait()
+    }
+
     @Test func interactiveAfterAScript() throws {
         let script = try Command.script("from_script = 'here'\n")
         let s = try PTYSession(arguments: ["-i", script.path], environment: ["LSTMLUA_HISTORY": history])

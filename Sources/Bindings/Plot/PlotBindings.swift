@@ -3,9 +3,17 @@
 //   local fig = plot.figure{title = "loss", xlabel = "iteration"}
 //   fig:line(losses, nil, {label = "train"}); fig:save("loss.png"); fig:show()
 
+import Foundation
 import LuaBridge
 import Plotting
 import Tensors
+
+/// Where fig:show() sends figures besides the terminal: a notebook's image outputs.
+public enum FigureDisplay {
+    /// Gets each shown figure as PNG bytes with its size; returns true when it took
+    /// the figure's place (nothing is drawn in the terminal).
+    nonisolated(unsafe) public static var sink: ((_ png: Data, _ width: Int, _ height: Int) throws -> Bool)?
+}
 
 /// A figure Lua can keep changing.
 final class FigureBox {
@@ -16,9 +24,6 @@ enum PlotBindings {
     static let type = UserdataClass<FigureBox>(name: "plot.Figure")
     static let functions: [LuaFunction] = [figure, line, scatter]
     static let methods: [LuaFunction] = [addLine, addScatter, title, xlabel, ylabel, legend, grid, size, xlim, ylim, save, show]
-
-    /// Where fig:show() sends a figure instead of the terminal (a notebook's image output).
-    nonisolated(unsafe) static var display: ((Figure) throws -> Void)?
 
     static func register(in state: LuaState) {
         for f in methods { state.document("Figure:\(f.name)", f) }
@@ -179,6 +184,7 @@ enum PlotBindings {
     static let save = LuaFunction("save", "fig:save(path) -> fig", "Writes the figure as PNG, SVG or PDF, by the path's extension.") { lua in
         let box = try type.check(lua, 1)
         let path = try lua.string(2)
+        try Sandbox.checkWrite(path, argument: 1)
         do throws(PlotError) { try box.figure.save(to: path) } catch { throw LuaError.message(error.message) }
         lua.pushValue(1)
         return 1
@@ -187,9 +193,11 @@ enum PlotBindings {
     static let show = LuaFunction("show", "fig:show([{columns=72, rows=16}])",
                                   "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
         let box = try type.check(lua, 1)
-        if let display {
-            do { try display(box.figure) } catch { throw LuaError.message(String(describing: error)) }
-            return 0
+        if let sink = FigureDisplay.sink {
+            let f = box.figure
+            let handled: Bool
+            do { handled = try sink(try f.pngData(), f.width, f.height) } catch { throw LuaError.message(String(describing: error)) }
+            if handled { return 0 }
         }
         let o = try lua.options(2, ["columns", "rows"])
         let columns = max(20, min(try o?.integer("columns") ?? 72, 400)), rows = max(4, min(try o?.integer("rows") ?? 16, 200))

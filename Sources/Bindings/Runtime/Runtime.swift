@@ -120,6 +120,12 @@ public final class Runtime {
         state.lua.pop()
     }
 
+    /// Runs the --safe prelude (lstmlua.sandbox), which rewires io, os, package, load and debug.
+    func loadSandbox() {
+        state.pushLibrary("lstmlua.sandbox", [Sandbox.checkWriteFunction])
+        loadPrelude("lstmlua.sandbox", global: false)
+    }
+
     /// Runs prelude chunk `name` with the native table on top of the stack (popped)
     /// and the docs table as its arguments; what it returns becomes require(name)
     /// and, when `global`, the global `name`.

@@ -9,6 +9,7 @@ enum TensorMath {
     static let shared: [LuaFunction] = [
         add, sub, mul, div, pow, neg, abs, sqrt, exp, log, sin, cos, tanh, sigmoid, relu, clamp,
         sum, mean, max, min, matmul, mm, transpose, permute, narrow, select, squeeze, unsqueeze, reshape, flatten,
+        chunk, allclose, equal,
     ]
 
     // MARK: Arithmetic
@@ -199,6 +200,63 @@ enum TensorMath {
             zeroBased.append(z)
         }
         lua.push(t.permute(Dims(zeroBased)))
+        return 1
+    }
+
+    static let chunk = LuaFunction("chunk", "torch.chunk(t, chunks [, dim=1]) -> Tensor...",
+                                   "Views splitting dimension dim into `chunks` pieces of ceil(size/chunks) (the last may be smaller), as several results.") { lua in
+        let t = try lua.tensor(1)
+        guard t.dim > 0 else { throw LuaError.argument(1, "chunk expects at least a 1-dimensional tensor") }
+        let chunks = try lua.integer(2)
+        guard chunks > 0 else { throw LuaError.argument(2, "chunk expects `chunks` to be greater than 0, got: \(chunks)") }
+        let d = lua.isNoneOrNil(3) ? 0 : try lua.dimension(3, rank: t.dim)
+        let size = t.shape[d]
+        let step = Swift.max(1, (size + chunks - 1) / chunks)
+        var start = 0, count: Int32 = 0
+        while start < size || (size == 0 && count == 0) {
+            let length = Swift.min(step, size - start)
+            lua.push(t.narrow(d, start: start, length: length))
+            count += 1
+            start += step
+            if size == 0 { break }
+        }
+        return count
+    }
+
+    static let allclose = LuaFunction("allclose", "torch.allclose(a, b [, rtol=1e-05 [, atol=1e-08 [, equal_nan=false]]]) -> boolean",
+                                      "Whether |a - b| <= atol + rtol * |b| everywhere (a and b broadcast); also allclose(a, b, {rtol=, atol=, equal_nan=}).") { lua in
+        let a = try lua.tensor(1), b = try lua.tensor(2)
+        var rtol = 1e-5, atol = 1e-8, equalNaN = false
+        if lua.kind(3) == .table {
+            let o = try lua.options(3, ["rtol", "atol", "equal_nan"])
+            rtol = try o?.number("rtol") ?? rtol
+            atol = try o?.number("atol") ?? atol
+            equalNaN = try o?.boolean("equal_nan") ?? equalNaN
+        } else {
+            rtol = try lua.optionalNumber(3) ?? rtol
+            atol = try lua.optionalNumber(4) ?? atol
+            if !lua.isNoneOrNil(5) { equalNaN = try lua.boolean(5) }
+        }
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            throw LuaError.argument(2, "shape \(Shape.describe(b.shape)) does not broadcast with \(Shape.describe(a.shape))")
+        }
+        let x = try lua.blame(1) { () throws(TensorError) in try a.expand(shape).values }
+        let y = try lua.blame(2) { () throws(TensorError) in try b.expand(shape).values }
+        var close = true
+        for (u, v) in zip(x, y) {
+            let (p, q) = (Double(u), Double(v))
+            if p.isNaN || q.isNaN { if !(equalNaN && p.isNaN && q.isNaN) { close = false; break } else { continue } }
+            if p == q { continue }
+            if Swift.abs(p - q) > atol + rtol * Swift.abs(q) { close = false; break }
+        }
+        lua.push(close)
+        return 1
+    }
+
+    static let equal = LuaFunction("equal", "torch.equal(a, b) -> boolean",
+                                   "Whether a and b have the same shape and the same values.") { lua in
+        let a = try lua.tensor(1), b = try lua.tensor(2)
+        lua.push(a.shape == b.shape && a.values == b.values)
         return 1
     }
 

@@ -125,6 +125,10 @@ static inline int lg_loadbuffer(lua_State *L, const char *buff, size_t sz, const
 /// hook that raises "interrupted!" in Lua code, and requests an interrupt of native
 /// loops (CInterrupt). lg_interrupt_end restores the previous handler.
 void lg_interrupt_begin(lua_State *L);
+/// Stops the running code (as Ctrl-C does, with "timed out") after `seconds`.
+void lg_timeout_start(double seconds);
+/// Disarms the time limit; whether it fired.
+int lg_timeout_stop(void);
 void lg_interrupt_end(void);
 
 #endif

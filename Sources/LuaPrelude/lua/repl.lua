@@ -94,4 +94,26 @@ function repl.show(options, ...)
   return table.concat(out, "\t")
 end
 
+--- repl.tee(sink): print and io.write (to standard output) also hand their text to sink(text), for :save.
+function repl.tee(sink)
+  local write, stdout = io.write, io.stdout
+  print = function(...)
+    local n, parts = select("#", ...), {}
+    for i = 1, n do parts[i] = tostring((select(i, ...))) end
+    local line = table.concat(parts, "\t") .. "\n"
+    stdout:write(line)
+    stdout:flush()
+    sink(line)
+  end
+  io.write = function(...)
+    local result = write(...)
+    if io.output() == stdout then
+      local n, parts = select("#", ...), {}
+      for i = 1, n do parts[i] = tostring((select(i, ...))) end
+      sink(table.concat(parts))
+    end
+    return result
+  end
+end
+
 return repl

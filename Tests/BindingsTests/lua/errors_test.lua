@@ -84,6 +84,10 @@ local bad = {
   {function() t[10] = 1 end, "index 10 out of range"},
   {function() return t:narrow(2, 3, 5) end, "exceeds dimension size (4)"},
   {function() return t:narrow(2, 9, 1) end, "start 9 out of range"},
+  {function() return t:chunk(0) end, "bad argument #1 to 'chunk' (chunk expects `chunks` to be greater than 0, got: 0)"},
+  {function() return t:chunk(2, 3) end, "bad argument #2 to 'chunk' (dimension 3 out of range"},
+  {function() return torch.allclose(t, torch.ones(5)) end, "bad argument #2 to 'allclose' (shape [5] does not broadcast with [3, 4])"},
+  {function() return torch.allclose(t, t, {rtl = 1}) end, "unknown option 'rtl'"},
   {function() return torch.cat({t, t}, 3) end, "dimension 3 out of range"},
   {function() return torch.tensor(1)[1] end, "invalid index of a 0-dim tensor"},
   -- methods on the wrong kind of object

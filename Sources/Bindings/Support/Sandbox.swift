@@ -1,0 +1,55 @@
+// --safe: what an untrusted notebook may not do. No processes (os.execute,
+// io.popen), no native code (package.loadlib, C modules), no precompiled chunks
+// (they can break the VM), no debug library beyond traceback, no os.exit, and
+// files written only inside one folder, by Lua's io/os and by lstmlua's own
+// writers (torch.save, fig:save) alike.
+
+import Foundation
+import LuaBridge
+
+public enum Sandbox {
+    /// The folder files may be written in; nil when writes are not restricted.
+    nonisolated(unsafe) public private(set) static var writableRoot: String?
+
+    /// Where `path` would be written, with symbolic links and `..` resolved; nil when
+    /// its folder does not exist.
+    static func resolved(_ path: String) -> String? {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let url = URL(fileURLWithPath: absolute)
+        let name = url.lastPathComponent
+        guard name != "." && name != ".." && !name.isEmpty else { return nil }
+        guard let parent = realpath(url.deletingLastPathComponent().path, nil) else { return nil }
+        defer { free(parent) }
+        let full = String(cString: parent) + "/" + name
+        if let target = realpath(full, nil) {
+            defer { free(target) }
+            return String(cString: target)
+        }
+        return full
+    }
+
+    /// Throws unless writing `path` is allowed.
+    public static func checkWrite(_ path: String, argument: Int32) throws(LuaError) {
+        guard let root = writableRoot else { return }
+        guard let target = resolved(path), target.hasPrefix(root + "/") else {
+            throw LuaError.argument(argument, "writing '\(path)' is not allowed in --safe mode (only inside \(root))")
+        }
+    }
+
+    static let checkWriteFunction = LuaFunction("check_write", "sandbox.check_write(path)",
+                                                "Raises unless --safe mode allows writing path.") { lua in
+        try checkWrite(try lua.string(1), argument: 1)
+        return 0
+    }
+
+    /// Locks the runtime down; files may then be written only inside `root` (which must exist).
+    public static func enter(_ runtime: Runtime, writableRoot root: String) {
+        if let real = realpath(root, nil) {
+            writableRoot = String(cString: real)
+            free(real)
+        } else {
+            writableRoot = root
+        }
+        runtime.loadSandbox()
+    }
+}

@@ -1,0 +1,147 @@
+// Runs a notebook's code cells in one Lua state, under the REPL's rules: the value
+// of the cell's last expression is an output (unless the cell ends with `;`), and
+// so is whatever the cell prints, the figures it shows and the error that stops it.
+// Line numbers in errors are the notebook file's own.
+
+import Bindings
+import Foundation
+import LuaBridge
+import Notebooks
+
+public final class CellRunner {
+    public let runtime: Runtime
+    /// `@name.lua`: errors read `name.lua:12: ...`, as when the file runs as a script.
+    let chunkName: String
+    let images: ImageStore
+    let writeImages: Bool
+    /// Seconds a cell may run; nil for no limit.
+    public var timeout: Double?
+
+    public struct Result {
+        public var outputs: [Output]
+        public var failed: Bool
+        /// The PNG bytes of the image outputs, in order.
+        public var figures: [Data] = []
+    }
+
+    public init(runtime: Runtime, notebook: URL, writeImages: Bool, timeout: Double? = nil) {
+        self.runtime = runtime
+        chunkName = "@" + notebook.lastPathComponent
+        images = ImageStore(notebook: notebook)
+        self.writeImages = writeImages
+        self.timeout = timeout
+    }
+
+    public func run(_ cell: Cell) -> Result {
+        var outputs: [Output] = []
+        var figures: [Data] = []
+        let capture: OutputCapture
+        do { capture = try OutputCapture() } catch {
+            return Result(outputs: [.error("lstmlua: \(error.description)")], failed: true)
+        }
+        func addStreams(_ text: (stdout: String, stderr: String)) {
+            if !text.stdout.isEmpty { outputs.append(.stream(name: "stdout", text: CellRunner.endLine(text.stdout))) }
+            if !text.stderr.isEmpty { outputs.append(.stream(name: "stderr", text: CellRunner.endLine(text.stderr))) }
+        }
+        let previousSink = FigureDisplay.sink
+        FigureDisplay.sink = { [images, writeImages] png, width, height in
+            addStreams(capture.take())
+            outputs.append(.image(try images.image(png: png, width: width, height: height, write: writeImages)))
+            figures.append(png)
+            return true
+        }
+        defer { FigureDisplay.sink = previousSink }
+
+        let state = runtime.state
+        let lua = state.lua
+        let top = lua.top
+        defer { state.dropTo(top) }
+        var failed = false
+        var timedOut = false
+        do {
+            let quiet = try compile(cell)
+            try state.withInterrupts { () throws(LuaState.Failure) in
+                if let timeout { state.startTimeout(timeout) }
+                defer { if timeout != nil { timedOut = state.stopTimeout() } }
+                try state.call(nargs: 0, results: -1)
+            }
+            addStreams(capture.take())
+            let count = lua.top - top
+            if count > 0 {
+                lua.pushValue(top + 1)
+                state.setGlobal("_")
+                if !quiet, let text = show(from: top + 1, count: count) { outputs.append(.value(text)) }
+            }
+        } catch {
+            addStreams(capture.take())
+            var message = error.message
+            // native loops stop with "interrupted!" whatever stopped them
+            if let timeout, timedOut {
+                message = "timed out: the cell ran longer than \(CellRunner.seconds(timeout))"
+            }
+            outputs.append(.error(message))
+            failed = true
+        }
+        addStreams(capture.finish())
+        return Result(outputs: outputs, failed: failed, figures: figures)
+    }
+
+    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }
+
+    static func endLine(_ s: String) -> String { s.hasSuffix("\n") ? s : s + "\n" }
+
+    /// Compiles the cell and leaves it on the stack; whether its value is to be kept quiet.
+    /// Tried in order: the whole cell as an expression; the cell's statements followed by
+    /// its last lines as an expression (the last expression's value is shown); the cell as
+    /// statements.
+    func compile(_ cell: Cell) throws(LuaState.Failure) -> Bool {
+        let state = runtime.state
+        let padding = String(repeating: "\n", count: max(0, cell.line - 1))
+        let lines = cell.source
+        let trimmed = cell.code.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasSuffix(";") {
+            try state.load(padding + cell.code, name: chunkName)
+            return true
+        }
+        if !trimmed.isEmpty {
+            for k in stride(from: lines.count - 1, through: 0, by: -1) {
+                let head = lines[..<k].joined(separator: "\n")
+                let tail = lines[k...].joined(separator: "\n")
+                guard !tail.trimmingCharacters(in: .whitespaces).hasPrefix("--") else { continue }
+                guard compiles(padding + head), compiles("return " + tail + "\n;") else { continue }
+                let top = state.lua.top
+                do {
+                    try state.load(padding + head + (k > 0 ? "\n" : "") + REPL.returning(tail), name: chunkName)
+                    return false
+                } catch {
+                    state.dropTo(top)
+                }
+            }
+        }
+        try state.load(padding + cell.code, name: chunkName)
+        return false
+    }
+
+    private func compiles(_ code: String) -> Bool {
+        let state = runtime.state
+        let top = state.lua.top
+        defer { state.dropTo(top) }
+        return (try? state.load(code, name: chunkName)) != nil
+    }
+
+    /// The values as the REPL shows them (without colour).
+    private func show(from first: Int32, count: Int32) -> String? {
+        let state = runtime.state
+        let lua = state.lua
+        let top = lua.top
+        defer { state.dropTo(top) }
+        state.getLoaded("lstmlua.repl")
+        lua.rawGet(-1, "show")
+        lua.newTable(fields: 1)
+        lua.push(false)
+        lua.rawSet(-2, "color")
+        for i in 0..<count { lua.pushValue(first + i) }
+        guard (try? state.call(nargs: count + 1, results: 1)) != nil else { return nil }
+        return try? lua.string(-1)
+    }
+}

@@ -1,0 +1,166 @@
+// `lstmlua replay`: runs a notebook's code cells in order in one fresh Lua state,
+// in the notebook's folder, and then
+//   shows a transcript (each cell's source, then its fresh outputs),
+//   checks the fresh outputs against the saved ones (--check), or
+//   writes them back into the file (--update).
+// Cell tags act as nbval's markers: `skip` (not run; saved outputs kept),
+// `ignore-output` (run, not compared) and `raises` (an error is expected).
+
+import Bindings
+import Foundation
+import Notebooks
+
+public struct NotebookReplay {
+    public enum Mode { case transcript, check, update }
+
+    public var mode: Mode
+    public var safe = false
+    public var timeout: Double?
+
+    public init(mode: Mode, safe: Bool = false, timeout: Double? = nil) {
+        self.mode = mode
+        self.safe = safe
+        self.timeout = timeout
+    }
+
+    /// A problem with one cell, as --check reports it.
+    public struct Failure: CustomStringConvertible {
+        public let label: String
+        public let line: Int
+        public let problem: String
+        public let diff: [String]
+
+        public var description: String {
+            ([" \(label) (line \(line)): \(problem)"] + diff.map { "    " + $0 }).joined(separator: "\n")
+        }
+    }
+
+    public struct Report {
+        public let path: String
+        public var cellsRun = 0
+        public var failures: [Failure] = []
+        /// For --update: whether the file changed.
+        public var rewritten = false
+        /// Cells that raised an error they were not tagged to raise.
+        public var unexpectedErrors: [String] = []
+    }
+
+    public struct Unreadable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads and parses a notebook file.
+    public static func load(_ path: String) throws(Unreadable) -> (Notebook, NotebookHeader) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Unreadable(description: "\(path): cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw Unreadable(description: "\(path): not UTF-8 text") }
+        do {
+            let notebook = try NotebookFormat.parse(text)
+            return (notebook, try NotebookHeader(lines: notebook.header))
+        } catch let e as NotebookFormat.SyntaxError {
+            throw Unreadable(description: "\(path): \(e.description)")
+        } catch {
+            throw Unreadable(description: "\(path): \(error)")
+        }
+    }
+
+    /// Replays one notebook; the transcript (in transcript mode) goes to stdout as cells finish.
+    public func run(_ path: String) throws(Unreadable) -> Report {
+        var (notebook, header) = try NotebookReplay.load(path)
+        let settings: CheckSettings
+        do { settings = try header.checkSettings() } catch { throw Unreadable(description: "\(path): \(error.description)") }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var report = Report(path: path)
+
+        let previousDirectory = FileManager.default.currentDirectoryPath
+        _ = FileManager.default.changeCurrentDirectoryPath(url.deletingLastPathComponent().path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
+
+        let runtime = Runtime()
+        runtime.setArguments(interpreter: ["lstmlua", "replay"], script: url.lastPathComponent, arguments: [])
+        if safe { Sandbox.enter(runtime, writableRoot: url.deletingLastPathComponent().path) }
+        let runner = CellRunner(runtime: runtime, notebook: url, writeImages: mode == .update, timeout: timeout)
+
+        var number = 0
+        for index in notebook.cells.indices {
+            let cell = notebook.cells[index]
+            guard cell.kind == .code else {
+                if mode == .transcript { NotebookReplay.printProse(cell) }
+                continue
+            }
+            number += 1
+            let label = cell.label(number: number)
+            if mode == .transcript { NotebookReplay.printSource(cell, label: label) }
+            if cell.hasTag("skip") {
+                if mode == .transcript { Console.output("  (skipped)\n") }
+                continue
+            }
+            let result = runner.run(cell)
+            report.cellsRun += 1
+            let expected = cell.hasTag("raises")
+            if result.failed && !expected { report.unexpectedErrors.append(label) }
+            switch mode {
+            case .transcript:
+                Console.output(NotebookFormat.outputLines(result.outputs).map { $0 + "\n" }.joined())
+            case .update:
+                // Outputs that still match (run-dependent text masked, numbers within
+                // tolerance) stay as saved, so a rerun changes only what really changed.
+                let cellSettings = (try? settings.forCell(cell, label: label)) ?? settings
+                if OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings) != nil {
+                    notebook.cells[index].outputs = result.outputs
+                }
+            case .check:
+                if let failure = NotebookReplay.compare(cell, result, label: label, settings: settings) {
+                    report.failures.append(failure)
+                }
+            }
+        }
+
+        if mode == .update {
+            let text = NotebookFormat.write(notebook)
+            let old = try? String(contentsOfFile: url.path, encoding: .utf8)
+            if old != text {
+                do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
+                    throw Unreadable(description: "\(path): cannot write: \(error.localizedDescription)")
+                }
+                report.rewritten = true
+            }
+            var used = Set<String>()
+            for cell in notebook.cells {
+                for case .image(let image) in cell.outputs { used.insert(image.path) }
+            }
+            ImageStore(notebook: url).removeUnused(keeping: used)
+        }
+        return report
+    }
+
+    static func compare(_ cell: Cell, _ result: CellRunner.Result, label: String, settings: CheckSettings) -> Failure? {
+        let expected = cell.hasTag("raises")
+        if result.failed && !expected {
+            let message = result.outputs.compactMap { if case .error(let m) = $0 { return m } else { return nil } }.last ?? ""
+            return Failure(label: label, line: cell.line, problem: "raised an error: \(message)",
+                           diff: OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: settings) ?? [])
+        }
+        if expected && !result.failed {
+            return Failure(label: label, line: cell.line, problem: "was expected to raise an error (tag raises) and did not", diff: [])
+        }
+        if cell.hasTag("ignore-output") { return nil }
+        let cellSettings: CheckSettings
+        do { cellSettings = try settings.forCell(cell, label: label) } catch {
+            return Failure(label: label, line: cell.line, problem: error.description, diff: [])
+        }
+        guard let diff = OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings) else { return nil }
+        return Failure(label: label, line: cell.line, problem: "outputs differ (- saved, + now)", diff: diff)
+    }
+
+    // MARK: the transcript
+
+    static func printProse(_ cell: Cell) {
+        Console.output(cell.source.map { "  " + $0 + "\n" }.joined())
+    }
+
+    static func printSource(_ cell: Cell, label: String) {
+        Console.output("-- %% [\(label)]\n" + cell.source.map { $0 + "\n" }.joined())
+    }
+}

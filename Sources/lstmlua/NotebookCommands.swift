@@ -1,0 +1,118 @@
+// The notebook commands: replay (a transcript, --check or --update) and export.
+
+import ArgumentParser
+import Bindings
+import Foundation
+import Notebooks
+import Shell
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lstmlua replay",
+        abstract: "Run notebooks' cells in order and show, check or update their outputs.",
+        discussion: """
+            Each notebook runs in a fresh Lua state, in its own folder. With no option the
+            fresh outputs are shown after each cell's source. --check compares them with the
+            saved ones (numbers within the notebook's tolerance, run-dependent text masked)
+            and exits with 1 on any difference, showing a diff that names the cell. --update
+            writes them back (images into NAME.files/); an unchanged notebook is not rewritten.
+            """)
+
+    @Flag(help: "Compare fresh outputs with the saved ones; exit 1 on a difference.")
+    var check = false
+
+    @Flag(help: "Write the fresh outputs back into the notebook.")
+    var update = false
+
+    @Flag(help: "Run untrusted notebooks: no processes, native code or bytecode; writes only in the notebook's folder.")
+    var safe = false
+
+    @Option(help: ArgumentHelp("Stop a cell that runs longer than SECONDS.", valueName: "SECONDS"))
+    var timeout: Double?
+
+    @Argument(help: ArgumentHelp("Notebook files (.lua).", valueName: "notebook"))
+    var notebooks: [String]
+
+    func validate() throws {
+        if check && update { throw ValidationError("--check and --update cannot be used together") }
+        if notebooks.isEmpty { throw ValidationError("name at least one notebook") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a number of seconds > 0") }
+    }
+
+    func run() throws {
+        let replay = NotebookReplay(mode: check ? .check : update ? .update : .transcript, safe: safe, timeout: timeout)
+        var failed = false
+        for path in notebooks {
+            let report: NotebookReplay.Report
+            do { report = try replay.run(path) } catch {
+                Console.error("lstmlua replay: \(error.description)\n")
+                failed = true
+                continue
+            }
+            switch replay.mode {
+            case .check:
+                if report.failures.isEmpty {
+                    Console.output("\(path): \(report.cellsRun) cells ran, outputs match\n")
+                } else {
+                    failed = true
+                    Console.output("\(path): \(report.failures.count) of \(report.cellsRun) cells differ\n"
+                                   + report.failures.map { $0.description + "\n" }.joined())
+                }
+            case .update:
+                Console.output("\(path): \(report.cellsRun) cells ran, \(report.rewritten ? "outputs updated" : "unchanged")\n")
+                if !report.unexpectedErrors.isEmpty {
+                    failed = true
+                    Console.error("\(path): errors in \(report.unexpectedErrors.joined(separator: ", ")) (tag a cell tags=[\"raises\"] when its error is expected)\n")
+                }
+            case .transcript:
+                if !report.unexpectedErrors.isEmpty { failed = true }
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lstmlua export",
+        abstract: "Write a notebook as a Jupyter notebook (.ipynb), Markdown or a self-contained HTML page.",
+        discussion: "The saved outputs are exported as they are; run `lstmlua replay --update` first to refresh them.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case ipynb, md, html }
+
+    @Argument(help: ArgumentHelp("The notebook file (.lua).", valueName: "notebook"))
+    var notebook: String
+
+    @Option(help: "ipynb, md or html.")
+    var to: Format
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Where to write (default: beside the notebook, with the format's extension).", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        let (nb, header): (Notebook, NotebookHeader)
+        do { (nb, header) = try NotebookReplay.load(notebook) } catch {
+            Console.error("lstmlua export: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        let url = URL(fileURLWithPath: notebook).standardizedFileURL
+        let images = ImageStore(notebook: url)
+        let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension(to.rawValue)
+        let data: Data
+        switch to {
+        case .ipynb: data = try IpynbExport.json(nb, header: header, image: images.data(of:))
+        case .md: data = Data(MarkdownExport.text(nb).utf8)
+        case .html: data = Data(HTMLExport.page(nb, title: url.deletingPathExtension().lastPathComponent, image: images.data(of:)).utf8)
+        }
+        do { try data.write(to: destination, options: .atomic) } catch {
+            Console.error("lstmlua export: cannot write \(destination.path): \(error.localizedDescription)\n")
+            throw ExitCode(1)
+        }
+        let missing = nb.cells.flatMap(\.outputs).compactMap { output -> String? in
+            guard case .image(let img) = output, images.data(of: img) == nil else { return nil }
+            return img.path
+        }
+        if !missing.isEmpty { Console.error("lstmlua export: missing images: \(missing.joined(separator: ", "))\n") }
+        Console.output("wrote \(destination.path)\n")
+    }
+}

@@ -1,0 +1,316 @@
+// Notebooks end to end: every notebook in Notebooks/ passes `replay --check`; a
+// changed number, a changed line and an unexpected error each fail it with a diff
+// naming the cell; --update is stable; --safe refuses each escape; --timeout
+// stops a cell; exports open in Jupyter (nbformat validates them).
+
+import Foundation
+import Testing
+
+let notebookFiles: [String] = {
+    let dir = Command.root.appendingPathComponent("Notebooks")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+    return names.filter { $0.hasSuffix(".lua") }.sorted()
+}()
+
+/// A notebook in a fresh folder (with a copy of its .files when there is one).
+func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
+    let dir = try Command.temporaryDirectory()
+    let url = dir.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url
+}
+
+@Suite(.serialized) struct NotebookFolderTests {
+    @Test func theFolderHasTheNotebooksTheIssueAsksFor() {
+        for name in ["sine_lstm.lua", "rnn_vs_lstm_vs_gru.lua", "lstm_from_scratch.lua", "checkpoints.lua", "sunspots.lua"] {
+            #expect(notebookFiles.contains(name), "Notebooks/\(name)")
+        }
+    }
+
+    @Test("replay --check passes", arguments: notebookFiles)
+    func notebookChecks(_ name: String) throws {
+        let r = try Command.run(["replay", "--check", "Notebooks/" + name])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("outputs match"))
+        let status = try Command.run(["replay", "--check", name], directory: Command.root.appendingPathComponent("Notebooks"))
+        #expect(status.status == 0, "the notebook runs in its own folder whatever the current one")
+        // nothing left behind in the repository's folder
+        let left = try FileManager.default.contentsOfDirectory(atPath: Command.root.appendingPathComponent("Notebooks").path)
+        #expect(!left.contains { $0.hasSuffix(".safetensors") || $0.hasPrefix(".") && $0.contains("tmp") })
+    }
+}
+
+@Suite(.serialized) struct NotebookReplayTests {
+    static let demo = """
+        -- %% [markdown]
+        -- # Demo
+
+        -- %% Setup
+        torch.manual_seed(0)
+        x = torch.randn(2, 2)
+        x
+
+        -- %% Words
+        print("hello")
+        print(string.format("loss %.4f", x:sum():item()))
+
+        -- %% Plot
+        plot.figure{title = "line"}:line({1, 3, 2}):show()
+
+        -- %% Fails on purpose tags=["raises"]
+        error("boom")
+
+        -- %% Quiet
+        y = x * 2;
+
+        """
+
+    func updated() throws -> URL {
+        let url = try notebookCopy(Self.demo)
+        let r = try Command.run(["replay", "--update", url.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        return url
+    }
+
+    @Test func updateWritesOutputsAndImagesAndThenChangesNothing() throws {
+        let url = try updated()
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains("--> tensor([[ 1.5410, -0.2934],\n-->         [-2.1788,  0.5684]])"))
+        #expect(text.contains("--| hello\n--| loss -0.3628"))
+        #expect(text.contains("--! nb.lua:17: boom"))
+        #expect(!text.contains("y = x * 2;\n--"), "a trailing ; keeps the value quiet")
+        let image = try #require(text.split(separator: "\n").first { $0.hasPrefix("--@ nb.files/") })
+        let path = String(image.dropFirst(4).split(separator: " ")[0])
+        let png = try Data(contentsOf: url.deletingLastPathComponent().appendingPathComponent(path))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(image.hasSuffix("(800x500)"))
+
+        let modified = try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.05)
+        let again = try Command.run(["replay", "--update", url.path])
+        #expect(again.stdout.contains("unchanged"))
+        #expect(try String(contentsOf: url, encoding: .utf8) == text)
+        #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date == modified)
+        #expect(try Command.run(["replay", "--check", url.path]).status == 0)
+    }
+
+    @Test func aNumberChangedBeyondToleranceFailsTheCheck() throws {
+        let url = try updated()
+        var text = try String(contentsOf: url, encoding: .utf8)
+        text = text.replacingOccurrences(of: "--| loss -0.3628", with: "--| loss -0.3700")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("1 of 5 cells differ"))
+        #expect(r.stdout.contains("cell 2 \"Words\" (line 12): outputs differ"))
+        #expect(r.stdout.contains("- --| loss -0.3700\n    + --| loss -0.3628"))
+        #expect(r.stdout.contains("-0.3700 became -0.3628"))
+        // within a looser tolerance for that cell, it passes
+        text = text.replacingOccurrences(of: "-- %% Words", with: "-- %% Words tolerance=0.05")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        #expect(try Command.run(["replay", "--check", url.path]).status == 0)
+    }
+
+    @Test func aChangedLineOfTextFailsTheCheck() throws {
+        let url = try updated()
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "print(\"hello\")", with: "print(\"hullo\")")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("cell 2 \"Words\""))
+        #expect(r.stdout.contains("- --| hello\n    + --| hullo"))
+    }
+
+    @Test func anUnexpectedErrorFailsTheCheckAndAnExpectedOneThatStopsDoesToo() throws {
+        let url = try updated()
+        var text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "x = torch.randn(2, 2)", with: "x = torch.randn(2, -2)")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        var r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("cell 1 \"Setup\" (line 5): raised an error: nb.lua:6: bad argument #1 to 'randn' (size [2, -2] has a negative dimension -2)"))
+        #expect(r.stdout.contains("+ --! nb.lua:6: bad argument #1 to 'randn'"))
+
+        text = try String(contentsOf: try updated(), encoding: .utf8).replacingOccurrences(of: "error(\"boom\")", with: "print(\"no boom\")")
+        let other = try notebookCopy(text)
+        try FileManager.default.copyItem(at: url.deletingLastPathComponent().appendingPathComponent("nb.files"),
+                                         to: other.deletingLastPathComponent().appendingPathComponent("nb.files"))
+        r = try Command.run(["replay", "--check", other.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("cell 4 \"Fails on purpose\" (line 22): was expected to raise an error (tag raises) and did not"))
+    }
+
+    @Test func aChangedImageFailsTheCheckUnlessTheCellComparesSizes() throws {
+        let url = try updated()
+        var text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "{1, 3, 2}", with: "{1, 3, 3}")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("cell 3 \"Plot\""))
+        text = text.replacingOccurrences(of: "-- %% Plot", with: "-- %% Plot images=\"size\"")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        #expect(try Command.run(["replay", "--check", url.path]).status == 0)
+    }
+
+    @Test func skipAndIgnoreOutputTags() throws {
+        let url = try notebookCopy("""
+            -- %% tags=["skip"]
+            error("never runs")
+            --| kept as saved
+
+            -- %% tags=["ignore-output"]
+            print(os.time())
+            --| 0
+
+            """)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("1 cells ran"))
+    }
+
+    @Test func transcriptShowsSourcesAndFreshOutputs() throws {
+        let url = try notebookCopy("-- %% Greeting\nprint('hi')\n1 + 1\n--> 3\n")
+        let r = try Command.run(["replay", url.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("-- %% [cell 1 \"Greeting\"]\nprint('hi')\n1 + 1\n--| hi\n--> 2\n"))
+    }
+
+    @Test func badNotebooksAreReportedNotCrashedOn() throws {
+        let url = try notebookCopy("-- %% [python]\nprint(1)\n")
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("nb.lua: line 1: unknown cell type [python]"))
+        let missing = try Command.run(["replay", "/nonexistent/nb.lua"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot read the file"))
+        let both = try Command.run(["replay", "--check", "--update", url.path])
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("cannot be used together"))
+    }
+
+    @Test func timeoutStopsALuaLoopAndALongNativeCall() throws {
+        let url = try notebookCopy("""
+            -- %%
+            while true do end
+
+            -- %%
+            nn.LSTM(1, 1024)(torch.zeros(100000, 1, 1))
+
+            -- %%
+            print("after")
+
+            """)
+        let start = Date()
+        let r = try Command.run(["replay", "--timeout", "1", url.path])
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(r.stdout.components(separatedBy: "--! timed out: the cell ran longer than 1 s").count == 3)
+        #expect(r.stdout.contains("--| after"))
+    }
+}
+
+@Suite(.serialized) struct SafeModeTests {
+    /// Runs one cell under --safe; the error it raised (or "" when it ran).
+    func safeError(_ code: String) throws -> String {
+        let url = try notebookCopy("-- %%\n" + code + "\n")
+        let r = try Command.run(["replay", "--safe", url.path])
+        return r.stdout.split(separator: "\n").first { $0.hasPrefix("--! ") }.map { String($0.dropFirst(4)) } ?? ""
+    }
+
+    @Test func processesNativeCodeAndExitAreRefused() throws {
+        #expect(try safeError("os.execute('touch /tmp/lstmlua-escaped')").contains("'os.execute' is not allowed in --safe mode"))
+        #expect(try safeError("io.popen('ls')").contains("'io.popen' is not allowed in --safe mode"))
+        #expect(try safeError("package.loadlib('/lib/x86_64-linux-gnu/libc.so.6', '*')").contains("'package.loadlib' is not allowed"))
+        #expect(try safeError("os.exit(3)").contains("'os.exit' is not allowed"))
+        #expect(try safeError("os.tmpname()").contains("'os.tmpname' is not allowed"))
+        #expect(try safeError("require('lstmlua_no_such_c_module')").contains("module 'lstmlua_no_such_c_module' not found"))
+        #expect(try safeError("assert(package.cpath == '' and #package.searchers == 2, 'C searchers left')") == "")
+        #expect(try safeError("debug.sethook(print, 'l')").contains("attempt to call a nil value (field 'sethook')"))
+        #expect(try safeError("return debug.getregistry()").contains("attempt to call a nil value"))
+    }
+
+    @Test func precompiledChunksAreRefused() throws {
+        #expect(try safeError("assert(load(string.dump(function() return 1 end)))").contains("attempt to load a binary chunk"))
+        #expect(try safeError("assert(load('return 1'))() ") == "")
+    }
+
+    @Test func writesOutsideTheNotebooksFolderAreRefused() throws {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlua-outside-\(UUID().uuidString)").path
+        #expect(try safeError("io.open('\(outside)', 'w')").contains("bad argument #1 to 'io.open' (writing '\(outside)' is not allowed in --safe mode"))
+        #expect(try safeError("io.open('../escape.txt', 'a')").contains("is not allowed in --safe mode"))
+        #expect(try safeError("io.output('\(outside)')").contains("'io.output'"))
+        #expect(try safeError("os.remove('\(outside)')").contains("'os.remove'"))
+        #expect(try safeError("os.rename('x', '\(outside)')").contains("'os.rename'"))
+        #expect(try safeError("torch.save('\(outside)', {w = torch.ones(1)})").contains("bad argument #1 to 'save' (writing"))
+        #expect(try safeError("plot.figure():line({1, 2}):save('\(outside).png')").contains("is not allowed in --safe mode"))
+        #expect(!FileManager.default.fileExists(atPath: outside))
+        #expect(!FileManager.default.fileExists(atPath: outside + ".png"))
+        // inside the folder, and reading anywhere, are fine
+        #expect(try safeError("local f = assert(io.open('inside.txt', 'w')); f:write('ok'); f:close(); torch.save('w.safetensors', {w = torch.ones(1)})") == "")
+        #expect(try safeError("assert(io.open('/etc/hostname', 'r') or io.open('/etc/passwd'))") == "")
+    }
+
+    @Test func withoutSafeTheSameCellsRun() throws {
+        let url = try notebookCopy("-- %%\nprint(type(os.execute), type(io.popen), #package.searchers)\n")
+        let r = try Command.run(["replay", url.path])
+        #expect(r.stdout.contains("--| function\tfunction\t4"))
+    }
+}
+
+@Suite(.serialized) struct NotebookExportTests {
+    static let python = ProcessInfo.processInfo.environment["LSTMLUA_PYTHON"] ?? "python3"
+    static let hasNbformat: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [python, "-c", "import nbformat"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+
+    @Test(.enabled(if: hasNbformat, "needs a Python with nbformat (set LSTMLUA_PYTHON)"))
+    func ipynbValidatesWithNbformatAndCarriesItsImages() throws {
+        let dir = try Command.temporaryDirectory()
+        let ipynb = dir.appendingPathComponent("sine_lstm.ipynb")
+        let r = try Command.run(["export", "Notebooks/sine_lstm.lua", "--to", "ipynb", "-o", ipynb.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let script = """
+            import nbformat, sys
+            nb = nbformat.read(sys.argv[1], as_version=4)
+            nbformat.validate(nb)
+            images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+            print("valid", nb.nbformat, nb.nbformat_minor, len(nb.cells), len(images), nb.metadata.kernelspec.language)
+            """
+        let file = dir.appendingPathComponent("check.py")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [Self.python, file.path, ipynb.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.hasPrefix("valid 4 5 "))
+        #expect(text.hasSuffix(" 2 lua\n"), "both figures, as PNG: \(text)")
+    }
+
+    @Test func markdownAndHtmlReports() throws {
+        let dir = try Command.temporaryDirectory()
+        let html = dir.appendingPathComponent("report.html")
+        var r = try Command.run(["export", "Notebooks/sunspots.lua", "--to", "html", "-o", html.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h1>Forecasting yearly sunspot numbers</h1>"))
+        #expect(page.components(separatedBy: "src=\"data:image/png;base64,iVBORw0KGgo").count == 3)
+        let nb = try notebookCopy("-- %%\nprint(1)\n--| 1\n")
+        r = try Command.run(["export", nb.path, "--to", "md"])
+        #expect(r.status == 0)
+        #expect(try String(contentsOf: nb.deletingPathExtension().appendingPathExtension("md"), encoding: .utf8)
+            == "```lua\nprint(1)\n```\n\n```text\n1\n```\n")
+        r = try Command.run(["export", nb.path, "--to", "pdf"])
+        #expect(r.status != 0)
+    }
+}
