@@ -282,20 +282,25 @@ static void on_sigint(int sig) {
                     LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
-void lg_interrupt_begin(lua_State *L) {
-    if (interrupt_depth++ > 0) return;
-    interrupt_state = L;
-    lstm_interrupt_clear();
-    // A parent that blocked SIGINT (a test runner, say) must not leave Ctrl-C dead here.
+// Sends `sig` to on_sigint, unblocked: a parent that blocked it (a test runner,
+// say) must not leave Ctrl-C or the time limit dead here.
+static void catch_signal(int sig, struct sigaction *previous) {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
+    sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_sigint;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous_action);
+    sigaction(sig, &action, previous);
+}
+
+void lg_interrupt_begin(lua_State *L) {
+    if (interrupt_depth++ > 0) return;
+    interrupt_state = L;
+    lstm_interrupt_clear();
+    catch_signal(SIGINT, &previous_action);
 }
 
 // A time limit for what runs between lg_interrupt_begin and _end: when it passes,
@@ -304,15 +309,7 @@ static struct sigaction previous_alarm;
 
 void lg_timeout_start(double seconds) {
     timed_out = 0;
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_sigint;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGALRM, &action, &previous_alarm);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGALRM);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    catch_signal(SIGALRM, &previous_alarm);
     struct itimerval timer;
     memset(&timer, 0, sizeof timer);
     timer.it_value.tv_sec = (time_t)seconds;

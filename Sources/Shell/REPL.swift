@@ -175,31 +175,15 @@ public final class REPL {
         "return (function(...) return ... end)(" + expression + "\n)"
     }
 
-    /// Prints values from the stack with lstmlua.repl's pretty printer.
+    /// Prints values from the stack with lstmlua.repl's pretty printer (and keeps them
+    /// without colour for the notebook recorder).
     private func show(from first: Int32, count: Int32) {
-        let state = runtime.state
-        let lua = state.lua
-        let top = lua.top
-        defer { state.dropTo(top) }
-        state.getLoaded("lstmlua.repl")
-        lua.rawGet(-1, "show")
-        lua.newTable(fields: 1)
-        lua.push(color)
-        lua.rawSet(-2, "color")
-        for i in 0..<count { lua.pushValue(first + i) }
         do {
-            try state.call(nargs: count + 1, results: 1)
-            Console.output(((try? lua.string(-1)) ?? "") + "\n")
+            let text = try runtime.display(from: first, count: count, color: color)
+            Console.output(text + "\n")
+            if recorder != nil { lastValue = color ? try runtime.display(from: first, count: count, color: false) : text }
         } catch {
             report(error.message, traceback: "")
-        }
-        if recorder != nil {
-            lua.pop()
-            state.getLoaded("lstmlua.repl")
-            lua.rawGet(-1, "show")
-            lua.newTable(fields: 0)
-            for i in 0..<count { lua.pushValue(first + i) }
-            if (try? state.call(nargs: count + 1, results: 1)) != nil { lastValue = try? lua.string(-1) }
         }
     }
 

@@ -256,17 +256,7 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
 }
 
 @Suite(.serialized) struct NotebookExportTests {
-    static let python = ProcessInfo.processInfo.environment["LSTMLUA_PYTHON"] ?? "python3"
-    static let hasNbformat: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, "-c", "import nbformat"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static let hasNbformat = Python.has("nbformat")
 
     @Test(.enabled(if: hasNbformat, "needs a Python with nbformat (set LSTMLUA_PYTHON)"))
     func ipynbValidatesWithNbformatAndCarriesItsImages() throws {
@@ -281,18 +271,8 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
             images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
             print("valid", nb.nbformat, nb.nbformat_minor, len(nb.cells), len(images), nb.metadata.kernelspec.language)
             """
-        let file = dir.appendingPathComponent("check.py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [Self.python, file.path, ipynb.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try Python.run(script, arguments: [ipynb.path], in: dir)
+        #expect(status == 0, "\(text)")
         #expect(text.hasPrefix("valid 4 5 "))
         #expect(text.hasSuffix(" 2 lua\n"), "both figures, as PNG: \(text)")
     }

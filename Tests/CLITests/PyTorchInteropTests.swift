@@ -7,34 +7,9 @@ import Foundation
 import Testing
 
 enum PyTorch {
-    static let python = ProcessInfo.processInfo.environment["LSTMLUA_PYTHON"] ?? "python3"
+    static let available = Python.has("torch, safetensors")
 
-    static let available: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, "-c", "import torch, safetensors"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
-
-    static func run(_ script: String, in dir: URL) throws -> (Int32, String) {
-        let file = dir.appendingPathComponent("check.py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, file.path]
-        p.currentDirectoryURL = dir
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ script: String, in dir: URL) throws -> (Int32, String) { try Python.run(script, in: dir) }
 }
 
 @Suite(.serialized, .enabled(if: PyTorch.available, "needs a Python with torch and safetensors (set LSTMLUA_PYTHON)"))

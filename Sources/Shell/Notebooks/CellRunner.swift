@@ -131,17 +131,6 @@ public final class CellRunner {
 
     /// The values as the REPL shows them (without colour).
     private func show(from first: Int32, count: Int32) -> String? {
-        let state = runtime.state
-        let lua = state.lua
-        let top = lua.top
-        defer { state.dropTo(top) }
-        state.getLoaded("lstmlua.repl")
-        lua.rawGet(-1, "show")
-        lua.newTable(fields: 1)
-        lua.push(false)
-        lua.rawSet(-2, "color")
-        for i in 0..<count { lua.pushValue(first + i) }
-        guard (try? state.call(nargs: count + 1, results: 1)) != nil else { return nil }
-        return try? lua.string(-1)
+        try? runtime.display(from: first, count: count, color: false)
     }
 }

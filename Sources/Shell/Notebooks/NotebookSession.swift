@@ -59,14 +59,12 @@ public final class NotebookSession {
     }
 
     private func hook(_ runtime: Runtime) {
-        let state = runtime.state
-        let lua = state.lua
-        let top = lua.top
-        defer { state.dropTo(top) }
-        state.getLoaded("lstmlua.repl")
-        lua.rawGet(-1, "tee")
-        lua.push(sink)
-        try? state.call(nargs: 1, results: 0)
+        let top = runtime.lua.top
+        defer { runtime.state.dropTo(top) }
+        try? runtime.callREPLHelper("tee", results: 0) {
+            runtime.lua.push(sink)
+            return 1
+        }
     }
 
     private func appendStdout(_ text: String) {
