@@ -61,14 +61,18 @@ MULTIVERSION void lk_sigmoid(float *x, size_t n) { for (size_t i = 0; i < n; i++
 MULTIVERSION void lk_tanh(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = tanh_core(x[i]); }
 
 // ---- Small matrix products ---------------------------------------------------------
-
-// y += a·x
-static inline void axpy(float a, const float *restrict x, float *restrict y, size_t n) {
-    for (size_t j = 0; j < n; j++) y[j] += a * x[j];
-}
+//
+// Each element of C sums its terms in the order p = 0, 1, ..., k-1, starting from
+// beta·C, whatever the instruction set: the clones give the same bits. Blocks of C
+// stay in registers while p runs, so short rows cost no loads and stores per term.
 
 // Σ x·y with 16 partial sums in a fixed order, whatever the vector width.
 static inline float dot(const float *restrict x, const float *restrict y, size_t n) {
+    if (n < 16) {
+        float s = 0;
+        for (size_t p = 0; p < n; p++) s += x[p] * y[p];
+        return s;
+    }
     float acc[16] = {0};
     size_t p = 0;
     for (; p + 16 <= n; p += 16)
@@ -77,6 +81,81 @@ static inline float dot(const float *restrict x, const float *restrict y, size_t
     for (int l = 0; l < 16; l++) s += acc[l];
     for (; p < n; p++) s += x[p] * y[p];
     return s;
+}
+
+// Eight floats as one value: the compiler maps it to one AVX register, two SSE
+// ones or half an AVX-512 one, lane by lane the same arithmetic.
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+// Macros rather than functions: they expand inside each clone, with its registers.
+#define load8(p) ({ v8f v_; memcpy(&v_, (p), sizeof v_); v_; })
+#define store8(p, v) do { v8f t_ = (v); memcpy((p), &t_, sizeof t_); } while (0)
+#define splat8(s) ({ float s_ = (s); (v8f){s_, s_, s_, s_, s_, s_, s_, s_}; })
+
+// C[m,n] += alpha·op(A)·B with B [k,n] row-major; op(A)[i,p] = a[i·ia + p·sa].
+// Each row of C runs in blocks of 32 and 8 columns held in registers over p.
+static inline void rows_times_b(size_t m, size_t n, size_t k, float alpha, const float *a, size_t ia, size_t sa,
+                                const float *restrict b, size_t ldb, float *restrict c, size_t ldc) {
+    for (size_t i = 0; i < m; i++) {
+        const float *arow = a + i * ia;
+        float *crow = c + i * ldc;
+        size_t j = 0;
+        for (; j + 32 <= n; j += 32) {
+            v8f c0 = load8(crow + j), c1 = load8(crow + j + 8), c2 = load8(crow + j + 16), c3 = load8(crow + j + 24);
+            for (size_t p = 0; p < k; p++) {
+                v8f s = splat8(alpha * arow[p * sa]);
+                const float *bp = b + p * ldb + j;
+                c0 += s * load8(bp); c1 += s * load8(bp + 8); c2 += s * load8(bp + 16); c3 += s * load8(bp + 24);
+            }
+            store8(crow + j, c0); store8(crow + j + 8, c1); store8(crow + j + 16, c2); store8(crow + j + 24, c3);
+        }
+        for (; j + 8 <= n; j += 8) {
+            v8f c0 = load8(crow + j);
+            for (size_t p = 0; p < k; p++) c0 += splat8(alpha * arow[p * sa]) * load8(b + p * ldb + j);
+            store8(crow + j, c0);
+        }
+        for (; j < n; j++) {
+            float acc = crow[j];
+            for (size_t p = 0; p < k; p++) acc += (alpha * arow[p * sa]) * b[p * ldb + j];
+            crow[j] = acc;
+        }
+    }
+}
+
+// C[m,n] += alpha·Aᵀ·B with A [k,m], B [k,n] and C's columns longer than its rows:
+// each column runs along A's rows, C[i, j] += Σ_p (alpha·A[p, i])·B[p, j].
+static inline void columns_tn(size_t m, size_t n, size_t k, float alpha, const float *restrict a, size_t lda,
+                              const float *restrict b, size_t ldb, float *restrict c, size_t ldc) {
+    v8f va = splat8(alpha);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = 0;
+        for (; i + 32 <= m; i += 32) {
+            float col[32];
+            for (int l = 0; l < 32; l++) col[l] = c[(i + l) * ldc + j];
+            v8f c0 = load8(col), c1 = load8(col + 8), c2 = load8(col + 16), c3 = load8(col + 24);
+            for (size_t p = 0; p < k; p++) {
+                v8f s = splat8(b[p * ldb + j]);
+                const float *ap = a + p * lda + i;
+                c0 += va * load8(ap) * s; c1 += va * load8(ap + 8) * s;
+                c2 += va * load8(ap + 16) * s; c3 += va * load8(ap + 24) * s;
+            }
+            store8(col, c0); store8(col + 8, c1); store8(col + 16, c2); store8(col + 24, c3);
+            for (int l = 0; l < 32; l++) c[(i + l) * ldc + j] = col[l];
+        }
+        for (; i + 8 <= m; i += 8) {
+            float col[8];
+            for (int l = 0; l < 8; l++) col[l] = c[(i + l) * ldc + j];
+            v8f c0 = load8(col);
+            for (size_t p = 0; p < k; p++) c0 += va * load8(a + p * lda + i) * splat8(b[p * ldb + j]);
+            store8(col, c0);
+            for (int l = 0; l < 8; l++) c[(i + l) * ldc + j] = col[l];
+        }
+        for (; i < m; i++) {
+            float acc = c[i * ldc + j];
+            for (size_t p = 0; p < k; p++) acc += (alpha * a[p * lda + i]) * b[p * ldb + j];
+            c[i * ldc + j] = acc;
+        }
+    }
 }
 
 MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
@@ -90,36 +169,21 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
         }
     }
     if (!trans_a && !trans_b) {
-        // C[i,:] += alpha·A[i,p]·B[p,:]
-        for (size_t i = 0; i < m; i++)
-            for (size_t p = 0; p < k; p++) {
-                float aip = alpha * a[i * lda + p];
-                if (aip != 0.0f) axpy(aip, b + p * ldb, c + i * ldc, n);
-            }
-    } else if (!trans_a && trans_b && k < 32) {
+        rows_times_b(m, n, k, alpha, a, lda, 1, b, ldb, c, ldc);
+    } else if (trans_a && !trans_b) {
+        // along the longer side of C
+        if (m > n && m >= 8) columns_tn(m, n, k, alpha, a, lda, b, ldb, c, ldc);
+        else rows_times_b(m, n, k, alpha, a, 1, lda, b, ldb, c, ldc);
+    } else if (!trans_a && trans_b && k < 32 && n >= 8 && k * n <= 4096) {
         // Dot products this short cost more to reduce than to compute: multiply by Bᵀ instead.
-        float stack[4096];
-        float *bt = k * n <= 4096 ? stack : malloc(k * n * sizeof(float));
-        if (bt == NULL) abort();
+        float bt[4096];
         for (size_t j = 0; j < n; j++)
             for (size_t p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
-        for (size_t i = 0; i < m; i++)
-            for (size_t p = 0; p < k; p++) {
-                float aip = alpha * a[i * lda + p];
-                if (aip != 0.0f) axpy(aip, bt + p * n, c + i * ldc, n);
-            }
-        if (bt != stack) free(bt);
+        rows_times_b(m, n, k, alpha, a, lda, 1, bt, n, c, ldc);
     } else if (!trans_a && trans_b) {
         // C[i,j] += alpha·dot(A[i,:], B[j,:])
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++) c[i * ldc + j] += alpha * dot(a + i * lda, b + j * ldb, k);
-    } else if (trans_a && !trans_b) {
-        // C[i,:] += alpha·A[p,i]·B[p,:]
-        for (size_t p = 0; p < k; p++)
-            for (size_t i = 0; i < m; i++) {
-                float api = alpha * a[p * lda + i];
-                if (api != 0.0f) axpy(api, b + p * ldb, c + i * ldc, n);
-            }
     } else {
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++) {

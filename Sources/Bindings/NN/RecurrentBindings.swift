@@ -61,8 +61,10 @@ enum RecurrentBindings {
 
     private static func weights(_ lua: Lua, _ i: Int32) throws(LuaError) -> [Tensor] {
         try lua.checkTable(i)
+        let count = lua.length(i)
         var out: [Tensor] = []
-        for k in stride(from: 1, through: lua.length(i), by: 1) {
+        out.reserveCapacity(count)
+        for k in stride(from: 1, through: count, by: 1) {
             lua.rawGet(i, k)
             defer { lua.pop() }
             guard let t = TensorClass.shared.test(lua, -1) else {

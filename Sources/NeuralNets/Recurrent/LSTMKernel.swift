@@ -34,11 +34,16 @@ enum LSTMKernel {
         let bih = w.bih?.materialized(), bhh = w.bhh?.materialized()
 
         let out = Tensor(uninitializedShape: [T, B, P])
-        let saved = Saved(gates: Tensor(uninitializedShape: [T, B, 4 * H]), cells: Tensor(uninitializedShape: [T, B, H]),
-                          tanhCells: Tensor(uninitializedShape: [T, B, H]),
-                          unprojected: whr == nil ? nil : Tensor(uninitializedShape: [T, B, H]))
-        let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
-        let R = saved.unprojected?.data
+        // Backward needs every step's gates and cells; without it one scratch block serves.
+        let grad = Tensor.needsGrad(inputs)
+        let saved: Saved? = grad ? Saved(gates: Tensor(uninitializedShape: [T, B, 4 * H]), cells: Tensor(uninitializedShape: [T, B, H]),
+                                         tanhCells: Tensor(uninitializedShape: [T, B, H]),
+                                         unprojected: whr == nil ? nil : Tensor(uninitializedShape: [T, B, H])) : nil
+        let scratch = grad ? nil : UnsafeMutablePointer<Float>.allocate(capacity: T * B * (7 * H))
+        defer { scratch?.deallocate() }
+        let G = saved?.gates.data ?? scratch!, C = saved?.cells.data ?? scratch! + T * B * 4 * H
+        let TC = saved?.tanhCells.data ?? scratch! + T * B * 5 * H
+        let R = whr == nil ? nil : (saved?.unprojected?.data ?? scratch! + T * B * 6 * H)
 
         // [i f g o] for every step: x·W_ihᵀ + b_ih + b_hh
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
@@ -66,7 +71,7 @@ enum LSTMKernel {
         hT.data.update(from: hPrev, count: B * P)
         cT.data.update(from: cPrev, count: B * H)
 
-        if Tensor.needsGrad(inputs) {
+        if let saved {
             let needs = inputs.map { $0?.requiresGrad ?? false }
             let outSaved = out.detach()
             let node = Node(name: "LstmBackward0", inputs: inputs, outputCount: 3,

@@ -155,24 +155,26 @@ public enum Recurrent {
                 var outputs: [Tensor] = []
                 for direction in 0..<o.directions {
                     let index = layer * o.directions + direction
-                    let w = Array(weights[(index * perDirection)..<((index + 1) * perDirection)])
+                    let w = weights[(index * perDirection)..<((index + 1) * perDirection)]
+                    let base = w.startIndex
                     let h = hFull.select(0, index: index)
                     let reverse = direction == 1
                     switch o.mode {
                     case .lstm:
                         let c = cFull!.select(0, index: index)
                         let weights = LSTMKernel.Weights(
-                            wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil, bhh: o.bias ? w[3] : nil,
-                            whr: o.projSize > 0 ? w[o.bias ? 4 : 2] : nil)
+                            wih: w[base], whh: w[base + 1], bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil,
+                            whr: o.projSize > 0 ? w[base + (o.bias ? 4 : 2)] : nil)
                         let (out, hT, cT) = try LSTMKernel.run(x: layerInput, h0: h, c0: c, weights: weights, reverse: reverse)
                         outputs.append(out); hs.append(hT); cs.append(cT)
                     case .gru:
-                        let (out, hT) = try GRUKernel.run(x: layerInput, h0: h, wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil,
-                                                          bhh: o.bias ? w[3] : nil, reverse: reverse)
+                        let (out, hT) = try GRUKernel.run(x: layerInput, h0: h, wih: w[base], whh: w[base + 1],
+                                                          bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil, reverse: reverse)
                         outputs.append(out); hs.append(hT)
                     case .rnnTanh, .rnnRelu:
-                        let (out, hT) = try RNNKernel.run(x: layerInput, h0: h, wih: w[0], whh: w[1], bih: o.bias ? w[2] : nil,
-                                                          bhh: o.bias ? w[3] : nil, relu: o.mode == .rnnRelu, reverse: reverse)
+                        let (out, hT) = try RNNKernel.run(x: layerInput, h0: h, wih: w[base], whh: w[base + 1],
+                                                          bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil,
+                                                          relu: o.mode == .rnnRelu, reverse: reverse)
                         outputs.append(out); hs.append(hT)
                     }
                 }

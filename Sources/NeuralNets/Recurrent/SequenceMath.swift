@@ -58,13 +58,9 @@ enum SequenceMath {
             }
         }
 
-        /// dh[B, k] = dG[B, n]·W + beta·dh
+        /// dh[B, k] = dG[B, n]·W + beta·dh (along W's rows: no short dot products)
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
-            if let wt {
-                Gemm.run(transA: false, transB: true, m: B, n: k, k: n, a: dG, lda: n, b: wt.data, ldb: n, beta: beta, c: dh, ldc: k)
-            } else {
-                Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w.data, ldb: k, beta: beta, c: dh, ldc: k)
-            }
+            Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w.data, ldb: k, beta: beta, c: dh, ldc: k)
         }
     }
 
