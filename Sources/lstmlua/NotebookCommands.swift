@@ -101,7 +101,9 @@ struct ExportCommand: ParsableCommand {
         let data: Data
         switch to {
         case .ipynb: data = try IpynbExport.json(nb, header: header, image: images.data(of:))
-        case .md: data = Data(MarkdownExport.text(nb).utf8)
+        case .md:
+            let folder = relativeFolderPath(from: destination.deletingLastPathComponent(), to: url.deletingLastPathComponent())
+            data = Data(MarkdownExport.text(nb, imageFolder: folder).utf8)
         case .html: data = Data(HTMLExport.page(nb, title: url.deletingPathExtension().lastPathComponent, image: images.data(of:)).utf8)
         }
         do { try data.write(to: destination, options: .atomic) } catch {

@@ -5,7 +5,9 @@ import Foundation
 import Ink
 
 public enum MarkdownExport {
-    public static func text(_ notebook: Notebook) -> String {
+    /// `imageFolder` is where the notebook's folder is, seen from the Markdown file's
+    /// ("" when they are the same).
+    public static func text(_ notebook: Notebook, imageFolder: String = "") -> String {
         var parts: [String] = []
         for cell in notebook.cells {
             switch cell.kind {
@@ -27,7 +29,7 @@ public enum MarkdownExport {
                     case .error(let s): text.append(s)
                     case .image(let img):
                         flushText()
-                        parts.append("![figure \(img.width)x\(img.height)](\(img.path))")
+                        parts.append("![figure \(img.width)x\(img.height)](\(imageFolder)\(img.path))")
                     }
                 }
                 flushText()
@@ -35,6 +37,15 @@ public enum MarkdownExport {
         }
         return parts.joined(separator: "\n\n") + "\n"
     }
+}
+
+/// The path from folder `from` to folder `to` ("" for the same one, else ending in "/").
+public func relativeFolderPath(from: URL, to: URL) -> String {
+    let a = from.standardizedFileURL.pathComponents, b = to.standardizedFileURL.pathComponents
+    var common = 0
+    while common < a.count && common < b.count && a[common] == b[common] { common += 1 }
+    let parts = Array(repeating: "..", count: a.count - common) + b[common...]
+    return parts.isEmpty ? "" : parts.joined(separator: "/") + "/"
 }
 
 public enum HTMLExport {
