@@ -58,7 +58,7 @@ enum GRUKernel {
     /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
                                  saved: Tensor, out: Tensor, reverse: Bool, needs: [Bool]) -> [Tensor?] {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: [B, H])
@@ -81,33 +81,9 @@ enum GRUKernel {
             recurrent.backward(dhh, rows: B, beta: 1, into: dh.data)
         }
 
-        var result = [Tensor?](repeating: nil, count: 6)
-        let rows = T * B
-        if needs[0] {
-            let dx = Tensor(uninitializedShape: [T, B, I])
-            SequenceMath.inputGradient(dGi.data, rows: rows, outputs: 3 * H, weight: wih.data, inputs: I, into: dx.data)
-            result[0] = dx
-        }
-        result[1] = dh
-        if needs[2] {
-            let dW = Tensor(uninitializedShape: [3 * H, I])
-            SequenceMath.weightGradient(dGi.data, rows: rows, outputs: 3 * H, x.data, inputs: I, into: dW.data)
-            result[2] = dW
-        }
-        if needs[3] {
-            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: H, reverse: reverse)
-            defer { prev.deallocate() }
-            let dW = Tensor(uninitializedShape: [3 * H, H])
-            SequenceMath.weightGradient(dGh.data, rows: rows, outputs: 3 * H, prev, inputs: H, into: dW.data)
-            result[3] = dW
-        }
-        if hasBias {
-            let dbi = Tensor(uninitializedShape: [3 * H]), dbh = Tensor(uninitializedShape: [3 * H])
-            SequenceMath.biasGradient(dGi.data, rows: rows, outputs: 3 * H, into: dbi.data)
-            SequenceMath.biasGradient(dGh.data, rows: rows, outputs: 3 * H, into: dbh.data)
-            result[4] = dbi
-            result[5] = dbh
-        }
-        return result
+        let g = SequenceMath.layerGradients(inputSide: dGi.data, hiddenSide: dGh.data, outputs: 3 * H, x: x, wih: wih, h0: h0,
+                                            out: out, reverse: reverse, needX: needs[0], needWih: needs[2], needWhh: needs[3],
+                                            needBias: hasBias)
+        return [g.dx, dh, g.dWih, g.dWhh, g.dbih, g.dbhh]
     }
 }

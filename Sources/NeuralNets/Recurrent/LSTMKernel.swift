@@ -90,7 +90,7 @@ enum LSTMKernel {
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor,
                                  whr: Tensor?, hasBias: Bool, saved: Saved, out: Tensor, reverse: Bool,
                                  needs: [Bool]) -> [Tensor?] {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[0] / 4, P = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: [B, P]), dc = Tensor(repeating: 0, shape: [B, H])
@@ -126,34 +126,9 @@ enum LSTMKernel {
             recurrent.backward(dg, rows: B, beta: 0, into: dh.data)
         }
 
-        var result = [Tensor?](repeating: nil, count: 8)
-        let rows = T * B
-        if needs[0] {
-            let dx = Tensor(uninitializedShape: [T, B, I])
-            SequenceMath.inputGradient(dG.data, rows: rows, outputs: 4 * H, weight: wih.data, inputs: I, into: dx.data)
-            result[0] = dx
-        }
-        result[1] = dh
-        result[2] = dc
-        if needs[3] {
-            let dWih = Tensor(uninitializedShape: [4 * H, I])
-            SequenceMath.weightGradient(dG.data, rows: rows, outputs: 4 * H, x.data, inputs: I, into: dWih.data)
-            result[3] = dWih
-        }
-        if needs[4] {
-            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: P, reverse: reverse)
-            defer { prev.deallocate() }
-            let dWhh = Tensor(uninitializedShape: [4 * H, P])
-            SequenceMath.weightGradient(dG.data, rows: rows, outputs: 4 * H, prev, inputs: P, into: dWhh.data)
-            result[4] = dWhh
-        }
-        if hasBias && (needs[5] || needs[6]) {
-            let db = Tensor(uninitializedShape: [4 * H])
-            SequenceMath.biasGradient(dG.data, rows: rows, outputs: 4 * H, into: db.data)
-            result[5] = db
-            result[6] = db.copied()
-        }
-        result[7] = dWhr
-        return result
+        let g = SequenceMath.layerGradients(inputSide: dG.data, hiddenSide: dG.data, outputs: 4 * H, x: x, wih: wih, h0: h0,
+                                            out: out, reverse: reverse, needX: needs[0], needWih: needs[3], needWhh: needs[4],
+                                            needBias: hasBias && (needs[5] || needs[6]))
+        return [g.dx, dh, dc, g.dWih, g.dWhh, g.dbih, g.dbhh, dWhr]
     }
 }

@@ -52,7 +52,7 @@ enum RNNKernel {
     /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
                                  out: Tensor, relu: Bool, reverse: Bool, needs: [Bool]) -> [Tensor?] {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: [B, H])
@@ -70,32 +70,9 @@ enum RNNKernel {
             Gemm.run(transA: false, transB: false, m: B, n: H, k: H, a: da, lda: H, b: whh.data, ldb: H,
                      beta: 0, c: dh.data, ldc: H)
         }
-        var result = [Tensor?](repeating: nil, count: 6)
-        let rows = T * B
-        if needs[0] {
-            let dx = Tensor(uninitializedShape: [T, B, I])
-            SequenceMath.inputGradient(dA.data, rows: rows, outputs: H, weight: wih.data, inputs: I, into: dx.data)
-            result[0] = dx
-        }
-        result[1] = dh
-        if needs[2] {
-            let dW = Tensor(uninitializedShape: [H, I])
-            SequenceMath.weightGradient(dA.data, rows: rows, outputs: H, x.data, inputs: I, into: dW.data)
-            result[2] = dW
-        }
-        if needs[3] {
-            let prev = SequenceMath.previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: H, reverse: reverse)
-            defer { prev.deallocate() }
-            let dW = Tensor(uninitializedShape: [H, H])
-            SequenceMath.weightGradient(dA.data, rows: rows, outputs: H, prev, inputs: H, into: dW.data)
-            result[3] = dW
-        }
-        if hasBias {
-            let db = Tensor(uninitializedShape: [H])
-            SequenceMath.biasGradient(dA.data, rows: rows, outputs: H, into: db.data)
-            result[4] = db
-            result[5] = db.copied()
-        }
-        return result
+        let g = SequenceMath.layerGradients(inputSide: dA.data, hiddenSide: dA.data, outputs: H, x: x, wih: wih, h0: h0,
+                                            out: out, reverse: reverse, needX: needs[0], needWih: needs[2], needWhh: needs[3],
+                                            needBias: hasBias)
+        return [g.dx, dh, g.dWih, g.dWhh, g.dbih, g.dbhh]
     }
 }

@@ -99,4 +99,50 @@ enum SequenceMath {
         Gemm.run(transA: false, transB: false, m: rows, n: k, k: n, a: dG, lda: n, b: w, ldb: Swift.max(k, 1),
                  beta: 0, c: dx, ldc: Swift.max(k, 1))
     }
+
+    /// What every recurrent layer's backward ends with, over all R = T·B rows at once:
+    /// dGi is the gradient of x·W_ihᵀ + b_ih, dGh that of h·W_hhᵀ + b_hh (one block for
+    /// LSTM and RNN, two for GRU); x is [T, B, I], h0 [B, P], out [T, B, P].
+    struct LayerGradients {
+        var dx: Tensor?, dWih: Tensor?, dWhh: Tensor?, dbih: Tensor?, dbhh: Tensor?
+    }
+
+    static func layerGradients(inputSide dGi: UnsafePointer<Float>, hiddenSide dGh: UnsafePointer<Float>, outputs n: Int,
+                               x: Tensor, wih: Tensor, h0: Tensor, out: Tensor, reverse: Bool,
+                               needX: Bool, needWih: Bool, needWhh: Bool, needBias: Bool) -> LayerGradients {
+        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let P = h0.shape[h0.dim - 1]
+        let rows = T * B
+        var g = LayerGradients()
+        if needX {
+            let dx = Tensor(uninitializedShape: [T, B, I])
+            inputGradient(dGi, rows: rows, outputs: n, weight: wih.data, inputs: I, into: dx.data)
+            g.dx = dx
+        }
+        if needWih {
+            let dW = Tensor(uninitializedShape: [n, I])
+            weightGradient(dGi, rows: rows, outputs: n, x.data, inputs: I, into: dW.data)
+            g.dWih = dW
+        }
+        if needWhh {
+            let prev = previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: P, reverse: reverse)
+            defer { prev.deallocate() }
+            let dW = Tensor(uninitializedShape: [n, P])
+            weightGradient(dGh, rows: rows, outputs: n, prev, inputs: P, into: dW.data)
+            g.dWhh = dW
+        }
+        if needBias {
+            let dbi = Tensor(uninitializedShape: [n])
+            biasGradient(dGi, rows: rows, outputs: n, into: dbi.data)
+            g.dbih = dbi
+            if dGi == dGh {
+                g.dbhh = dbi.copied()
+            } else {
+                let dbh = Tensor(uninitializedShape: [n])
+                biasGradient(dGh, rows: rows, outputs: n, into: dbh.data)
+                g.dbhh = dbh
+            }
+        }
+        return g
+    }
 }
