@@ -60,19 +60,7 @@ enum RecurrentBindings {
     }
 
     private static func weights(_ lua: Lua, _ i: Int32) throws(LuaError) -> [Tensor] {
-        try lua.checkTable(i)
-        let count = lua.length(i)
-        var out: [Tensor] = []
-        out.reserveCapacity(count)
-        for k in stride(from: 1, through: count, by: 1) {
-            lua.rawGet(i, k)
-            defer { lua.pop() }
-            guard let t = TensorClass.shared.test(lua, -1) else {
-                throw LuaError.argument(i, "weight \(k) is a \(lua.typeName(-1)), not a Tensor")
-            }
-            out.append(t)
-        }
-        return out
+        try lua.tensorArray(i) { "weight \($0)" }
     }
 
     /// A state argument: a Tensor, or nil.

@@ -30,17 +30,7 @@ enum OptimBindings {
     /// A Lua array of tensors at i (e.g. model:parameters()).
     static func tensorList(_ lua: Lua, _ i: Int32) throws(LuaError) -> [Tensor] {
         if let t = TensorClass.shared.test(lua, i) { return [t] }
-        try lua.checkTable(i)
-        var out: [Tensor] = []
-        for k in stride(from: 1, through: lua.length(i), by: 1) {
-            lua.rawGet(i, k)
-            defer { lua.pop() }
-            guard let t = TensorClass.shared.test(lua, -1) else {
-                throw LuaError.argument(i, "entry \(k) of the parameter list is a \(lua.typeName(-1)), not a Tensor")
-            }
-            out.append(t)
-        }
-        return out
+        return try lua.tensorArray(i) { "entry \($0) of the parameter list" }
     }
 
     /// Options from the table at i, for an optimizer of `kind`; betas as a pair.

@@ -49,9 +49,14 @@ public final class Runtime {
         GradGuard.shared.register(lua, methods: [], close: GradGuardClose.function)
         lua.pop()
         ProgressBindings.register(in: state)
-        lua.pushValue(-1)
-        state.setLoaded("torch")
-        state.setGlobal("torch")
+        publish("torch")
+    }
+
+    /// The module on top of the stack (popped) becomes require(name) and the global `name`.
+    private func publish(_ name: String) {
+        state.lua.pushValue(-1)
+        state.setLoaded(name)
+        state.setGlobal(name)
     }
 
     private func registerNN() {
@@ -74,41 +79,31 @@ public final class Runtime {
         lua.rawSet(-2, "lr_scheduler")
         OptimBindings.register(in: state)
         SchedulerBindings.register(in: state)
-        lua.pushValue(-1)
-        state.setLoaded("optim")
-        state.setGlobal("optim")
+        publish("optim")
     }
 
     private func registerData() {
         state.pushLibrary("data", DataBindings.functions)
         DataBindings.register(in: state)
-        state.lua.pushValue(-1)
-        state.setLoaded("data")
-        state.setGlobal("data")
+        publish("data")
     }
 
     private func registerPlot() {
         state.pushLibrary("plot", PlotBindings.functions)
         PlotBindings.register(in: state)
-        state.lua.pushValue(-1)
-        state.setLoaded("plot")
-        state.setGlobal("plot")
+        publish("plot")
     }
 
     private func registerTime() {
         state.pushLibrary("time", TimeBindings.functions)
-        state.lua.pushValue(-1)
-        state.setLoaded("time")
-        state.setGlobal("time")
+        publish("time")
     }
 
     private func registerJSON() {
         state.pushLibrary("json", JSONBindings.functions)
         JSONBindings.pushNull(state.lua)
         state.lua.rawSet(-2, "null")
-        state.lua.pushValue(-1)
-        state.setLoaded("json")
-        state.setGlobal("json")
+        publish("json")
     }
 
     private func registerREPLSupport() {
@@ -144,11 +139,7 @@ public final class Runtime {
                 // The prelude is part of the binary; a failure here is a build defect.
                 fatalError("lstmlua: prelude module \(name) failed to load: \(error)")
             }
-            if global {
-                state.lua.pushValue(-1)
-                state.setGlobal(name)
-            }
-            state.setLoaded(name)
+            if global { publish(name) } else { state.setLoaded(name) }
             return
         }
         fatalError("lstmlua: no prelude module \(name)")

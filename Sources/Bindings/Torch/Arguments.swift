@@ -17,6 +17,23 @@ extension Lua {
 
     func push(_ t: Tensor) { TensorClass.shared.push(t, self) }
 
+    /// The Lua array of tensors at i; `entry(k)` names entry k in the error for a non-tensor.
+    func tensorArray(_ i: Int32, entry: (Int) -> String) throws(LuaError) -> [Tensor] {
+        try checkTable(i)
+        let count = length(i)
+        var out: [Tensor] = []
+        out.reserveCapacity(count)
+        for k in stride(from: 1, through: count, by: 1) {
+            rawGet(i, k)
+            defer { pop() }
+            guard let t = TensorClass.shared.test(self, -1) else {
+                throw LuaError.argument(i, "\(entry(k)) is a \(typeName(-1)), not a Tensor")
+            }
+            out.append(t)
+        }
+        return out
+    }
+
     func push(_ t: Tensor?) {
         if let t { push(t) } else { pushNil() }
     }

@@ -153,19 +153,9 @@ enum TorchLibrary {
     // MARK: Joining
 
     private static func tensorList(_ lua: Lua, _ i: Int32) throws(LuaError) -> [Tensor] {
-        try lua.checkTable(i)
-        let n = lua.length(i)
-        guard n > 0 else { throw LuaError.argument(i, "expected a non-empty list of tensors") }
-        var out: [Tensor] = []
-        for k in 1...n {
-            lua.rawGet(i, k)
-            defer { lua.pop() }
-            guard let t = TensorClass.shared.test(lua, -1) else {
-                throw LuaError.argument(i, "entry \(k) of the list is a \(lua.typeName(-1)), not a Tensor")
-            }
-            out.append(t)
-        }
-        return out
+        let list = try lua.tensorArray(i) { "entry \($0) of the list" }
+        guard !list.isEmpty else { throw LuaError.argument(i, "expected a non-empty list of tensors") }
+        return list
     }
 
     static let cat = LuaFunction("cat", "torch.cat(tensors [, dim]) -> Tensor",

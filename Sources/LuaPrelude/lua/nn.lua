@@ -605,6 +605,12 @@ function CellBase:extra_repr()
 end
 doc("nn.RNNCellBase:extra_repr", "cell:extra_repr() -> string", "Sizes and the options that differ from the defaults.", CellBase.extra_repr)
 
+-- GRUCell and RNNCell keep one state; LSTMCell overrides this with its {h, c}.
+function CellBase:forward(input, h)
+  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
+end
+doc("nn.RNNCellBase:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", CellBase.forward)
+
 local LSTMCell = CellBase:extend("LSTMCell")
 nn.LSTMCell = LSTMCell
 doc("nn.LSTMCell", "nn.LSTMCell(input_size, hidden_size [, bias=true])", "One LSTM step, with the parameters named as PyTorch's LSTMCell.", LSTMCell)
@@ -623,19 +629,11 @@ local GRUCell = CellBase:extend("GRUCell")
 nn.GRUCell = GRUCell
 doc("nn.GRUCell", "nn.GRUCell(input_size, hidden_size [, bias=true])", "One GRU step.", GRUCell)
 function GRUCell:init(...) make_cell(self, "GRUCell", ...) end
-function GRUCell:forward(input, h)
-  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
-end
-doc("nn.GRUCell:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", GRUCell.forward)
 
 local RNNCell = CellBase:extend("RNNCell")
 nn.RNNCell = RNNCell
 doc("nn.RNNCell", "nn.RNNCell(input_size, hidden_size [, bias=true [, nonlinearity='tanh']])", "One Elman RNN step.", RNNCell)
 function RNNCell:init(...) make_cell(self, "RNNCell", ...) end
-function RNNCell:forward(input, h)
-  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
-end
-doc("nn.RNNCell:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", RNNCell.forward)
 
 ---------------------------------------------------------------------------
 -- Small layers

@@ -6,9 +6,10 @@ local T = require "testing"
 
 local dir = FIXTURES .. "/golden/"
 
+local references = require "references"
+
 local function golden(name)
-  local tensors, meta = torch.load(dir .. name .. ".safetensors")
-  return tensors, json.decode(meta.config)
+  return references.load(dir .. name .. ".safetensors")
 end
 
 local function files(prefix)
@@ -85,17 +86,7 @@ end
 
 local function optimizer_case(name)
   local g, c = golden(name)
-  local p = g["p.0"]:clone():requires_grad_()
-  local options = {}
-  for k, v in pairs(c) do
-    if k ~= "optimizer" and k ~= "steps" then options[k] = v end
-  end
-  local opt = optim[c.optimizer]({p}, options)
-  for k = 1, c.steps do
-    p.grad = g["grad." .. k]
-    opt:step()
-    T.near(p, g["p." .. k], 1e-6, string.format("%s after step %d", name, k))
-  end
+  references.optimizer_trajectory(g, c, name)
 end
 
 for _, name in ipairs(files("opt_")) do

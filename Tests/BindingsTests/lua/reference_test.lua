@@ -4,26 +4,17 @@ local T = require "testing"
 
 local dir = FIXTURES .. "/extra/"
 
+local references = require "references"
+
 local function reference(name)
-  local tensors, meta = torch.load(dir .. name .. ".safetensors")
-  return tensors, json.decode(meta.config)
+  return references.load(dir .. name .. ".safetensors")
 end
 
 for _, name in ipairs({"opt_sgd_plain", "opt_sgd_dampening", "opt_adam_amsgrad_wd", "opt_adamw_amsgrad",
                        "opt_rmsprop_centered", "opt_adagrad"}) do
   T.case("optimizer " .. name, function()
     local g, c = reference(name)
-    local p = g["p.0"]:clone():requires_grad_()
-    local options = {}
-    for k, v in pairs(c) do
-      if k ~= "optimizer" and k ~= "steps" then options[k] = v end
-    end
-    local opt = optim[c.optimizer]({p}, options)
-    for k = 1, c.steps do
-      p.grad = g["grad." .. k]
-      opt:step()
-      T.near(p, g["p." .. k], 1e-6, string.format("%s after step %d", name, k))
-    end
+    references.optimizer_trajectory(g, c, name)
   end)
 end
 
