@@ -72,16 +72,12 @@ enum LSTMKernel {
         cT.data.update(from: cPrev, count: B * H)
 
         if let saved {
-            let needs = inputs.map { $0?.requiresGrad ?? false }
             let outSaved = out.detach()
-            let node = Node(name: "LstmBackward0", inputs: inputs, outputCount: 3,
-                            saving: [x, h0, c0, wih, whh] + (whr.map { [$0] } ?? [])) { grads in
+            SequenceMath.record("LstmBackward0", inputs: inputs, saving: [x, h0, c0, wih, whh] + (whr.map { [$0] } ?? []),
+                                outputs: [out, hT, cT]) { grads, needs in
                 backward(grads, x: x, h0: h0, c0: c0, wih: wih, whh: whh, whr: whr, hasBias: bih != nil,
                          saved: saved, out: outSaved, reverse: reverse, needs: needs)
             }
-            out.attach(to: node, index: 0)
-            hT.attach(to: node, index: 1)
-            cT.attach(to: node, index: 2)
         }
         return (out, hT, cT)
     }

@@ -35,16 +35,13 @@ enum RNNKernel {
         hT.data.update(from: hPrev, count: B * H)
 
         if Tensor.needsGrad(inputs) {
-            let needs = inputs.map { $0?.requiresGrad ?? false }
             let outSaved = out.detach()
             let hasBias = bih != nil
-            let node = Node(name: relu ? "RnnReluBackward0" : "RnnTanhBackward0", inputs: inputs, outputCount: 2,
-                            saving: [x, h0, wihC, whhC]) { grads in
+            SequenceMath.record(relu ? "RnnReluBackward0" : "RnnTanhBackward0", inputs: inputs, saving: [x, h0, wihC, whhC],
+                                outputs: [out, hT]) { grads, needs in
                 backward(grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: hasBias, out: outSaved, relu: relu,
                          reverse: reverse, needs: needs)
             }
-            out.attach(to: node, index: 0)
-            hT.attach(to: node, index: 1)
         }
         return (out, hT)
     }

@@ -145,4 +145,13 @@ enum SequenceMath {
         }
         return g
     }
+
+    /// Makes `outputs` the results of one node `name` over `inputs`; `backward` gets the
+    /// outputs' gradients and which inputs need theirs. Call only when some input does.
+    static func record(_ name: String, inputs: [Tensor?], saving: [Tensor], outputs: [Tensor],
+                       backward: @escaping (_ grads: [Tensor?], _ needs: [Bool]) -> [Tensor?]) {
+        let needs = inputs.map { $0?.requiresGrad ?? false }
+        let node = Node(name: name, inputs: inputs, outputCount: outputs.count, saving: saving) { grads in backward(grads, needs) }
+        for (index, output) in outputs.enumerated() { output.attach(to: node, index: index) }
+    }
 }
