@@ -202,7 +202,7 @@ void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
 // ---- LSTM step -----------------------------------------------------------------------
 
 // i, f, o = σ(·), g = tanh(·);  c = f·c_prev + i·g;  tc = tanh(c);  r = o·tc
-MULTIVERSION void lk_lstm_step_forward(float *gates, const float *c_prev, float *c, float *tc, float *r, size_t ldr,
+MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restrict c_prev, float *restrict c, float *restrict tc, float *restrict r, size_t ldr,
                                        size_t B, size_t H) {
     for (size_t b = 0; b < B; b++) {
         float *g = gates + b * 4 * H;
@@ -224,8 +224,8 @@ MULTIVERSION void lk_lstm_step_forward(float *gates, const float *c_prev, float 
 // r = o·tanh(c): do = dr·tanh(c), dc += dr·o·(1 - tanh²c)
 // c = f·c_prev + i·g: di = dc·g, df = dc·c_prev, dg = dc·i, dc_prev = dc·f
 // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
-MULTIVERSION void lk_lstm_step_backward(const float *gates, const float *c_prev, const float *tc, const float *dr,
-                                        size_t lddr, float *dc, float *dgates, size_t B, size_t H) {
+MULTIVERSION void lk_lstm_step_backward(const float *restrict gates, const float *restrict c_prev, const float *restrict tc, const float *restrict dr,
+                                        size_t lddr, float *restrict dc, float *restrict dgates, size_t B, size_t H) {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H, *cp = c_prev + b * H, *tcb = tc + b * H, *drb = dr + b * lddr;
         float *dcb = dc + b * H, *dg = dgates + b * 4 * H;
@@ -245,7 +245,7 @@ MULTIVERSION void lk_lstm_step_backward(const float *gates, const float *c_prev,
 // ---- GRU step ------------------------------------------------------------------------
 
 // r, z = σ(gi + gh);  n = tanh(gi_n + r·gh_n);  h = (1 - z)·n + z·h_prev
-MULTIVERSION void lk_gru_step_forward(const float *gi, const float *gh, const float *h_prev, float *saved, float *h,
+MULTIVERSION void lk_gru_step_forward(const float *restrict gi, const float *restrict gh, const float *restrict h_prev, float *restrict saved, float *restrict h,
                                       size_t B, size_t H) {
     for (size_t b = 0; b < B; b++) {
         const float *ib = gi + b * 3 * H, *hb = gh + b * 3 * H, *hp = h_prev + b * H;
@@ -263,8 +263,8 @@ MULTIVERSION void lk_gru_step_forward(const float *gi, const float *gh, const fl
 }
 
 // dn = dh·(1 - z), dz = dh·(h_prev - n), direct = dh·z; through n = tanh(a + r·hn) and σ
-MULTIVERSION void lk_gru_step_backward(const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh,
-                                       float *direct, size_t B, size_t H) {
+MULTIVERSION void lk_gru_step_backward(const float *restrict saved, const float *restrict h_prev, const float *restrict dh, float *restrict dgi, float *restrict dgh,
+                                       float *restrict direct, size_t B, size_t H) {
     for (size_t b = 0; b < B; b++) {
         const float *s = saved + b * 4 * H, *hp = h_prev + b * H, *d = dh + b * H;
         float *di = dgi + b * 3 * H, *dhh = dgh + b * 3 * H, *dd = direct + b * H;

@@ -227,16 +227,16 @@ enum TorchLibrary {
     // MARK: Threads and BLAS
 
     static let getNumThreads = LuaFunction("get_num_threads", "torch.get_num_threads() -> integer",
-                                           "How many threads large matrix products use (OpenBLAS's threads).") { lua in
-        lua.push(BLASKernels.threads)
+                                           "How many threads recurrent layers and large matrix products use.") { lua in
+        lua.push(Parallel.threads)
         return 1
     }
 
     static let setNumThreads = LuaFunction("set_num_threads", "torch.set_num_threads(n)",
-                                           "Sets how many threads large matrix products use.") { lua in
+                                           "Sets how many threads recurrent layers and large matrix products use.") { lua in
         let n = try lua.integer(1)
         guard n >= 1 && n <= 64 else { throw LuaError.argument(1, "number of threads must be between 1 and 64, got \(n)") }
-        BLASKernels.setThreads(n)
+        Parallel.setThreads(n)
         return 0
     }
 
@@ -245,7 +245,7 @@ enum TorchLibrary {
         lua.newTable(fields: 3)
         lua.push(BLASKernels.coreName)
         lua.rawSet(-2, "core")
-        lua.push(BLASKernels.threads)
+        lua.push(Parallel.threads)
         lua.rawSet(-2, "threads")
         lua.push(BLASKernels.configuration)
         lua.rawSet(-2, "config")

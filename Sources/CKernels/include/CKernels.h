@@ -40,4 +40,14 @@ void lk_gru_step_forward(const float *gi, const float *gh, const float *h_prev, 
 void lk_gru_step_backward(const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh,
                           float *direct, size_t B, size_t H);
 
+// ---- Worker threads (parallel.c) ----
+/// Runs fn(ctx, begin, end) over [0, rows) split into contiguous chunks of at least
+/// min_rows, one per thread, the caller's thread taking the first; returns when all
+/// are done. Called from inside a chunk, runs fn over all rows on the calling thread.
+typedef void (*lk_rows_fn)(const void *ctx, size_t begin, size_t end);
+void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *ctx);
+/// How many threads lk_parallel_rows uses (default: the online cores).
+int lk_threads(void);
+void lk_set_threads(int n);
+
 #endif

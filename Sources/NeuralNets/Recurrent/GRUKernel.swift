@@ -26,21 +26,15 @@ enum GRUKernel {
         let gh = Tensor(uninitializedShape: [B, 3 * H])
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: 3 * H, bias: bihC?.data, nil, into: gi.data)
         let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
-        var hPrev = UnsafePointer(h0.data)
-        for s in 0..<T {
-            try Interrupt.check()
-            let t = reverse ? T - 1 - s : s
-            // gh = h·W_hhᵀ + b_hh
-            if let b = bhhC {
-                for r in 0..<B { (gh.data + r * 3 * H).update(from: b.data, count: 3 * H) }
-            }
-            recurrent.forward(hPrev, rows: B, beta: bhhC == nil ? 0 : 1, into: gh.data)
-            let o = out.data + t * B * H
-            lk_gru_step_forward(gi.data + t * B * 3 * H, gh.data, hPrev, saved.data + t * B * 4 * H, o, B, H)
-            hPrev = UnsafePointer(o)
+        let job = ForwardJob(T: T, B: B, H: H, reverse: reverse, gi: gi.data, gh: gh.data, saved: saved.data, out: out.data,
+                             h0: h0.data, bhh: bhhC.map { UnsafePointer($0.data) }, recurrent: recurrent.product)
+        // The job holds bare pointers: what they point into must outlive it.
+        defer { withExtendedLifetime((recurrent, h0, out, gi, gh, saved, bhhC)) {} }
+        try SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
         let hT = Tensor(uninitializedShape: [B, H])
-        hT.data.update(from: hPrev, count: B * H)
+        hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H)
 
         if Tensor.needsGrad(inputs) {
             let outSaved = out.detach()
@@ -62,25 +56,75 @@ enum GRUKernel {
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
         let direct = Tensor(uninitializedShape: [B, H])
-        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
+        let recurrent = SequenceMath.RecurrentWeight(whh, steps: nil)
 
-        for s in stride(from: T - 1, through: 0, by: -1) {
-            let t = reverse ? T - 1 - s : s
-            let hPrev = s == 0 ? UnsafePointer(h0.data) : UnsafePointer(out.data + (reverse ? t + 1 : t - 1) * B * H)
-            if let dOut {
-                let d = dOut.data + t * B * H
-                for k in 0..<(B * H) { dh.data[k] += d[k] }
-            }
-            let dhh = dGh.data + t * B * 3 * H
-            lk_gru_step_backward(saved.data + t * B * 4 * H, hPrev, dh.data, dGi.data + t * B * 3 * H, dhh, direct.data, B, H)
-            // dh_prev = z·dh' + dGh[t]·W_hh
-            dh.data.update(from: direct.data, count: B * H)
-            recurrent.backward(dhh, rows: B, beta: 1, into: dh.data)
+        let job = BackwardJob(T: T, B: B, H: H, reverse: reverse, saved: saved.data, h0: h0.data, out: out.data,
+                              dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dGi: dGi.data, dGh: dGh.data,
+                              direct: direct.data, recurrent: recurrent.product)
+        defer { withExtendedLifetime((recurrent, dOut, direct)) {} }
+        try? SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
 
         let g = SequenceMath.layerGradients(inputSide: dGi.data, hiddenSide: dGh.data, outputs: 3 * H, x: x, wih: wih, h0: h0,
                                             out: out, reverse: reverse, needX: needs[0], needWih: needs[2], needWhh: needs[3],
                                             needBias: hasBias)
         return [g.dx, dh, g.dWih, g.dWhh, g.dbih, g.dbhh]
+    }
+
+    /// Forward through time for the batch rows [b0, b1), on any thread: plain pointers only.
+    private struct ForwardJob {
+        let T: Int, B: Int, H: Int, reverse: Bool
+        let gi: UnsafeMutablePointer<Float>, gh: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>
+        let out: UnsafeMutablePointer<Float>, h0: UnsafePointer<Float>, bhh: UnsafePointer<Float>?
+        let recurrent: SequenceMath.RecurrentProduct
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            let gh = self.gh + b0 * 3 * H
+            var hPrev = h0 + b0 * H
+            for s in 0..<T {
+                if Interrupt.pending { return }
+                let t = reverse ? T - 1 - s : s
+                let row = t * B + b0
+                // gh = h·W_hhᵀ + b_hh
+                if let bhh {
+                    for r in 0..<rows { (gh + r * 3 * H).update(from: bhh, count: 3 * H) }
+                }
+                recurrent.forward(hPrev, rows: rows, beta: bhh == nil ? 0 : 1, into: gh)
+                let o = out + row * H
+                lk_gru_step_forward(gi + row * 3 * H, gh, hPrev, saved + row * 4 * H, o, rows, H)
+                hPrev = UnsafePointer(o)
+            }
+        }
+    }
+
+    /// Backward through time for the batch rows [b0, b1): fills dGi and dGh and leaves
+    /// the gradient of h0 in dh.
+    private struct BackwardJob {
+        let T: Int, B: Int, H: Int, reverse: Bool
+        let saved: UnsafeMutablePointer<Float>, h0: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let dOut: UnsafePointer<Float>?, dh: UnsafeMutablePointer<Float>
+        let dGi: UnsafeMutablePointer<Float>, dGh: UnsafeMutablePointer<Float>, direct: UnsafeMutablePointer<Float>
+        let recurrent: SequenceMath.RecurrentProduct
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            let dh = self.dh + b0 * H, direct = self.direct + b0 * H
+            for s in stride(from: T - 1, through: 0, by: -1) {
+                let t = reverse ? T - 1 - s : s
+                let row = t * B + b0
+                let hPrev = s == 0 ? h0 + b0 * H : UnsafePointer(out + ((reverse ? t + 1 : t - 1) * B + b0) * H)
+                if let dOut {
+                    let d = dOut + row * H
+                    for k in 0..<(rows * H) { dh[k] += d[k] }
+                }
+                let dhh = dGh + row * 3 * H
+                lk_gru_step_backward(saved + row * 4 * H, hPrev, dh, dGi + row * 3 * H, dhh, direct, rows, H)
+                // dh_prev = z·dh' + dGh[t]·W_hh
+                dh.update(from: direct, count: rows * H)
+                recurrent.backward(dhh, rows: rows, beta: 1, into: dh)
+            }
+        }
     }
 }

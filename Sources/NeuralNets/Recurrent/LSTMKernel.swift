@@ -49,27 +49,17 @@ enum LSTMKernel {
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
                              bias: bih?.data, bhh?.data, into: G)
         let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
-        var hPrev = UnsafePointer(h0.data), cPrev = UnsafePointer(c0.data)
-        for s in 0..<T {
-            try Interrupt.check()
-            let t = reverse ? T - 1 - s : s
-            let g = G + t * B * 4 * H
-            // += h·W_hhᵀ
-            recurrent.forward(hPrev, rows: B, beta: 1, into: g)
-            let c = C + t * B * H, tc = TC + t * B * H
-            let r = R.map { $0 + t * B * H } ?? (out.data + t * B * P)
-            lk_lstm_step_forward(g, cPrev, c, tc, r, H, B, H)
-            if let whr {
-                // h = r·W_hrᵀ
-                Gemm.run(transA: false, transB: true, m: B, n: P, k: H, a: r, lda: H, b: whr.data, ldb: H,
-                         beta: 0, c: out.data + t * B * P, ldc: P)
-            }
-            hPrev = UnsafePointer(out.data + t * B * P)
-            cPrev = UnsafePointer(c)
+        let job = ForwardJob(T: T, B: B, H: H, P: P, reverse: reverse, G: G, C: C, TC: TC, R: R, out: out.data,
+                             h0: h0.data, c0: c0.data, recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) })
+        // The job holds bare pointers: what they point into must outlive it.
+        defer { withExtendedLifetime((recurrent, h0, c0, out, whr)) {} }
+        try SequenceMath.overBatchRows(B, work: T * B * 4 * H * P, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
+        let last = reverse ? 0 : T - 1
         let hT = Tensor(uninitializedShape: [B, P]), cT = Tensor(uninitializedShape: [B, H])
-        hT.data.update(from: hPrev, count: B * P)
-        cT.data.update(from: cPrev, count: B * H)
+        hT.data.update(from: T == 0 ? h0.data : out.data + last * B * P, count: B * P)
+        cT.data.update(from: T == 0 ? c0.data : C + last * B * H, count: B * H)
 
         if let saved {
             let outSaved = out.detach()
@@ -96,35 +86,90 @@ enum LSTMKernel {
         let dr = whr == nil ? nil : Tensor(uninitializedShape: [B, H])
         let dWhr = whr == nil ? nil : Tensor(repeating: 0, shape: [P, H])
         let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
-        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
-
-        for s in stride(from: T - 1, through: 0, by: -1) {
-            let t = reverse ? T - 1 - s : s
-            let first = s == 0
-            let cPrev = first ? UnsafePointer(c0.data) : UnsafePointer(C + (reverse ? t + 1 : t - 1) * B * H)
-            // dh += dOut[t]
-            if let dOut {
-                let d = dOut.data + t * B * P
-                for k in 0..<(B * P) { dh.data[k] += d[k] }
-            }
-            // With a projection: dW_hr += dhᵀ·r, dr = dh·W_hr
-            var drp = UnsafePointer(dh.data)
-            if let whr, let dr, let dWhr, let R = saved.unprojected?.data {
-                Gemm.run(transA: true, transB: false, m: P, n: H, k: B, a: dh.data, lda: P, b: R + t * B * H, ldb: H,
-                         beta: 1, c: dWhr.data, ldc: H)
-                Gemm.run(transA: false, transB: false, m: B, n: H, k: P, a: dh.data, lda: P, b: whr.data, ldb: H,
-                         beta: 0, c: dr.data, ldc: H)
-                drp = UnsafePointer(dr.data)
-            }
-            let g = G + t * B * 4 * H, dg = dG.data + t * B * 4 * H, tc = TC + t * B * H
-            lk_lstm_step_backward(g, cPrev, tc, drp, H, dc.data, dg, B, H)
-            // dh_prev = dG[t]·W_hh
-            recurrent.backward(dg, rows: B, beta: 0, into: dh.data)
+        let recurrent = SequenceMath.RecurrentWeight(whh, steps: nil)
+        let job = BackwardJob(T: T, B: B, H: H, P: P, reverse: reverse, G: G, C: C, TC: TC, R: saved.unprojected?.data,
+                              c0: c0.data, dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dc: dc.data, dG: dG.data,
+                              recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) }, dr: dr?.data, dWhr: dWhr?.data)
+        defer { withExtendedLifetime((recurrent, dOut, dr, dWhr)) {} }
+        // dW_hr sums over the batch: with a projection the rows stay on one thread.
+        try? SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
 
         let g = SequenceMath.layerGradients(inputSide: dG.data, hiddenSide: dG.data, outputs: 4 * H, x: x, wih: wih, h0: h0,
                                             out: out, reverse: reverse, needX: needs[0], needWih: needs[3], needWhh: needs[4],
                                             needBias: hasBias && (needs[5] || needs[6]))
         return [g.dx, dh, dc, g.dWih, g.dWhh, g.dbih, g.dbhh, dWhr]
+    }
+
+    /// Forward through time for the batch rows [b0, b1), on any thread: plain pointers only.
+    private struct ForwardJob {
+        let T: Int, B: Int, H: Int, P: Int, reverse: Bool
+        let G: UnsafeMutablePointer<Float>, C: UnsafeMutablePointer<Float>, TC: UnsafeMutablePointer<Float>
+        let R: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>
+        let h0: UnsafePointer<Float>, c0: UnsafePointer<Float>
+        let recurrent: SequenceMath.RecurrentProduct, whr: UnsafePointer<Float>?
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            var hPrev = h0 + b0 * P, cPrev = c0 + b0 * H
+            for s in 0..<T {
+                if Interrupt.pending { return }
+                let t = reverse ? T - 1 - s : s
+                let g = G + (t * B + b0) * 4 * H
+                // += h·W_hhᵀ
+                recurrent.forward(hPrev, rows: rows, beta: 1, into: g)
+                let c = C + (t * B + b0) * H, tc = TC + (t * B + b0) * H
+                let h = out + (t * B + b0) * P
+                let r = R.map { $0 + (t * B + b0) * H } ?? h
+                lk_lstm_step_forward(g, cPrev, c, tc, r, H, rows, H)
+                if let whr {
+                    // h = r·W_hrᵀ
+                    Gemm.run(transA: false, transB: true, m: rows, n: P, k: H, a: r, lda: H, b: whr, ldb: H,
+                             beta: 0, c: h, ldc: P)
+                }
+                hPrev = UnsafePointer(h)
+                cPrev = UnsafePointer(c)
+            }
+        }
+    }
+
+    /// Backward through time for the batch rows [b0, b1): fills dG and leaves the
+    /// gradients of h0 and c0 in dh and dc.
+    private struct BackwardJob {
+        let T: Int, B: Int, H: Int, P: Int, reverse: Bool
+        let G: UnsafeMutablePointer<Float>, C: UnsafeMutablePointer<Float>, TC: UnsafeMutablePointer<Float>
+        let R: UnsafeMutablePointer<Float>?, c0: UnsafePointer<Float>, dOut: UnsafePointer<Float>?
+        let dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>, dG: UnsafeMutablePointer<Float>
+        let recurrent: SequenceMath.RecurrentProduct
+        let whr: UnsafePointer<Float>?, dr: UnsafeMutablePointer<Float>?, dWhr: UnsafeMutablePointer<Float>?
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            let dh = self.dh + b0 * P, dc = self.dc + b0 * H
+            for s in stride(from: T - 1, through: 0, by: -1) {
+                let t = reverse ? T - 1 - s : s
+                let row = t * B + b0
+                let cPrev = s == 0 ? c0 + b0 * H : UnsafePointer(C + ((reverse ? t + 1 : t - 1) * B + b0) * H)
+                // dh += dOut[t]
+                if let dOut {
+                    let d = dOut + row * P
+                    for k in 0..<(rows * P) { dh[k] += d[k] }
+                }
+                // With a projection: dW_hr += dhᵀ·r, dr = dh·W_hr
+                var drp = UnsafePointer(dh)
+                if let whr, let dr, let dWhr, let R {
+                    Gemm.run(transA: true, transB: false, m: P, n: H, k: rows, a: dh, lda: P, b: R + row * H, ldb: H,
+                             beta: 1, c: dWhr, ldc: H)
+                    Gemm.run(transA: false, transB: false, m: rows, n: H, k: P, a: dh, lda: P, b: whr, ldb: H,
+                             beta: 0, c: dr + b0 * H, ldc: H)
+                    drp = UnsafePointer(dr + b0 * H)
+                }
+                let dg = dG + row * 4 * H
+                lk_lstm_step_backward(G + row * 4 * H, cPrev, TC + row * H, drp, H, dc, dg, rows, H)
+                // dh_prev = dG[t]·W_hh
+                recurrent.backward(dg, rows: rows, beta: 0, into: dh)
+            }
+        }
     }
 }

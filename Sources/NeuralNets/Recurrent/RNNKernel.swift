@@ -18,21 +18,15 @@ enum RNNKernel {
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
                              bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
         let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
-        var hPrev = UnsafePointer(h0.data)
-        for s in 0..<T {
-            try Interrupt.check()
-            let t = reverse ? T - 1 - s : s
-            let o = out.data + t * B * H
-            recurrent.forward(hPrev, rows: B, beta: 1, into: o)
-            if relu {
-                for k in 0..<(B * H) { o[k] = Swift.max(o[k], 0) }
-            } else {
-                VectorMath.tanh(o, count: B * H)
-            }
-            hPrev = UnsafePointer(o)
+        let job = ForwardJob(T: T, B: B, H: H, reverse: reverse, relu: relu, out: out.data, h0: h0.data,
+                             recurrent: recurrent.product)
+        // The job holds bare pointers: what they point into must outlive it.
+        defer { withExtendedLifetime((recurrent, h0, out)) {} }
+        try SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
         let hT = Tensor(uninitializedShape: [B, H])
-        hT.data.update(from: hPrev, count: B * H)
+        hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H)
 
         if Tensor.needsGrad(inputs) {
             let outSaved = out.detach()
@@ -55,21 +49,66 @@ enum RNNKernel {
         let dh = Tensor(repeating: 0, shape: [B, H])
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dA = Tensor(uninitializedShape: [T, B, H])
-        for s in stride(from: T - 1, through: 0, by: -1) {
-            let t = reverse ? T - 1 - s : s
-            let h = out.data + t * B * H, da = dA.data + t * B * H, d = dOut.map { $0.data + t * B * H }
-            for k in 0..<(B * H) {
-                let g = dh.data[k] + (d?[k] ?? 0)
-                // tanh' = 1 - h², relu' = [h > 0]
-                da[k] = relu ? (h[k] > 0 ? g : 0) : g * (1 - h[k] * h[k])
-            }
-            // dh_prev = dA[t]·W_hh
-            Gemm.run(transA: false, transB: false, m: B, n: H, k: H, a: da, lda: H, b: whh.data, ldb: H,
-                     beta: 0, c: dh.data, ldc: H)
+        let job = BackwardJob(T: T, B: B, H: H, reverse: reverse, relu: relu, out: out.data,
+                              dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dA: dA.data, whh: whh.data)
+        defer { withExtendedLifetime((dOut, whh)) {} }
+        try? SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
+            pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
         let g = SequenceMath.layerGradients(inputSide: dA.data, hiddenSide: dA.data, outputs: H, x: x, wih: wih, h0: h0,
                                             out: out, reverse: reverse, needX: needs[0], needWih: needs[2], needWhh: needs[3],
                                             needBias: hasBias)
         return [g.dx, dh, g.dWih, g.dWhh, g.dbih, g.dbhh]
+    }
+
+    /// Forward through time for the batch rows [b0, b1), on any thread: plain pointers only.
+    /// out holds x·W_ihᵀ + b_ih + b_hh on entry and the outputs on return.
+    private struct ForwardJob {
+        let T: Int, B: Int, H: Int, reverse: Bool, relu: Bool
+        let out: UnsafeMutablePointer<Float>, h0: UnsafePointer<Float>
+        let recurrent: SequenceMath.RecurrentProduct
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            var hPrev = h0 + b0 * H
+            for s in 0..<T {
+                if Interrupt.pending { return }
+                let t = reverse ? T - 1 - s : s
+                let o = out + (t * B + b0) * H
+                recurrent.forward(hPrev, rows: rows, beta: 1, into: o)
+                if relu {
+                    for k in 0..<(rows * H) { o[k] = Swift.max(o[k], 0) }
+                } else {
+                    VectorMath.tanh(o, count: rows * H)
+                }
+                hPrev = UnsafePointer(o)
+            }
+        }
+    }
+
+    /// Backward through time for the batch rows [b0, b1): fills dA, the gradient of the
+    /// pre-activations, and leaves the gradient of h0 in dh.
+    private struct BackwardJob {
+        let T: Int, B: Int, H: Int, reverse: Bool, relu: Bool
+        let out: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>?
+        let dh: UnsafeMutablePointer<Float>, dA: UnsafeMutablePointer<Float>, whh: UnsafeMutablePointer<Float>
+
+        func run(rows b0: Int, _ b1: Int) {
+            let rows = b1 - b0
+            let dh = self.dh + b0 * H
+            for s in stride(from: T - 1, through: 0, by: -1) {
+                let t = reverse ? T - 1 - s : s
+                let row = t * B + b0
+                let h = out + row * H, da = dA + row * H, d = dOut.map { $0 + row * H }
+                for k in 0..<(rows * H) {
+                    let g = dh[k] + (d?[k] ?? 0)
+                    // tanh' = 1 - h², relu' = [h > 0]
+                    da[k] = relu ? (h[k] > 0 ? g : 0) : g * (1 - h[k] * h[k])
+                }
+                // dh_prev = dA[t]·W_hh
+                Gemm.run(transA: false, transB: false, m: rows, n: H, k: H, a: da, lda: H, b: whh, ldb: H,
+                         beta: 0, c: dh, ldc: H)
+            }
+        }
     }
 }

@@ -18,10 +18,9 @@ enum SequenceMath {
                      beta: 0, c: g, ldc: n)
             return
         }
-        for r in 0..<rows {
-            let row = g + r * n
-            for j in 0..<n { row[j] = (b1?[j] ?? 0) + (b2?[j] ?? 0) }
-        }
+        if rows == 0 { return }
+        for j in 0..<n { g[j] = (b1?[j] ?? 0) + (b2?[j] ?? 0) }
+        for r in 1..<rows { (g + r * n).update(from: g, count: n) }
         Gemm.run(transA: false, transB: true, m: rows, n: n, k: k, a: x, lda: Swift.max(k, 1), b: w, ldb: Swift.max(k, 1),
                  beta: 1, c: g, ldc: n)
     }
@@ -38,50 +37,76 @@ enum SequenceMath {
     /// The recurrent weight W [n, k] as each step uses it: forward h·Wᵀ and
     /// backward dG·W. Over enough steps a transposed copy pays for itself (both
     /// products become long contiguous runs); for one or two steps it does not.
+    /// It owns the copy; `product` is what the steps use, also on worker threads.
     struct RecurrentWeight {
-        let w: Tensor
-        let wt: Tensor?
-        let n: Int, k: Int
+        let transposedCopy: Tensor?
+        let product: RecurrentProduct
 
-        init(_ w: Tensor, steps: Int) {
-            self.w = w
-            (n, k) = (w.shape[0], w.shape[1])
-            wt = steps >= 4 ? SequenceMath.transposed(w) : nil
+        /// For `steps` forward steps; backward (steps: nil) reads W as it is.
+        init(_ w: Tensor, steps: Int?) {
+            transposedCopy = (steps ?? 0) >= 4 ? SequenceMath.transposed(w) : nil
+            product = RecurrentProduct(w: UnsafePointer(w.data), wt: transposedCopy.map { UnsafePointer($0.data) },
+                                       n: w.shape[0], k: w.shape[1])
         }
+
+        func forward(_ h: UnsafePointer<Float>, rows B: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
+            product.forward(h, rows: B, beta: beta, into: c)
+        }
+
+        func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
+            product.backward(dG, rows: B, beta: beta, into: dh)
+        }
+    }
+
+    /// W [n, k] and optionally Wᵀ [k, n] as plain pointers (see RecurrentWeight).
+    struct RecurrentProduct {
+        let w: UnsafePointer<Float>
+        let wt: UnsafePointer<Float>?
+        let n: Int, k: Int
 
         /// c[B, n] = h[B, k]·Wᵀ + beta·c
         func forward(_ h: UnsafePointer<Float>, rows B: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
             if let wt {
-                Gemm.run(transA: false, transB: false, m: B, n: n, k: k, a: h, lda: k, b: wt.data, ldb: n, beta: beta, c: c, ldc: n)
+                Gemm.run(transA: false, transB: false, m: B, n: n, k: k, a: h, lda: k, b: wt, ldb: n, beta: beta, c: c, ldc: n)
             } else {
-                Gemm.run(transA: false, transB: true, m: B, n: n, k: k, a: h, lda: k, b: w.data, ldb: k, beta: beta, c: c, ldc: n)
+                Gemm.run(transA: false, transB: true, m: B, n: n, k: k, a: h, lda: k, b: w, ldb: k, beta: beta, c: c, ldc: n)
             }
         }
 
         /// dh[B, k] = dG[B, n]·W + beta·dh (along W's rows: no short dot products)
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
-            Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w.data, ldb: k, beta: beta, c: dh, ldc: k)
+            Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w, ldb: k, beta: beta, c: dh, ldc: k)
         }
     }
 
-    /// The state each step started from, [T, B, P]: h0 for the first step in
-    /// processing order, else the previous step's output.
-    static func previousStates(h0: UnsafePointer<Float>, out: UnsafePointer<Float>, steps T: Int, batch B: Int,
-                               width P: Int, reverse: Bool) -> UnsafeMutablePointer<Float> {
-        let prev = UnsafeMutablePointer<Float>.allocate(capacity: T * B * P)
-        let block = B * P
-        for t in 0..<T {
-            let source = reverse ? (t == T - 1 ? h0 : out + (t + 1) * block) : (t == 0 ? h0 : out + (t - 1) * block)
-            (prev + t * block).update(from: source, count: block)
-        }
-        return prev
+    /// Runs `body(job, begin, end)` over the batch rows [0, B) split across threads when
+    /// the sequence has enough work: a recurrence keeps each batch row to itself over all
+    /// steps, so the threads meet once per layer, not once per step.
+    static func overBatchRows<Job>(_ B: Int, work: Int, job: Job,
+                                   _ body: @convention(c) (UnsafeRawPointer?, Int, Int) -> Void) throws(TensorError) {
+        let minRows = work >= 1 << 22 ? Swift.max(4, B / 16) : B
+        Parallel.forRows(B, minRows: minRows, job: job, body)
+        try Interrupt.check()
     }
 
-    /// dW[n, k] = dGᵀ[n, R]·A[R, k]: a weight gradient over all R = T·B rows at once.
+    /// dW[n, k] = dGᵀ[n, R]·A[R, k] + beta·dW: a weight gradient over R rows at once.
     static func weightGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, _ a: UnsafePointer<Float>,
-                               inputs k: Int, into dW: UnsafeMutablePointer<Float>) {
+                               inputs k: Int, beta: Float = 0, into dW: UnsafeMutablePointer<Float>) {
         Gemm.run(transA: true, transB: false, m: n, n: k, k: rows, a: dG, lda: n, b: a, ldb: Swift.max(k, 1),
-                 beta: 0, c: dW, ldc: Swift.max(k, 1))
+                 beta: beta, c: dW, ldc: Swift.max(k, 1))
+    }
+
+    /// dW_hh[n, P] = Σ_t dG[t]ᵀ·h_prev[t] without gathering the previous states: they
+    /// are h0 for the first step in processing order and out shifted by one for the rest.
+    static func recurrentWeightGradient(_ dG: UnsafePointer<Float>, steps T: Int, batch B: Int, outputs n: Int,
+                                        h0: UnsafePointer<Float>, out: UnsafePointer<Float>, width P: Int, reverse: Bool,
+                                        into dW: UnsafeMutablePointer<Float>) {
+        if T == 0 { dW.initialize(repeating: 0, count: n * P); return }
+        let first = reverse ? T - 1 : 0
+        let rest = reverse ? dG : dG + B * n                    // the steps that follow another
+        let shifted = reverse ? out + B * P : out               // the outputs they follow
+        if T > 1 { weightGradient(rest, rows: (T - 1) * B, outputs: n, shifted, inputs: P, into: dW) }
+        weightGradient(dG + first * B * n, rows: B, outputs: n, h0, inputs: P, beta: T > 1 ? 1 : 0, into: dW)
     }
 
     /// db[n] = Σ_rows dG[rows, n].
@@ -125,10 +150,9 @@ enum SequenceMath {
             g.dWih = dW
         }
         if needWhh {
-            let prev = previousStates(h0: h0.data, out: out.data, steps: T, batch: B, width: P, reverse: reverse)
-            defer { prev.deallocate() }
             let dW = Tensor(uninitializedShape: [n, P])
-            weightGradient(dGh, rows: rows, outputs: n, prev, inputs: P, into: dW.data)
+            recurrentWeightGradient(dGh, steps: T, batch: B, outputs: n, h0: h0.data, out: out.data, width: P,
+                                    reverse: reverse, into: dW.data)
             g.dWhh = dW
         }
         if needBias {

@@ -8,6 +8,7 @@
 // sets call for, through OpenBLAS's own OPENBLAS_CORETYPE mechanism. A machine or
 // user that sets OPENBLAS_CORETYPE keeps exactly what it set.
 
+import CKernels
 import COpenBLAS
 
 #if canImport(Glibc)
@@ -15,8 +16,16 @@ import Glibc
 #endif
 
 public enum BLASKernels {
-    /// Runs once, before the first BLAS call.
+    /// Runs once, before the first BLAS call or parallel region.
     static let selected: Void = {
+        // lstmlua's regions take over the threads OpenBLAS would have used. OpenBLAS's
+        // idle threads would otherwise spin on sched_yield for a while after start-up,
+        // taking a core from the regions; its pthreads build can stop them.
+        lk_set_threads(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+        if let shutdown = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") {
+            _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()
+        }
         guard getenv("OPENBLAS_CORETYPE") == nil, let detected = openblas_get_corename(),
               String(cString: detected) == "Prescott", let better = lstmlua_blas_core_for_cpu() else { return }
         setenv("OPENBLAS_CORETYPE", better, 1)
@@ -33,9 +42,6 @@ public enum BLASKernels {
         return String(cString: name)
     }
 
-    public static var threads: Int { Int(openblas_get_num_threads()) }
-
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
     /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ...".
     public static var configuration: String {

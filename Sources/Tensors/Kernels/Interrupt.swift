@@ -6,6 +6,10 @@ import CInterrupt
 public enum Interrupt {
     @inline(__always)
     public static func check() throws(TensorError) {
-        if lstm_interrupt_pending() != 0 { throw TensorError.interrupted }
+        if pending { throw TensorError.interrupted }
     }
+
+    /// For loops on worker threads, which stop early and leave the throwing to check().
+    @inline(__always)
+    public static var pending: Bool { lstm_interrupt_pending() != 0 }
 }

@@ -76,7 +76,15 @@ enum Reduce {
         } else {
             let base = a.storage.data
             var i = 0
-            a.forEachOffset { o[i] = base[$0]; i += 1 }
+            a.forEachRow { start, length, stride in
+                if stride == 1 {
+                    (o + i).update(from: base + start, count: length)
+                } else {
+                    var p = start
+                    for k in 0..<length { o[i + k] = base[p]; p += stride }
+                }
+                i += length
+            }
         }
     }
 }

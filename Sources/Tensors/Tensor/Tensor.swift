@@ -86,15 +86,22 @@ public final class Tensor {
     /// Calls body with the storage offset of every element, in row-major order.
     @inline(__always)
     public func forEachOffset(_ body: (Int) -> Void) {
+        forEachRow { start, length, stride in
+            var p = start
+            for _ in 0..<length { body(p); p += stride }
+        }
+    }
+
+    /// Calls `body(start, length, stride)` for each run of the innermost dimension, in order.
+    public func forEachRow(_ body: (_ start: Int, _ length: Int, _ stride: Int) -> Void) {
         if count == 0 { return }
-        if dim == 0 { body(offset); return }
+        if dim == 0 { body(offset, 1, 1); return }
         var index = Dims(repeating: 0, count: dim)
         var position = offset
         let last = dim - 1
         let innerSize = shape[last], innerStride = strides[last]
         while true {
-            var p = position
-            for _ in 0..<innerSize { body(p); p += innerStride }
+            body(position, innerSize, innerStride)
             var d = last - 1
             while d >= 0 {
                 index[d] += 1
