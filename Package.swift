@@ -52,7 +52,7 @@ let package = Package(
                                .product(name: "Ink", package: "Ink")]),
         .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
-                          dependencies: ["Bindings", "Shell", "Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["Bindings", "Shell", "Notebooks", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimize),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -199,19 +199,42 @@ void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
         for (size_t j = 0; j < k; j++) dst[j * n + i] = src[i * k + j];
 }
 
+// ---- Adam ---------------------------------------------------------------------------
+
+// m = m + w·(g - m) as one fused multiply-add (PyTorch's vectorised lerp); v = b2·v + (1 - b2)·g²
+MULTIVERSION void lk_adam_moments(float *restrict m, float *restrict v, const float *restrict g, size_t n,
+                                  float w, float b2, float one_minus_b2) {
+    for (size_t i = 0; i < n; i++) {
+        m[i] = __builtin_fmaf(w, g[i] - m[i], m[i]);
+        v[i] = v[i] * b2 + one_minus_b2 * g[i] * g[i];
+    }
+}
+
+// x -= step_size·m / (sqrt(v)/bias2_sqrt + eps)
+MULTIVERSION void lk_adam_update(float *restrict x, const float *restrict m, const float *restrict v, size_t n,
+                                 float step_size, float bias2_sqrt, float eps) {
+    for (size_t i = 0; i < n; i++) {
+        float denom = __builtin_sqrtf(v[i]) / bias2_sqrt + eps;
+        x[i] += -step_size * (m[i] / denom);
+    }
+}
+
 // ---- LSTM step -----------------------------------------------------------------------
 
 // i, f, o = σ(·), g = tanh(·);  c = f·c_prev + i·g;  tc = tanh(c);  r = o·tc
-MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restrict c_prev, float *restrict c, float *restrict tc, float *restrict r, size_t ldr,
-                                       size_t B, size_t H) {
+// for `units` units of H per row (a thread's share), the pointers at the first of them.
+MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restrict c_prev, float *restrict c,
+                                       float *restrict tc, float *restrict r, size_t ldr, size_t B, size_t H,
+                                       size_t units) {
     for (size_t b = 0; b < B; b++) {
         float *g = gates + b * 4 * H;
         const float *cp = c_prev + b * H;
         float *cb = c + b * H, *tcb = tc + b * H, *rb = r + b * ldr;
-        for (size_t j = 0; j < 2 * H; j++) g[j] = sigmoid_core(g[j]);
-        for (size_t j = 0; j < H; j++) g[2 * H + j] = tanh_core(g[2 * H + j]);
-        for (size_t j = 0; j < H; j++) g[3 * H + j] = sigmoid_core(g[3 * H + j]);
-        for (size_t j = 0; j < H; j++) {
+        for (size_t j = 0; j < units; j++) g[j] = sigmoid_core(g[j]);
+        for (size_t j = 0; j < units; j++) g[H + j] = sigmoid_core(g[H + j]);
+        for (size_t j = 0; j < units; j++) g[2 * H + j] = tanh_core(g[2 * H + j]);
+        for (size_t j = 0; j < units; j++) g[3 * H + j] = sigmoid_core(g[3 * H + j]);
+        for (size_t j = 0; j < units; j++) {
             float cell = g[H + j] * cp[j] + g[j] * g[2 * H + j];
             float t = tanh_core(cell);
             cb[j] = cell;
@@ -224,12 +247,13 @@ MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restr
 // r = o·tanh(c): do = dr·tanh(c), dc += dr·o·(1 - tanh²c)
 // c = f·c_prev + i·g: di = dc·g, df = dc·c_prev, dg = dc·i, dc_prev = dc·f
 // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
-MULTIVERSION void lk_lstm_step_backward(const float *restrict gates, const float *restrict c_prev, const float *restrict tc, const float *restrict dr,
-                                        size_t lddr, float *restrict dc, float *restrict dgates, size_t B, size_t H) {
+MULTIVERSION void lk_lstm_step_backward(const float *restrict gates, const float *restrict c_prev,
+                                        const float *restrict tc, const float *restrict dr, size_t lddr,
+                                        float *restrict dc, float *restrict dgates, size_t B, size_t H, size_t units) {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H, *cp = c_prev + b * H, *tcb = tc + b * H, *drb = dr + b * lddr;
         float *dcb = dc + b * H, *dg = dgates + b * 4 * H;
-        for (size_t j = 0; j < H; j++) {
+        for (size_t j = 0; j < units; j++) {
             float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], t = tcb[j];
             float dO = drb[j] * t;
             float dC = dcb[j] + drb[j] * o * (1.0f - t * t);

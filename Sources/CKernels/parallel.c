@@ -10,6 +10,7 @@
 #include "CKernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -37,6 +38,13 @@ static const void *region_ctx;
 static size_t region_rows, region_chunks;
 
 static _Thread_local int inside_region = 0;
+// Set on the threads running a chunk of a region split over several.
+static _Thread_local int in_team = 0;
+
+static _Atomic unsigned barrier_arrived = 0;
+static _Atomic unsigned barrier_phase = 0;
+static _Atomic int barrier_votes = 0;
+static int barrier_result = 0;
 
 static void chunk_bounds(size_t chunk, size_t *begin, size_t *end) {
     *begin = region_rows * chunk / region_chunks;
@@ -63,7 +71,9 @@ static void *worker_main(void *arg) {
         if (index < region_chunks) {
             size_t begin, end;
             chunk_bounds(index, &begin, &end);
+            in_team = 1;
             if (begin < end) region_fn(region_ctx, begin, end);
+            in_team = 0;
         }
         if (atomic_fetch_sub_explicit(&remaining, 1, memory_order_acq_rel) == 1) {
             pthread_mutex_lock(&lock);
@@ -89,7 +99,11 @@ void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *c
     if (min_rows < 1) min_rows = 1;
     if (chunks > rows / min_rows) chunks = rows / min_rows;
     if (chunks <= 1 || inside_region) {
+        // A chunk of its own: barriers inside it are not the enclosing team's.
+        int team = in_team;
+        in_team = 0;
         if (rows > 0) fn(ctx, 0, rows);
+        in_team = team;
         return;
     }
     while ((size_t)started_workers < chunks - 1) {
@@ -99,7 +113,7 @@ void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *c
         started_workers++;
     }
     if ((size_t)started_workers < chunks - 1) chunks = (size_t)started_workers + 1;
-    if (chunks <= 1) { fn(ctx, 0, rows); return; }
+    if (chunks <= 1) { if (rows > 0) fn(ctx, 0, rows); return; }
 
     region_fn = fn;
     region_ctx = ctx;
@@ -112,9 +126,11 @@ void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *c
     pthread_mutex_unlock(&lock);
 
     inside_region = 1;
+    in_team = 1;
     size_t begin, end;
     chunk_bounds(0, &begin, &end);
     fn(ctx, begin, end);
+    in_team = 0;
     inside_region = 0;
 
     int spins = 0;
@@ -127,4 +143,22 @@ void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *c
         while (atomic_load_explicit(&remaining, memory_order_acquire) > 0) pthread_cond_wait(&done, &lock);
         pthread_mutex_unlock(&lock);
     }
+}
+
+int lk_region_barrier(int vote) {
+    if (!in_team) return vote;
+    unsigned phase = atomic_load_explicit(&barrier_phase, memory_order_acquire);
+    if (vote) atomic_fetch_or_explicit(&barrier_votes, 1, memory_order_relaxed);
+    if (atomic_fetch_add_explicit(&barrier_arrived, 1, memory_order_acq_rel) == region_chunks - 1) {
+        atomic_store_explicit(&barrier_arrived, 0, memory_order_relaxed);
+        barrier_result = atomic_exchange_explicit(&barrier_votes, 0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&barrier_phase, 1, memory_order_release);
+    } else {
+        int spins = 0;
+        while (atomic_load_explicit(&barrier_phase, memory_order_acquire) == phase) {
+            // Past a short spin the other thread has lost its core: let it have ours.
+            if (++spins < SPIN_ROUNDS) spin_pause(); else sched_yield();
+        }
+    }
+    return barrier_result;
 }

@@ -22,15 +22,22 @@ void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, floa
 /// dst[k×n] = srcᵀ for src[n×k], both contiguous.
 void lk_transpose(const float *src, size_t n, size_t k, float *dst);
 
-// ---- LSTM, one step over B rows (gates i, f, g, o; H units) ----
+// ---- Adam, elementwise over n parameters ----
+/// m = m + w·(g - m) (fused, as PyTorch's lerp); v = b2·v + (1 - b2)·g².
+void lk_adam_moments(float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2);
+/// x -= step_size·m / (sqrt(v)/bias2_sqrt + eps).
+void lk_adam_update(float *x, const float *m, const float *v, size_t n, float step_size, float bias2_sqrt, float eps);
+
+// ---- LSTM, one step over B rows (gates i, f, g, o; H units, of which `units` here) ----
 /// gates [B, 4H]: pre-activations in, activations out; c = f·c_prev + i·g; tc = tanh(c); r = o·tc.
-/// r has row stride ldr.
+/// c_prev, c, tc have row stride H, r row stride ldr; every pointer is at the first of `units`
+/// units (all H, or one thread's share).
 void lk_lstm_step_forward(float *gates, const float *c_prev, float *c, float *tc, float *r, size_t ldr,
-                          size_t B, size_t H);
+                          size_t B, size_t H, size_t units);
 /// From dr (gradient of r) and dc (gradient of c, in: from later steps; out: for c_prev),
-/// writes dgates [B, 4H], the gradients of the pre-activations.
+/// writes dgates [B, 4H], the gradients of the pre-activations; strides and units as forward.
 void lk_lstm_step_backward(const float *gates, const float *c_prev, const float *tc, const float *dr, size_t lddr,
-                           float *dc, float *dgates, size_t B, size_t H);
+                           float *dc, float *dgates, size_t B, size_t H, size_t units);
 
 // ---- GRU, one step over B rows (gates r, z, n; H units) ----
 /// gi [B, 3H] input part, gh [B, 3H] hidden part (with b_hh); writes saved [B, 4H] = r, z, n, hn and h [B, H].
@@ -40,12 +47,19 @@ void lk_gru_step_forward(const float *gi, const float *gh, const float *h_prev, 
 void lk_gru_step_backward(const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh,
                           float *direct, size_t B, size_t H);
 
+// ---- Memory (memory.c) ----
+/// Keeps large freed blocks in the heap for reuse rather than returning them to the system.
+void lk_keep_large_blocks(void);
+
 // ---- Worker threads (parallel.c) ----
 /// Runs fn(ctx, begin, end) over [0, rows) split into contiguous chunks of at least
 /// min_rows, one per thread, the caller's thread taking the first; returns when all
 /// are done. Called from inside a chunk, runs fn over all rows on the calling thread.
 typedef void (*lk_rows_fn)(const void *ctx, size_t begin, size_t end);
 void lk_parallel_rows(size_t rows, size_t min_rows, lk_rows_fn fn, const void *ctx);
+/// Inside a chunk: waits until every chunk of the region has arrived, and returns
+/// whether any of them voted (to stop, say). Outside a split region returns vote.
+int lk_region_barrier(int vote);
 /// How many threads lk_parallel_rows uses (default: the online cores).
 int lk_threads(void);
 void lk_set_threads(int n);

@@ -7,6 +7,7 @@
 //   RMSprop  v = αv + (1-α)g²;  p -= lr·g/(√v + ε)  (centered, momentum variants)
 //   Adagrad  s += g²;  p -= lr/(1 + (t-1)·decay) · g/(√s + ε)
 
+import CKernels
 import Tensors
 
 #if canImport(Glibc)
@@ -81,10 +82,7 @@ enum Update {
         let step = state.step
         // exp_avg.lerp_(grad, 1 - beta1): weight < 0.5, so m + w·(g - m), fused as the vectorised kernel does
         let w = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2)
-        for i in 0..<n {
-            m[i] = m[i].addingProduct(w, g[i] - m[i])
-            v[i] = v[i] * b2 + oneMinusB2 * g[i] * g[i]
-        }
+        lk_adam_moments(m, v, g, n, w, b2, oneMinusB2)
         let bias1 = 1 - pythonPow(beta1, step), bias2 = 1 - pythonPow(beta2, step)
         let stepSize = Float(lr / bias1)
         let bias2Sqrt = Float(bias2.squareRoot())
@@ -94,10 +92,7 @@ enum Update {
             for i in 0..<n { vmax[i] = max(vmax[i], v[i]) }
             denomSource = vmax
         }
-        for i in 0..<n {
-            let denom = denomSource[i].squareRoot() / bias2Sqrt + eps
-            x[i] += -stepSize * (m[i] / denom)
-        }
+        lk_adam_update(x, m, denomSource, n, stepSize, bias2Sqrt, eps)
     }
 
     private static func rmsprop(_ o: ParamGroup, _ x: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,

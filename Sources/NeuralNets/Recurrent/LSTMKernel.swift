@@ -53,8 +53,14 @@ enum LSTMKernel {
                              h0: h0.data, c0: c0.data, recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) })
         // The job holds bare pointers: what they point into must outlive it.
         defer { withExtendedLifetime((recurrent, h0, c0, out, whr)) {} }
-        try SequenceMath.overBatchRows(B, work: T * B * 4 * H * P, job: job) { pointer, begin, end in
-            pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
+        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P) {
+            try SequenceMath.overUnits(H, job: job) { pointer, begin, end in
+                pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(units: begin, end)
+            }
+        } else {
+            try SequenceMath.overBatchRows(B, work: T * B * 4 * H * P, job: job) { pointer, begin, end in
+                pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
+            }
         }
         let last = reverse ? 0 : T - 1
         let hT = Tensor(uninitializedShape: [B, P]), cT = Tensor(uninitializedShape: [B, H])
@@ -91,9 +97,15 @@ enum LSTMKernel {
                               c0: c0.data, dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dc: dc.data, dG: dG.data,
                               recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) }, dr: dr?.data, dWhr: dWhr?.data)
         defer { withExtendedLifetime((recurrent, dOut, dr, dWhr)) {} }
-        // dW_hr sums over the batch: with a projection the rows stay on one thread.
-        try? SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, job: job) { pointer, begin, end in
-            pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
+        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P) {
+            try? SequenceMath.overUnits(H, job: job) { pointer, begin, end in
+                pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(units: begin, end)
+            }
+        } else {
+            // dW_hr sums over the batch: with a projection the rows stay on one thread.
+            try? SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, job: job) { pointer, begin, end in
+                pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
+            }
         }
 
         let g = SequenceMath.layerGradients(inputSide: dG.data, hiddenSide: dG.data, outputs: 4 * H, x: x, wih: wih, h0: h0,
@@ -122,12 +134,32 @@ enum LSTMKernel {
                 let c = C + (t * B + b0) * H, tc = TC + (t * B + b0) * H
                 let h = out + (t * B + b0) * P
                 let r = R.map { $0 + (t * B + b0) * H } ?? h
-                lk_lstm_step_forward(g, cPrev, c, tc, r, H, rows, H)
+                lk_lstm_step_forward(g, cPrev, c, tc, r, H, rows, H, H)
                 if let whr {
                     // h = r·W_hrᵀ
                     Gemm.run(transA: false, transB: true, m: rows, n: P, k: H, a: r, lda: H, b: whr, ldb: H,
                              beta: 0, c: h, ldc: P)
                 }
+                hPrev = UnsafePointer(h)
+                cPrev = UnsafePointer(c)
+            }
+        }
+
+        /// Forward through time for the hidden units [u0, u1) of every row (no projection):
+        /// the threads meet after each step, when all of h is there for the next one.
+        func run(units u0: Int, _ u1: Int) {
+            let units = u1 - u0
+            var hPrev = h0, cPrev = c0
+            for s in 0..<T {
+                let t = reverse ? T - 1 - s : s
+                let g = G + t * B * 4 * H
+                // the unit's four gates: += h·W_hhᵀ, column block by column block
+                for gate in 0..<4 {
+                    recurrent.forward(hPrev, rows: B, columns: gate * H + u0, count: units, beta: 1, into: g)
+                }
+                let c = C + t * B * H, h = out + t * B * P
+                lk_lstm_step_forward(g + u0, cPrev + u0, c + u0, TC + t * B * H + u0, h + u0, P, B, H, units)
+                if lk_region_barrier(Interrupt.pending ? 1 : 0) != 0 { return }
                 hPrev = UnsafePointer(h)
                 cPrev = UnsafePointer(c)
             }
@@ -166,9 +198,32 @@ enum LSTMKernel {
                     drp = UnsafePointer(dr + b0 * H)
                 }
                 let dg = dG + row * 4 * H
-                lk_lstm_step_backward(G + row * 4 * H, cPrev, TC + row * H, drp, H, dc, dg, rows, H)
+                lk_lstm_step_backward(G + row * 4 * H, cPrev, TC + row * H, drp, H, dc, dg, rows, H, H)
                 // dh_prev = dG[t]·W_hh
                 recurrent.backward(dg, rows: rows, beta: 0, into: dh)
+            }
+        }
+
+        /// Backward through time for the hidden units [u0, u1) of every row (no projection):
+        /// the threads meet after each step's gate gradients, all of which dh_prev needs.
+        func run(units u0: Int, _ u1: Int) {
+            let units = u1 - u0
+            for s in stride(from: T - 1, through: 0, by: -1) {
+                let t = reverse ? T - 1 - s : s
+                let row = t * B
+                let cPrev = s == 0 ? c0 : UnsafePointer(C + (reverse ? t + 1 : t - 1) * B * H)
+                if let dOut {
+                    for b in 0..<B {
+                        let d = dOut + (row + b) * P + u0, target = dh + b * P + u0
+                        for k in 0..<units { target[k] += d[k] }
+                    }
+                }
+                let dg = dG + row * 4 * H
+                lk_lstm_step_backward(G + row * 4 * H + u0, cPrev + u0, TC + row * H + u0, dh + u0, P, dc + u0, dg + u0,
+                                      B, H, units)
+                _ = lk_region_barrier(0)
+                // dh_prev[:, u0..<u1] = dG[t]·W_hh[:, u0..<u1]
+                recurrent.backward(dg, rows: B, columns: u0, count: units, beta: 0, into: dh)
             }
         }
     }

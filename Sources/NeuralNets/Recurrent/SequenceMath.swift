@@ -77,6 +77,41 @@ enum SequenceMath {
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
             Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w, ldb: k, beta: beta, c: dh, ldc: k)
         }
+
+        /// Columns [j, j + count) of forward: c[B, n][:, j...] += h·W[j..., :]ᵀ, all rows of c at stride n.
+        func forward(_ h: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
+                     into c: UnsafeMutablePointer<Float>) {
+            if let wt {
+                Gemm.run(transA: false, transB: false, m: B, n: count, k: k, a: h, lda: k, b: wt + j, ldb: n,
+                         beta: beta, c: c + j, ldc: n)
+            } else {
+                Gemm.run(transA: false, transB: true, m: B, n: count, k: k, a: h, lda: k, b: w + j * k, ldb: k,
+                         beta: beta, c: c + j, ldc: n)
+            }
+        }
+
+        /// Columns [j, j + count) of backward: dh[B, k][:, j...] = dG·W[:, j...] + beta·dh.
+        func backward(_ dG: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
+                      into dh: UnsafeMutablePointer<Float>) {
+            Gemm.run(transA: false, transB: false, m: B, n: count, k: n, a: dG, lda: n, b: w + j, ldb: k,
+                     beta: beta, c: dh + j, ldc: k)
+        }
+    }
+
+    /// Whether a layer's steps split over threads by hidden units rather than batch rows:
+    /// when the recurrent weight is large (each thread then packs only its share of it
+    /// for each step's product) or the batch too small to divide. The threads then
+    /// meet at every step, which costs a microsecond or so against the step's product.
+    static func splitsUnits(batch B: Int, hidden H: Int, weight: Int) -> Bool {
+        H >= 64 && (weight >= 1 << 17 || (B < 8 && weight >= 1 << 16))
+    }
+
+    /// Runs `body(job, begin, end)` over the hidden units [0, H) split across threads,
+    /// at least 32 units each; the chunks meet at each step with lk_region_barrier.
+    static func overUnits<Job>(_ H: Int, job: Job,
+                               _ body: @convention(c) (UnsafeRawPointer?, Int, Int) -> Void) throws(TensorError) {
+        Parallel.forRows(H, minRows: 32, job: job, body)
+        try Interrupt.check()
     }
 
     /// Runs `body(job, begin, end)` over the batch rows [0, B) split across threads when
@@ -109,13 +144,12 @@ enum SequenceMath {
         weightGradient(dG + first * B * n, rows: B, outputs: n, h0, inputs: P, beta: T > 1 ? 1 : 0, into: dW)
     }
 
-    /// db[n] = Σ_rows dG[rows, n].
+    /// db[n] = Σ_rows dG[rows, n], as dGᵀ·1 so that it runs as a (split) matrix product.
     static func biasGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, into db: UnsafeMutablePointer<Float>) {
-        db.initialize(repeating: 0, count: n)
-        for r in 0..<rows {
-            let row = dG + r * n
-            for j in 0..<n { db[j] += row[j] }
-        }
+        let ones = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(rows, 1))
+        defer { ones.deallocate() }
+        ones.initialize(repeating: 1, count: rows)
+        Gemm.run(transA: true, transB: false, m: n, n: 1, k: rows, a: dG, lda: n, b: ones, ldb: 1, beta: 0, c: db, ldc: 1)
     }
 
     /// dX[R, k] = dG[R, n]·W[n, k].

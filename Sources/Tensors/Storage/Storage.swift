@@ -5,6 +5,8 @@
 // counted in StorageMemory, which lets a garbage-collected host (the Lua layer)
 // collect when tensors, not its own objects, are what fills memory.
 
+import CKernels
+
 public struct StorageHeader {
     /// The tail-allocated values, which never move while the object lives.
     public let data: UnsafeMutablePointer<Float>
@@ -51,6 +53,10 @@ public enum StorageMemory {
     /// When liveBytes passes this, `onPressure` runs (once; it should lower liveBytes and reset this).
     nonisolated(unsafe) public static var threshold = Int.max
     nonisolated(unsafe) public static var onPressure: (() -> Void)?
+    /// For a process that trains: large freed blocks stay in the heap for the next
+    /// iteration instead of being unmapped and faulted in again.
+    public static func keepLargeBlocks() { lk_keep_large_blocks() }
+
     /// The Tensor object, header and shape arrays that come with a storage block.
     public static let objectOverhead = 256
     nonisolated(unsafe) private static var relieving = false
