@@ -104,7 +104,7 @@ end
 plot.figure{title = "Training loss", xlabel = "iteration", ylabel = "MSE"}
   :line(losses, nil, {label = "loss"})
   :show()
---@ sine_lstm.files/ab93df4fd4f36247.png (800x500)
+--@ sine_lstm.files/1521ec25036966a9.png (800x500)
 
 -- %% [markdown]
 -- ## Step 3: the net continues the curve
@@ -146,4 +146,4 @@ plot.figure{title = "Free-running prediction (20 true points first)", xlabel = "
   :scatter(time_steps, truth, {color = "tab:blue", size = 3})
   :scatter(predicted_t, predicted, {label = "predicted", color = "tab:orange", size = 4})
   :show()
---@ sine_lstm.files/9052963ee5c1f018.png (800x500)
+--@ sine_lstm.files/3fb39e36c0e476f4.png (800x500)

@@ -194,6 +194,95 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
     }
 }
 
+MULTIVERSION void lk_column_sums(const float *restrict a, size_t rows, size_t n, size_t lda, float *restrict sums) {
+    for (size_t j = 0; j < n; j++) sums[j] = 0;
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = a + r * lda;
+        for (size_t j = 0; j < n; j++) sums[j] += row[j];
+    }
+}
+
+// ---- Products with a packed right-hand side --------------------------------------------
+//
+// A recurrent weight multiplies every time step: packed once per layer call into
+// panels of 16 columns, each step's product reads it contiguously and packs
+// nothing. Blocks of 8 rows × 2 panels stay in registers (16 accumulators); each
+// element sums p = 0, 1, ... in order with fused multiply-adds, which round the
+// same on every instruction set (a scalar fmaf where there is no FMA unit).
+
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
+#define load16(p) ({ v16f v_; memcpy(&v_, (p), sizeof v_); v_; })
+#define store16(p, v) do { v16f t_ = (v); memcpy((p), &t_, sizeof t_); } while (0)
+#define splat16(s) ({ float s_ = (s); (v16f){s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_}; })
+
+void lk_pack_panels(const float *restrict b, size_t k, size_t n, size_t ldb, int trans, float *restrict bp) {
+    for (size_t q = 0; q * 16 < n; q++) {
+        size_t width = n - q * 16 < 16 ? n - q * 16 : 16;
+        for (size_t p = 0; p < k; p++) {
+            float *dst = bp + q * 16 * k + p * 16;
+            for (size_t l = 0; l < width; l++) dst[l] = trans ? b[(q * 16 + l) * ldb + p] : b[p * ldb + q * 16 + l];
+            for (size_t l = width; l < 16; l++) dst[l] = 0;
+        }
+    }
+}
+
+// C[rows, 16·panels] += A[rows, p0..p1)·(panels at bp), for rows ≤ 8 and panels ≤ 2 known where inlined.
+static inline __attribute__((always_inline)) void packed_block(size_t rows, size_t panels, size_t p0, size_t p1,
+                                                               const float *a, size_t lda, const float *bp, size_t k,
+                                                               float *c, size_t ldc) {
+    v16f x[8][2];
+    for (size_t r = 0; r < rows; r++)
+        for (size_t q = 0; q < panels; q++) x[r][q] = load16(c + r * ldc + q * 16);
+    for (size_t p = p0; p < p1; p++) {
+        v16f b0 = load16(bp + p * 16), b1 = panels > 1 ? load16(bp + 16 * k + p * 16) : b0;
+        for (size_t r = 0; r < rows; r++) {
+            v16f s = splat16(a[r * lda + p]);
+            x[r][0] = __builtin_elementwise_fma(s, b0, x[r][0]);
+            if (panels > 1) x[r][1] = __builtin_elementwise_fma(s, b1, x[r][1]);
+        }
+    }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t q = 0; q < panels; q++) store16(c + r * ldc + q * 16, x[r][q]);
+}
+
+MULTIVERSION void lk_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp,
+                                  size_t j0, float beta, float *c, size_t ldc) {
+    enum { KC = 256 };
+    if (beta != 1.0f) {
+        for (size_t i = 0; i < m; i++) {
+            float *row = c + i * ldc;
+            if (beta == 0.0f) memset(row, 0, n * sizeof(float));
+            else for (size_t j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+    size_t j = 0;
+    for (; j + 16 <= n; ) {
+        size_t panels = j + 32 <= n ? 2 : 1;
+        const float *panel = bp + (j0 + j) * k;
+        for (size_t p0 = 0; p0 < k; p0 += KC) {
+            size_t p1 = p0 + KC < k ? p0 + KC : k;
+            size_t i = 0;
+            if (panels == 2) {
+                for (; i + 8 <= m; i += 8) packed_block(8, 2, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
+                for (; i < m; i++) packed_block(1, 2, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
+            } else {
+                for (; i + 8 <= m; i += 8) packed_block(8, 1, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
+                for (; i < m; i++) packed_block(1, 1, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
+            }
+        }
+        j += 16 * panels;
+    }
+    // fewer than 16 columns left: their lanes of the last panel, one element at a time
+    for (; j < n; j++) {
+        const float *lane = bp + (j0 + j) / 16 * 16 * k + (j0 + j) % 16;
+        for (size_t i = 0; i < m; i++) {
+            float acc = c[i * ldc + j];
+            for (size_t p = 0; p < k; p++) acc = __builtin_fmaf(a[i * lda + p], lane[p * 16], acc);
+            c[i * ldc + j] = acc;
+        }
+    }
+}
+
 void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++) dst[j * n + i] = src[i * k + j];

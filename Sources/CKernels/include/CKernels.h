@@ -19,6 +19,17 @@ void lk_tanh(float *x, size_t n);
 void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// bp = B[k×n] in panels of 16 columns, panel q's row p at bp + 16·(q·k + p), the last
+/// panel zero-padded: room for 16·k·⌈n/16⌉ floats. B[p, j] is b[p·ldb + j], or with
+/// trans b[j·ldb + p].
+void lk_pack_panels(const float *b, size_t k, size_t n, size_t ldb, int trans, float *bp);
+/// C[m×n] = beta·C + A[m×k]·B[:, j0 ..< j0+n] with B packed by lk_pack_panels; j0 a multiple of 16.
+void lk_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp, size_t j0,
+                     float beta, float *c, size_t ldc);
+
+/// sums[j] = Σ_r a[r·lda + j] for j < n, rows added in order.
+void lk_column_sums(const float *a, size_t rows, size_t n, size_t lda, float *sums);
+
 /// dst[k×n] = srcᵀ for src[n×k], both contiguous.
 void lk_transpose(const float *src, size_t n, size_t k, float *dst);
 

@@ -25,7 +25,7 @@ enum GRUKernel {
         let saved = Tensor(uninitializedShape: [T, B, 4 * H])
         let gh = Tensor(uninitializedShape: [B, 3 * H])
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: 3 * H, bias: bihC?.data, nil, into: gi.data)
-        let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
+        let recurrent = SequenceMath.RecurrentWeight(whhC, for: .forward, steps: T, batch: B)
         let job = ForwardJob(T: T, B: B, H: H, reverse: reverse, gi: gi.data, gh: gh.data, saved: saved.data, out: out.data,
                              h0: h0.data, bhh: bhhC.map { UnsafePointer($0.data) }, recurrent: recurrent.product)
         // The job holds bare pointers: what they point into must outlive it.
@@ -56,7 +56,7 @@ enum GRUKernel {
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
         let direct = Tensor(uninitializedShape: [B, H])
-        let recurrent = SequenceMath.RecurrentWeight(whh, steps: nil)
+        let recurrent = SequenceMath.RecurrentWeight(whh, for: .backward, steps: T, batch: B)
 
         let job = BackwardJob(T: T, B: B, H: H, reverse: reverse, saved: saved.data, h0: h0.data, out: out.data,
                               dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dGi: dGi.data, dGh: dGh.data,

@@ -48,7 +48,7 @@ enum LSTMKernel {
         // [i f g o] for every step: x·W_ihᵀ + b_ih + b_hh
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wih.data, outputs: 4 * H,
                              bias: bih?.data, bhh?.data, into: G)
-        let recurrent = SequenceMath.RecurrentWeight(whh, steps: T)
+        let recurrent = SequenceMath.RecurrentWeight(whh, for: .forward, steps: T, batch: B)
         let job = ForwardJob(T: T, B: B, H: H, P: P, reverse: reverse, G: G, C: C, TC: TC, R: R, out: out.data,
                              h0: h0.data, c0: c0.data, recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) })
         // The job holds bare pointers: what they point into must outlive it.
@@ -92,7 +92,7 @@ enum LSTMKernel {
         let dr = whr == nil ? nil : Tensor(uninitializedShape: [B, H])
         let dWhr = whr == nil ? nil : Tensor(repeating: 0, shape: [P, H])
         let G = saved.gates.data, C = saved.cells.data, TC = saved.tanhCells.data
-        let recurrent = SequenceMath.RecurrentWeight(whh, steps: nil)
+        let recurrent = SequenceMath.RecurrentWeight(whh, for: .backward, steps: T, batch: B)
         let job = BackwardJob(T: T, B: B, H: H, P: P, reverse: reverse, G: G, C: C, TC: TC, R: saved.unprojected?.data,
                               c0: c0.data, dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dc: dc.data, dG: dG.data,
                               recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) }, dr: dr?.data, dWhr: dWhr?.data)

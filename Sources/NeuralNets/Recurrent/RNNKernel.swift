@@ -17,7 +17,7 @@ enum RNNKernel {
         // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
                              bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
-        let recurrent = SequenceMath.RecurrentWeight(whhC, steps: T)
+        let recurrent = SequenceMath.RecurrentWeight(whhC, for: .forward, steps: T, batch: B)
         let job = ForwardJob(T: T, B: B, H: H, reverse: reverse, relu: relu, out: out.data, h0: h0.data,
                              recurrent: recurrent.product)
         // The job holds bare pointers: what they point into must outlive it.
@@ -49,9 +49,10 @@ enum RNNKernel {
         let dh = Tensor(repeating: 0, shape: [B, H])
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dA = Tensor(uninitializedShape: [T, B, H])
+        let recurrent = SequenceMath.RecurrentWeight(whh, for: .backward, steps: T, batch: B)
         let job = BackwardJob(T: T, B: B, H: H, reverse: reverse, relu: relu, out: out.data,
-                              dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dA: dA.data, whh: whh.data)
-        defer { withExtendedLifetime((dOut, whh)) {} }
+                              dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dA: dA.data, recurrent: recurrent.product)
+        defer { withExtendedLifetime((recurrent, dOut)) {} }
         try? SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
@@ -91,7 +92,8 @@ enum RNNKernel {
     private struct BackwardJob {
         let T: Int, B: Int, H: Int, reverse: Bool, relu: Bool
         let out: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>?
-        let dh: UnsafeMutablePointer<Float>, dA: UnsafeMutablePointer<Float>, whh: UnsafeMutablePointer<Float>
+        let dh: UnsafeMutablePointer<Float>, dA: UnsafeMutablePointer<Float>
+        let recurrent: SequenceMath.RecurrentProduct
 
         func run(rows b0: Int, _ b1: Int) {
             let rows = b1 - b0
@@ -106,8 +108,7 @@ enum RNNKernel {
                     da[k] = relu ? (h[k] > 0 ? g : 0) : g * (1 - h[k] * h[k])
                 }
                 // dh_prev = dA[t]·W_hh
-                Gemm.run(transA: false, transB: false, m: rows, n: H, k: H, a: da, lda: H, b: whh, ldb: H,
-                         beta: 0, c: dh, ldc: H)
+                recurrent.backward(da, rows: rows, beta: 0, into: dh)
             }
         }
     }

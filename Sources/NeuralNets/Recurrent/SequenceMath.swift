@@ -25,63 +25,64 @@ enum SequenceMath {
                  beta: 1, c: g, ldc: n)
     }
 
-    /// Wᵀ as a contiguous [k, n] matrix, so that a step's h·Wᵀ is a run of
-    /// contiguous multiply-adds rather than short dot products.
-    static func transposed(_ w: Tensor) -> Tensor {
-        let (n, k) = (w.shape[0], w.shape[1])
-        let t = Tensor(uninitializedShape: [k, n])
-        lk_transpose(w.data, n, k, t.data)
-        return t
-    }
-
-    /// The recurrent weight W [n, k] as each step uses it: forward h·Wᵀ and
-    /// backward dG·W. Over enough steps a transposed copy pays for itself (both
-    /// products become long contiguous runs); for one or two steps it does not.
-    /// It owns the copy; `product` is what the steps use, also on worker threads.
+    /// The recurrent weight W [n, k] as each step uses it: forward h·Wᵀ, backward dG·W.
+    /// Over several steps a copy made once pays for itself: packed in panels (no
+    /// product then packs anything, and each reads its panels contiguously) when
+    /// the steps are large, else transposed for forward (long contiguous runs
+    /// rather than short dot products). It owns the copy; `product` is what the
+    /// steps use, also on worker threads.
     struct RecurrentWeight {
-        let transposedCopy: Tensor?
+        let copy: Tensor?
         let product: RecurrentProduct
 
-        /// For `steps` forward steps; backward (steps: nil) reads W as it is.
-        init(_ w: Tensor, steps: Int?) {
-            transposedCopy = (steps ?? 0) >= 4 ? SequenceMath.transposed(w) : nil
-            product = RecurrentProduct(w: UnsafePointer(w.data), wt: transposedCopy.map { UnsafePointer($0.data) },
-                                       n: w.shape[0], k: w.shape[1])
-        }
+        enum Use { case forward, backward }
 
-        func forward(_ h: UnsafePointer<Float>, rows B: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
-            product.forward(h, rows: B, beta: beta, into: c)
-        }
-
-        func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
-            product.backward(dG, rows: B, beta: beta, into: dh)
+        init(_ w: Tensor, for use: Use, steps T: Int, batch B: Int) {
+            let (n, k) = (w.shape[0], w.shape[1])
+            let packs = T >= 4 && B * n * k >= 1 << 12
+            if packs {
+                // forward multiplies by Wᵀ [k, n], backward by W [n, k]
+                let (rows, columns) = use == .forward ? (k, n) : (n, k)
+                let panels = Tensor(uninitializedShape: [rows * ((columns + 15) / 16 * 16)])
+                lk_pack_panels(w.data, rows, columns, k, use == .forward ? 1 : 0, panels.data)
+                copy = panels
+            } else if use == .forward && T >= 4 {
+                let t = Tensor(uninitializedShape: [k, n])
+                lk_transpose(w.data, n, k, t.data)
+                copy = t
+            } else {
+                copy = nil
+            }
+            product = RecurrentProduct(w: UnsafePointer(w.data), packed: packs ? copy.map { UnsafePointer($0.data) } : nil,
+                                       wt: !packs ? copy.map { UnsafePointer($0.data) } : nil, n: n, k: k)
         }
     }
 
-    /// W [n, k] and optionally Wᵀ [k, n] as plain pointers (see RecurrentWeight).
+    /// W [n, k] and the copy RecurrentWeight made, as plain pointers.
     struct RecurrentProduct {
         let w: UnsafePointer<Float>
+        /// W's panels for the use it was made for (lk_pack_panels).
+        let packed: UnsafePointer<Float>?
+        /// Wᵀ [k, n], for forward.
         let wt: UnsafePointer<Float>?
         let n: Int, k: Int
 
         /// c[B, n] = h[B, k]·Wᵀ + beta·c
         func forward(_ h: UnsafePointer<Float>, rows B: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
-            if let wt {
-                Gemm.run(transA: false, transB: false, m: B, n: n, k: k, a: h, lda: k, b: wt, ldb: n, beta: beta, c: c, ldc: n)
-            } else {
-                Gemm.run(transA: false, transB: true, m: B, n: n, k: k, a: h, lda: k, b: w, ldb: k, beta: beta, c: c, ldc: n)
-            }
+            forward(h, rows: B, columns: 0, count: n, beta: beta, into: c)
         }
 
-        /// dh[B, k] = dG[B, n]·W + beta·dh (along W's rows: no short dot products)
+        /// dh[B, k] = dG[B, n]·W + beta·dh
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, beta: Float, into dh: UnsafeMutablePointer<Float>) {
-            Gemm.run(transA: false, transB: false, m: B, n: k, k: n, a: dG, lda: n, b: w, ldb: k, beta: beta, c: dh, ldc: k)
+            backward(dG, rows: B, columns: 0, count: k, beta: beta, into: dh)
         }
 
-        /// Columns [j, j + count) of forward: c[B, n][:, j...] += h·W[j..., :]ᵀ, all rows of c at stride n.
+        /// Columns [j, j + count) of c[B, n] = h[B, k]·Wᵀ + beta·c.
         func forward(_ h: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
                      into c: UnsafeMutablePointer<Float>) {
-            if let wt {
+            if let packed, j % 16 == 0 {
+                lk_sgemm_packed(B, count, k, h, k, packed, j, beta, c + j, n)
+            } else if let wt {
                 Gemm.run(transA: false, transB: false, m: B, n: count, k: k, a: h, lda: k, b: wt + j, ldb: n,
                          beta: beta, c: c + j, ldc: n)
             } else {
@@ -90,11 +91,15 @@ enum SequenceMath {
             }
         }
 
-        /// Columns [j, j + count) of backward: dh[B, k][:, j...] = dG·W[:, j...] + beta·dh.
+        /// Columns [j, j + count) of dh[B, k] = dG[B, n]·W + beta·dh (along W's rows: no short dot products).
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
                       into dh: UnsafeMutablePointer<Float>) {
-            Gemm.run(transA: false, transB: false, m: B, n: count, k: n, a: dG, lda: n, b: w + j, ldb: k,
-                     beta: beta, c: dh + j, ldc: k)
+            if let packed, j % 16 == 0 {
+                lk_sgemm_packed(B, count, n, dG, n, packed, j, beta, dh + j, k)
+            } else {
+                Gemm.run(transA: false, transB: false, m: B, n: count, k: n, a: dG, lda: n, b: w + j, ldb: k,
+                         beta: beta, c: dh + j, ldc: k)
+            }
         }
     }
 
@@ -144,12 +149,13 @@ enum SequenceMath {
         weightGradient(dG + first * B * n, rows: B, outputs: n, h0, inputs: P, beta: T > 1 ? 1 : 0, into: dW)
     }
 
-    /// db[n] = Σ_rows dG[rows, n], as dGᵀ·1 so that it runs as a (split) matrix product.
+    /// db[n] = Σ_rows dG[rows, n], the columns split over threads when there are many rows.
     static func biasGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, into db: UnsafeMutablePointer<Float>) {
-        let ones = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(rows, 1))
-        defer { ones.deallocate() }
-        ones.initialize(repeating: 1, count: rows)
-        Gemm.run(transA: true, transB: false, m: n, n: 1, k: rows, a: dG, lda: n, b: ones, ldb: 1, beta: 0, c: db, ldc: 1)
+        struct Job { let dG: UnsafePointer<Float>, rows: Int, n: Int, db: UnsafeMutablePointer<Float> }
+        Parallel.forRows(n, minRows: rows * n >= 1 << 20 ? 64 : n, job: Job(dG: dG, rows: rows, n: n, db: db)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            lk_column_sums(job.dG + begin, job.rows, end - begin, job.n, job.db + begin)
+        }
     }
 
     /// dX[R, k] = dG[R, n]·W[n, k].
