@@ -65,19 +65,28 @@ extension Lua {
             try checkSizes(out, i, infer: infer)
             return Dims(out)
         }
-        if kind(i) == .table && !isOptions(i) { throw typeError(i, "size") }
-        var out: [Int] = []
+        // Straight into Dims: a view's sizes are read on every call, and an array would be a heap block.
+        var out = Dims()
         var j = i
-        while j <= top && !isOptions(j) {
-            guard kind(j) == .number else { throw typeError(j, "number") }
+        let last = top
+        while j <= last {
+            if kind(j) != .number {
+                if isOptions(j) { break }
+                throw j == i && kind(j) == .table ? typeError(i, "size") : typeError(j, "number")
+            }
+            if out.count == Dims.maxRank {
+                var given = out.count
+                while j <= last && kind(j) == .number { given += 1; j += 1 }
+                throw LuaError.argument(i, "\(given) sizes given; tensors have at most \(Dims.maxRank) dimensions")
+            }
             out.append(try integer(j))
             j += 1
         }
         try checkSizes(out, i, infer: infer)
-        return Dims(out)
+        return out
     }
 
-    private func checkSizes(_ sizes: [Int], _ i: Int32, infer: Bool) throws(LuaError) {
+    private func checkSizes<C: Collection>(_ sizes: C, _ i: Int32, infer: Bool) throws(LuaError) where C.Element == Int {
         guard sizes.count <= Dims.maxRank else {
             throw LuaError.argument(i, "\(sizes.count) sizes given; tensors have at most \(Dims.maxRank) dimensions")
         }
