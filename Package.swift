@@ -33,7 +33,8 @@ let package = Package(
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         .target(name: "CInterrupt"),
-        .target(name: "CKernels"),
+        // errno from sqrtf would keep its loops scalar; nothing reads it.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
         .target(name: "LuaGlue", dependencies: ["CLua", "CInterrupt"]),
         .target(name: "LuaPrelude", exclude: ["lua"]),
         .target(name: "LineEditGlue", dependencies: ["CEdit"]),

@@ -7,7 +7,7 @@
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__) && defined(__clang__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MULTIVERSION __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
 #else
 #define MULTIVERSION
 #endif

@@ -1,6 +1,6 @@
 // CKernels: the innermost loops of the tensor core, in C because C can be
 // compiled for several instruction sets at once and pick one at run time
-// (target_clones: AVX-512, AVX2, or baseline x86-64). The Swift core calls them
+// (target_clones: AVX-512, AVX2 with FMA, or baseline x86-64). The Swift core calls them
 // for the passes that dominate the recurrent layers. Results do not depend on
 // which instruction set runs: no fused multiply-add contraction, and reductions
 // keep a fixed order of partial sums.
