@@ -1,7 +1,8 @@
 // The GRU over a whole sequence, one layer and one direction, forward and
 // backward through time, as one autograd node.
 //
-// x is [T, B, I]; h is [B, H]. Gates in PyTorch's order r, z, n:
+// x is [T, B, I]; h is [B, H], or [1, B, H] (a one-layer stack): h_T and its gradient take
+// h0's shape. Gates in PyTorch's order r, z, n:
 //   r = σ(x·W_irᵀ + b_ir + h·W_hrᵀ + b_hr)      z = σ(x·W_izᵀ + b_iz + h·W_hzᵀ + b_hz)
 //   n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn))  h' = (1 - z)·n + z·h
 // The hidden part of n is kept apart because r multiplies it.
@@ -33,7 +34,7 @@ enum GRUKernel {
         try SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
-        let hT = Tensor(uninitializedShape: [B, H])
+        let hT = Tensor(uninitializedShape: h0.shape)
         hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H)
 
         if Tensor.needsGrad(inputs) {
@@ -52,7 +53,7 @@ enum GRUKernel {
         let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
-        let dh = Tensor(repeating: 0, shape: [B, H])
+        let dh = Tensor(repeating: 0, shape: h0.shape)
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dGi = Tensor(uninitializedShape: [T, B, 3 * H]), dGh = Tensor(uninitializedShape: [T, B, 3 * H])
         let direct = Tensor(uninitializedShape: [B, H])

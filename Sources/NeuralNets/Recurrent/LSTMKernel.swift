@@ -1,7 +1,9 @@
 // The LSTM over a whole sequence, one layer and one direction, forward and
 // backward through time, as one autograd node.
 //
-// x is [T, B, I]; h is [B, P] (P = proj_size, or H without projection); c is [B, H].
+// x is [T, B, I]; h is [B, P] (P = proj_size, or H without projection); c is [B, H]. The states
+// may come with a leading dimension of 1 ([1, B, P], a one-layer stack); h_T, c_T and their
+// gradients take the shapes the initial states came in.
 // Gates in PyTorch's order i, f, g, o:
 //   [i f g o] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh
 //   c' = σ(f)·c + σ(i)·tanh(g)        h' = (σ(o)·tanh(c'))·W_hrᵀ   (no W_hr: h' = σ(o)·tanh(c'))
@@ -63,7 +65,7 @@ enum LSTMKernel {
             }
         }
         let last = reverse ? 0 : T - 1
-        let hT = Tensor(uninitializedShape: [B, P]), cT = Tensor(uninitializedShape: [B, H])
+        let hT = Tensor(uninitializedShape: h0.shape), cT = Tensor(uninitializedShape: c0.shape)
         hT.data.update(from: T == 0 ? h0.data : out.data + last * B * P, count: B * P)
         cT.data.update(from: T == 0 ? c0.data : C + last * B * H, count: B * H)
 
@@ -85,7 +87,7 @@ enum LSTMKernel {
         let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[0] / 4, P = whh.shape[1]
         let dOut = grads[0]?.materialized()
-        let dh = Tensor(repeating: 0, shape: [B, P]), dc = Tensor(repeating: 0, shape: [B, H])
+        let dh = Tensor(repeating: 0, shape: h0.shape), dc = Tensor(repeating: 0, shape: c0.shape)
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * P) }
         if let g = grads[2] { dc.data.update(from: g.materialized().data, count: B * H) }
         let dG = Tensor(uninitializedShape: [T, B, 4 * H])

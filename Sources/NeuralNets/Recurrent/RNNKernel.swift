@@ -1,7 +1,9 @@
 // The Elman RNN over a whole sequence, one layer and one direction, forward and
 // backward through time, as one autograd node.
 //
-// x is [T, B, I]; h is [B, H]:  h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act = tanh or relu.
+// x is [T, B, I]; h is [B, H], or [1, B, H] (a one-layer stack): h_T and its gradient take
+// h0's shape.
+//   h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act = tanh or relu.
 
 import Tensors
 
@@ -25,7 +27,7 @@ enum RNNKernel {
         try SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
-        let hT = Tensor(uninitializedShape: [B, H])
+        let hT = Tensor(uninitializedShape: h0.shape)
         hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H)
 
         if Tensor.needsGrad(inputs) {
@@ -46,7 +48,7 @@ enum RNNKernel {
         let (T, B) = (x.shape[0], x.shape[1])
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
-        let dh = Tensor(repeating: 0, shape: [B, H])
+        let dh = Tensor(repeating: 0, shape: h0.shape)
         if let g = grads[1] { dh.data.update(from: g.materialized().data, count: B * H) }
         let dA = Tensor(uninitializedShape: [T, B, H])
         let recurrent = SequenceMath.RecurrentWeight(whh, for: .backward, steps: T, batch: B)

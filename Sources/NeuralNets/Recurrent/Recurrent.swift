@@ -157,11 +157,12 @@ public enum Recurrent {
                     let index = layer * o.directions + direction
                     let w = weights[(index * perDirection)..<((index + 1) * perDirection)]
                     let base = w.startIndex
-                    let h = hFull.select(0, index: index)
+                    // One layer and direction: the stack itself, no view of it.
+                    let h = states == 1 ? hFull : hFull.select(0, index: index)
                     let reverse = direction == 1
                     switch o.mode {
                     case .lstm:
-                        let c = cFull!.select(0, index: index)
+                        let c = states == 1 ? cFull! : cFull!.select(0, index: index)
                         let weights = LSTMKernel.Weights(
                             wih: w[base], whh: w[base + 1], bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil,
                             whr: o.projSize > 0 ? w[base + (o.bias ? 4 : 2)] : nil)
@@ -215,7 +216,7 @@ public enum Recurrent {
     }
 
     private static func stacked(_ ts: [Tensor]) -> Tensor {
-        // Shapes are equal by construction.
-        ts.count == 1 ? ts[0].unsqueeze(0) : try! Tensor.stack(ts, dim: 0)
+        // One state came in as the whole stack and left with its shape; several are [B, P] each.
+        ts.count == 1 ? ts[0] : try! Tensor.stack(ts, dim: 0)
     }
 }
