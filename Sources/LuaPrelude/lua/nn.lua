@@ -533,7 +533,7 @@ function LSTM:init(...) make_rnn(self, "LSTM", ...) end
 function LSTM:forward(input, hx)
   local h0, c0
   if hx ~= nil then
-    if type(hx) ~= "table" or is_tensor(hx) then
+    if type(hx) ~= "table" then
       argerror(2, "LSTM", "the state must be a table {h0, c0}, got %s", is_tensor(hx) and "a Tensor" or type(hx))
     end
     h0, c0 = hx[1], hx[2]
@@ -618,7 +618,7 @@ function LSTMCell:init(...) make_cell(self, "LSTMCell", ...) end
 function LSTMCell:forward(input, hx)
   local h, c
   if hx ~= nil then
-    if type(hx) ~= "table" or is_tensor(hx) then argerror(2, "LSTMCell", "the state must be a table {h, c}") end
+    if type(hx) ~= "table" then argerror(2, "LSTMCell", "the state must be a table {h, c}") end
     h, c = hx[1], hx[2]
   end
   return F.rnn_cell(self._spec, input, h, c, self:flat_weights())

@@ -28,7 +28,7 @@ public enum Linear {
         } else if b == nil {
             out.data.initialize(repeating: 0, count: out.count)
         }
-        if Tensor.needsGrad([x, weight, bias]) {
+        if GradMode.isEnabled && Tensor.needsGrad([x, weight, bias]) {
             let (needX, needW, needB) = (x.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
             let xShape = x.shape
             out.attach(to: Node(name: bias == nil ? "MmBackward0" : "AddmmBackward0", inputs: [x, weight, bias],

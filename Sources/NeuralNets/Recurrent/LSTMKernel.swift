@@ -30,7 +30,8 @@ enum LSTMKernel {
         let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
         let H = w.whh.shape[0] / 4, P = w.whh.shape[1]
         // The graph links the tensors as given; the kernels read contiguous copies where needed.
-        let inputs: [Tensor?] = [x, h0, c0, w.wih, w.whh, w.bih, w.bhh, w.whr]
+        // Under no_grad there is no graph, and no array to allocate for it.
+        let inputs: [Tensor?] = GradMode.isEnabled ? [x, h0, c0, w.wih, w.whh, w.bih, w.bhh, w.whr] : []
         let x = x.materialized(), h0 = h0.materialized(), c0 = c0.materialized()
         let wih = w.wih.materialized(), whh = w.whh.materialized(), whr = w.whr?.materialized()
         let bih = w.bih?.materialized(), bhh = w.bhh?.materialized()

@@ -13,7 +13,8 @@ enum RNNKernel {
                     reverse: Bool) throws(TensorError) -> (Tensor, Tensor) {
         let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
         let H = whh.shape[1]
-        let inputs: [Tensor?] = [x, h0, wih, whh, bih, bhh]
+        // Under no_grad there is no graph, and no array to allocate for it.
+        let inputs: [Tensor?] = GradMode.isEnabled ? [x, h0, wih, whh, bih, bhh] : []
         let x = x.materialized(), h0 = h0.materialized(), wihC = wih.materialized(), whhC = whh.materialized()
         let out = Tensor(uninitializedShape: [T, B, H])
         // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
