@@ -503,8 +503,9 @@ end
 
 function RNNBase:flat_weights()
   local w = {}
+  -- Parameters are the instance's own fields: plain indexing finds them without a C call.
   for i, name in ipairs(self._flat_weights_names) do
-    local t = rawget(self, name)
+    local t = self[name]
     if t == nil then raise("%s: parameter %s was removed", self.__name, name) end
     w[i] = t
   end

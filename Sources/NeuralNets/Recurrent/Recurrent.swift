@@ -147,42 +147,55 @@ public enum Recurrent {
             throw fail(.cx, "\(kind) has no cell state; pass only h0")
         }
 
-        var layerInput = x
-        var hs: [Tensor] = [], cs: [Tensor] = []
         let perDirection = layout.count / states
+        /// One layer in one direction over `input`: its output and final states.
+        func runLayer(_ index: Int, _ input: Tensor) throws(TensorError) -> (Tensor, Tensor, Tensor?) {
+            let w = weights[(index * perDirection)..<((index + 1) * perDirection)]
+            let base = w.startIndex
+            // One layer and direction: the stack itself, no view of it.
+            let h = states == 1 ? hFull : hFull.select(0, index: index)
+            let reverse = index % o.directions == 1
+            let bih = o.bias ? w[base + 2] : nil, bhh = o.bias ? w[base + 3] : nil
+            switch o.mode {
+            case .lstm:
+                let c = states == 1 ? cFull! : cFull!.select(0, index: index)
+                let weights = LSTMKernel.Weights(wih: w[base], whh: w[base + 1], bih: bih, bhh: bhh,
+                                                 whr: o.projSize > 0 ? w[base + (o.bias ? 4 : 2)] : nil)
+                return try LSTMKernel.run(x: input, h0: h, c0: c, weights: weights, reverse: reverse)
+            case .gru:
+                let (out, hT) = try GRUKernel.run(x: input, h0: h, wih: w[base], whh: w[base + 1], bih: bih, bhh: bhh,
+                                                  reverse: reverse)
+                return (out, hT, nil)
+            case .rnnTanh, .rnnRelu:
+                let (out, hT) = try RNNKernel.run(x: input, h0: h, wih: w[base], whh: w[base + 1], bih: bih, bhh: bhh,
+                                                  relu: o.mode == .rnnRelu, reverse: reverse)
+                return (out, hT, nil)
+            }
+        }
+
+        var layerInput = x
+        var hN: Tensor, cN: Tensor?
         do throws(TensorError) {
-            for layer in 0..<o.numLayers {
-                var outputs: [Tensor] = []
-                for direction in 0..<o.directions {
-                    let index = layer * o.directions + direction
-                    let w = weights[(index * perDirection)..<((index + 1) * perDirection)]
-                    let base = w.startIndex
-                    // One layer and direction: the stack itself, no view of it.
-                    let h = states == 1 ? hFull : hFull.select(0, index: index)
-                    let reverse = direction == 1
-                    switch o.mode {
-                    case .lstm:
-                        let c = states == 1 ? cFull! : cFull!.select(0, index: index)
-                        let weights = LSTMKernel.Weights(
-                            wih: w[base], whh: w[base + 1], bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil,
-                            whr: o.projSize > 0 ? w[base + (o.bias ? 4 : 2)] : nil)
-                        let (out, hT, cT) = try LSTMKernel.run(x: layerInput, h0: h, c0: c, weights: weights, reverse: reverse)
-                        outputs.append(out); hs.append(hT); cs.append(cT)
-                    case .gru:
-                        let (out, hT) = try GRUKernel.run(x: layerInput, h0: h, wih: w[base], whh: w[base + 1],
-                                                          bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil, reverse: reverse)
+            if states == 1 {
+                // The common case without arrays: one call per step of a generation loop counts.
+                (layerInput, hN, cN) = try runLayer(0, x)
+            } else {
+                var hs: [Tensor] = [], cs: [Tensor] = []
+                for layer in 0..<o.numLayers {
+                    var outputs: [Tensor] = []
+                    for direction in 0..<o.directions {
+                        let (out, hT, cT) = try runLayer(layer * o.directions + direction, layerInput)
                         outputs.append(out); hs.append(hT)
-                    case .rnnTanh, .rnnRelu:
-                        let (out, hT) = try RNNKernel.run(x: layerInput, h0: h, wih: w[base], whh: w[base + 1],
-                                                          bih: o.bias ? w[base + 2] : nil, bhh: o.bias ? w[base + 3] : nil,
-                                                          relu: o.mode == .rnnRelu, reverse: reverse)
-                        outputs.append(out); hs.append(hT)
+                        if let cT { cs.append(cT) }
+                    }
+                    layerInput = outputs.count == 1 ? outputs[0] : try Tensor.cat(outputs, dim: 2)
+                    if o.dropout > 0 && training && layer < o.numLayers - 1 {
+                        layerInput = Dropout.apply(layerInput, p: o.dropout, generator: generator)
                     }
                 }
-                layerInput = outputs.count == 1 ? outputs[0] : try Tensor.cat(outputs, dim: 2)
-                if o.dropout > 0 && training && layer < o.numLayers - 1 {
-                    layerInput = Dropout.apply(layerInput, p: o.dropout, generator: generator)
-                }
+                // Shapes are equal by construction.
+                hN = try Tensor.stack(hs, dim: 0)
+                cN = cs.isEmpty ? nil : try Tensor.stack(cs, dim: 0)
             }
         } catch {
             throw Failure(argument: .input, error: error)
@@ -191,7 +204,6 @@ public enum Recurrent {
         // Batch-first output is made contiguous (PyTorch returns a transposed view),
         // so that out:view(-1, hidden) works for any batch size.
         var out = o.batchFirst && !unbatched ? layerInput.transpose(0, 1).contiguous() : layerInput
-        var hN = stacked(hs), cN = cs.isEmpty ? nil : stacked(cs)
         if unbatched {
             out = out.squeeze(1)
             hN = hN.squeeze(1)
@@ -213,10 +225,5 @@ public enum Recurrent {
             throw Failure(argument: argument, error: TensorError(message))
         }
         return unbatched ? t.unsqueeze(1) : t
-    }
-
-    private static func stacked(_ ts: [Tensor]) -> Tensor {
-        // One state came in as the whole stack and left with its shape; several are [B, P] each.
-        ts.count == 1 ? ts[0] : try! Tensor.stack(ts, dim: 0)
     }
 }
