@@ -158,6 +158,33 @@ static inline void columns_tn(size_t m, size_t n, size_t k, float alpha, const f
     }
 }
 
+// C[m,n] += alpha·A·Bᵀ for a row or two of A (a generation step): eight columns of C
+// at a time, their rows of B read lane by lane. The same sums, in the same order, as
+// transposing B and calling rows_times_b, without the transposition.
+static inline void few_rows_nt(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                               const float *restrict b, size_t ldb, float *restrict c, size_t ldc) {
+    for (size_t i = 0; i < m; i++) {
+        const float *arow = a + i * lda;
+        float *crow = c + i * ldc;
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+            const float *r = b + j * ldb;
+            v8f acc = load8(crow + j);
+            for (size_t p = 0; p < k; p++) {
+                v8f column = {r[p], r[ldb + p], r[2 * ldb + p], r[3 * ldb + p],
+                              r[4 * ldb + p], r[5 * ldb + p], r[6 * ldb + p], r[7 * ldb + p]};
+                acc += splat8(alpha * arow[p]) * column;
+            }
+            store8(crow + j, acc);
+        }
+        for (; j < n; j++) {
+            float acc = crow[j];
+            for (size_t p = 0; p < k; p++) acc += (alpha * arow[p]) * b[j * ldb + p];
+            crow[j] = acc;
+        }
+    }
+}
+
 MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                                  const float *a, size_t lda, const float *b, size_t ldb, float beta,
                                  float *c, size_t ldc) {
@@ -174,6 +201,8 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
         // along the longer side of C
         if (m > n && m >= 8) columns_tn(m, n, k, alpha, a, lda, b, ldb, c, ldc);
         else rows_times_b(m, n, k, alpha, a, 1, lda, b, ldb, c, ldc);
+    } else if (!trans_a && trans_b && k < 32 && n >= 8 && m <= 2) {
+        few_rows_nt(m, n, k, alpha, a, lda, b, ldb, c, ldc);
     } else if (!trans_a && trans_b && k < 32 && n >= 8 && k * n <= 4096) {
         // Dot products this short cost more to reduce than to compute: multiply by Bᵀ instead.
         float bt[4096];

@@ -8,9 +8,11 @@ extension Tensor {
     }
 
     /// Records `node` on `out` when self needs a gradient; `backward` maps g to self's gradient.
+    /// The backward closure is made only then: under no_grad a view allocates nothing but itself.
     @inline(__always)
-    func recordView(_ out: Tensor, _ name: String, _ backward: @escaping (Tensor) -> Tensor) -> Tensor {
+    func recordView(_ out: Tensor, _ name: String, _ backward: @autoclosure () -> (Tensor) -> Tensor) -> Tensor {
         if Tensor.needsGrad(self) {
+            let backward = backward()
             out.attach(to: Node(name: name, inputs: [self]) { g in [backward(g[0]!)] })
         }
         return out
@@ -83,7 +85,7 @@ extension Tensor {
             throw TensorError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); use reshape instead")
         }
         let inputShape = shape
-        return recordView(aliased(shape: newShape, strides: s), "ViewBackward0") { $0.reshapeUnchecked(inputShape) }
+        return recordView(aliased(shape: newShape, strides: s), "ViewBackward0", { $0.reshapeUnchecked(inputShape) })
     }
 
     // reshape: a view when strides allow, else a copy; g.reshape(input shape)
@@ -104,7 +106,7 @@ extension Tensor {
         newShape.insert(1, at: d)
         newStrides.insert(s, at: d)
         let inputShape = shape
-        return recordView(aliased(shape: newShape, strides: newStrides), "UnsqueezeBackward0") { $0.viewUnchecked(inputShape) }
+        return recordView(aliased(shape: newShape, strides: newStrides), "UnsqueezeBackward0", { $0.viewUnchecked(inputShape) })
     }
 
     // squeeze(d) / squeeze(): g.view(input shape)
@@ -114,11 +116,11 @@ extension Tensor {
             newShape.append(shape[i])
             newStrides.append(strides[i])
         }
-        if newShape.count == dim { return recordView(aliased(shape: shape, strides: strides), "SqueezeBackward0") { $0 } }
+        if newShape.count == dim { return recordView(aliased(shape: shape, strides: strides), "SqueezeBackward0", { $0 }) }
         let inputShape = shape
-        return recordView(aliased(shape: newShape, strides: newStrides), d == nil ? "SqueezeBackward0" : "SqueezeBackward1") {
+        return recordView(aliased(shape: newShape, strides: newStrides), d == nil ? "SqueezeBackward0" : "SqueezeBackward1", {
             $0.viewUnchecked(inputShape)
-        }
+        })
     }
 
     // transpose(a, b): g.transpose(a, b)
@@ -126,7 +128,7 @@ extension Tensor {
         var newShape = shape, newStrides = strides
         newShape.swapAt(a, b)
         newStrides.swapAt(a, b)
-        return recordView(aliased(shape: newShape, strides: newStrides), "TransposeBackward0") { $0.transposeUnchecked(a, b) }
+        return recordView(aliased(shape: newShape, strides: newStrides), "TransposeBackward0", { $0.transposeUnchecked(a, b) })
     }
 
     func transposeUnchecked(_ a: Int, _ b: Int) -> Tensor {
@@ -141,9 +143,9 @@ extension Tensor {
         let out = aliased(shape: Dims(order.map { shape[$0] }), strides: Dims(order.map { strides[$0] }))
         var inverse = Dims(repeating: 0, count: order.count)
         for (i, p) in order.enumerated() { inverse[p] = i }
-        return recordView(out, "PermuteBackward0") { g in
+        return recordView(out, "PermuteBackward0", { g in
             g.aliased(shape: Dims(inverse.map { g.shape[$0] }), strides: Dims(inverse.map { g.strides[$0] }))
-        }
+        })
     }
 
     // narrow(d, start, length): g placed into zeros at [start, start+length) along d
@@ -152,11 +154,11 @@ extension Tensor {
         newShape[d] = length
         let out = aliased(shape: newShape, strides: strides, offset: offset + start * strides[d])
         let inputShape = shape
-        return recordView(out, "SliceBackward0") { g in
+        return recordView(out, "SliceBackward0", { g in
             let full = Tensor(repeating: 0, shape: inputShape)
             full.narrowUnchecked(d, start: start, length: length).assign(g)
             return full
-        }
+        })
     }
 
     func narrowUnchecked(_ d: Int, start: Int, length: Int) -> Tensor {
@@ -172,11 +174,11 @@ extension Tensor {
         newStrides.remove(at: d)
         let out = aliased(shape: newShape, strides: newStrides, offset: offset + index * strides[d])
         let inputShape = shape
-        return recordView(out, "SelectBackward0") { g in
+        return recordView(out, "SelectBackward0", { g in
             let full = Tensor(repeating: 0, shape: inputShape)
             full.narrowUnchecked(d, start: index, length: 1).assign(g.unsqueezeUnchecked(d))
             return full
-        }
+        })
     }
 
     func unsqueezeUnchecked(_ d: Int) -> Tensor {
@@ -200,7 +202,7 @@ extension Tensor {
         if sizes.contains(where: { $0 < 0 }) { throw TensorError("invalid expanded size \(Shape.describe(target))") }
         let out = aliased(shape: sizes, strides: Shape.broadcastStrides(shape, strides, to: sizes))
         let inputShape = shape
-        return recordView(out, "ExpandBackward0") { $0.sum(toShape: inputShape) }
+        return recordView(out, "ExpandBackward0", { $0.sum(toShape: inputShape) })
     }
 
     // contiguous: self when already contiguous, else a copy (CloneBackward0)
@@ -210,7 +212,7 @@ extension Tensor {
 
     // clone: g
     public func clone() -> Tensor {
-        recordView(copied(), "CloneBackward0") { $0 }
+        recordView(copied(), "CloneBackward0", { $0 })
     }
 
     /// This tensor if it is contiguous, else a contiguous copy; outside autograd (for kernels).
