@@ -339,25 +339,46 @@ MULTIVERSION void lk_adam_update(float *restrict x, const float *restrict m, con
 
 // ---- LSTM step -----------------------------------------------------------------------
 
+// One row's n units; gate blocks `gs` apart.
+static inline __attribute__((always_inline)) void lstm_units_forward(float *restrict g, size_t gs, const float *restrict cp,
+                                                                     float *restrict c, float *restrict tc,
+                                                                     float *restrict r, size_t n) {
+    for (size_t j = 0; j < n; j++) g[j] = sigmoid_core(g[j]);
+    for (size_t j = 0; j < n; j++) g[gs + j] = sigmoid_core(g[gs + j]);
+    for (size_t j = 0; j < n; j++) g[2 * gs + j] = tanh_core(g[2 * gs + j]);
+    for (size_t j = 0; j < n; j++) g[3 * gs + j] = sigmoid_core(g[3 * gs + j]);
+    for (size_t j = 0; j < n; j++) {
+        float cell = g[gs + j] * cp[j] + g[j] * g[2 * gs + j];
+        float t = tanh_core(cell);
+        c[j] = cell;
+        tc[j] = t;
+        r[j] = g[3 * gs + j] * t;
+    }
+}
+
 // i, f, o = σ(·), g = tanh(·);  c = f·c_prev + i·g;  tc = tanh(c);  r = o·tc
 // for `units` units of H per row (a thread's share), the pointers at the first of them.
+// The last units short of a full vector run padded to one, in registers-sized scratch:
+// a 10-unit layer would otherwise take every transcendental one lane at a time.
 MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restrict c_prev, float *restrict c,
                                        float *restrict tc, float *restrict r, size_t ldr, size_t B, size_t H,
                                        size_t units) {
+    enum { V = 16 };
+    size_t full = units / V * V, tail = units - full;
     for (size_t b = 0; b < B; b++) {
         float *g = gates + b * 4 * H;
         const float *cp = c_prev + b * H;
         float *cb = c + b * H, *tcb = tc + b * H, *rb = r + b * ldr;
-        for (size_t j = 0; j < units; j++) g[j] = sigmoid_core(g[j]);
-        for (size_t j = 0; j < units; j++) g[H + j] = sigmoid_core(g[H + j]);
-        for (size_t j = 0; j < units; j++) g[2 * H + j] = tanh_core(g[2 * H + j]);
-        for (size_t j = 0; j < units; j++) g[3 * H + j] = sigmoid_core(g[3 * H + j]);
-        for (size_t j = 0; j < units; j++) {
-            float cell = g[H + j] * cp[j] + g[j] * g[2 * H + j];
-            float t = tanh_core(cell);
-            cb[j] = cell;
-            tcb[j] = t;
-            rb[j] = g[3 * H + j] * t;
+        lstm_units_forward(g, H, cp, cb, tcb, rb, full);
+        if (tail) {
+            float pg[4 * V] = {0}, pcp[V] = {0}, pc[V], ptc[V], pr[V];
+            for (size_t q = 0; q < 4; q++) memcpy(pg + q * V, g + q * H + full, tail * sizeof(float));
+            memcpy(pcp, cp + full, tail * sizeof(float));
+            lstm_units_forward(pg, V, pcp, pc, ptc, pr, V);
+            for (size_t q = 0; q < 4; q++) memcpy(g + q * H + full, pg + q * V, tail * sizeof(float));
+            memcpy(cb + full, pc, tail * sizeof(float));
+            memcpy(tcb + full, ptc, tail * sizeof(float));
+            memcpy(rb + full, pr, tail * sizeof(float));
         }
     }
 }
