@@ -407,20 +407,43 @@ MULTIVERSION void lk_lstm_step_backward(const float *restrict gates, const float
 
 // ---- GRU step ------------------------------------------------------------------------
 
+// One row's n units; blocks `gs` apart in gi and gh, `ss` apart in saved.
+static inline __attribute__((always_inline)) void gru_units_forward(const float *restrict ib, const float *restrict hb,
+                                                                    size_t gs, const float *restrict hp,
+                                                                    float *restrict s, size_t ss, float *restrict ob,
+                                                                    size_t n) {
+    for (size_t j = 0; j < n; j++) s[j] = sigmoid_core(ib[j] + hb[j]);
+    for (size_t j = 0; j < n; j++) s[ss + j] = sigmoid_core(ib[gs + j] + hb[gs + j]);
+    for (size_t j = 0; j < n; j++) {
+        float hn = hb[2 * gs + j];
+        float nn = tanh_core(ib[2 * gs + j] + s[j] * hn);
+        float z = s[ss + j];
+        s[2 * ss + j] = nn;
+        s[3 * ss + j] = hn;
+        ob[j] = (1.0f - z) * nn + z * hp[j];
+    }
+}
+
 // r, z = σ(gi + gh);  n = tanh(gi_n + r·gh_n);  h = (1 - z)·n + z·h_prev
+// The last units short of a full vector run padded to one, as in the LSTM step.
 MULTIVERSION void lk_gru_step_forward(const float *restrict gi, const float *restrict gh, const float *restrict h_prev, float *restrict saved, float *restrict h,
                                       size_t B, size_t H) {
+    enum { V = 16 };
+    size_t full = H / V * V, tail = H - full;
     for (size_t b = 0; b < B; b++) {
         const float *ib = gi + b * 3 * H, *hb = gh + b * 3 * H, *hp = h_prev + b * H;
         float *s = saved + b * 4 * H, *ob = h + b * H;
-        for (size_t j = 0; j < 2 * H; j++) s[j] = sigmoid_core(ib[j] + hb[j]);
-        for (size_t j = 0; j < H; j++) {
-            float hn = hb[2 * H + j];
-            float n = tanh_core(ib[2 * H + j] + s[j] * hn);
-            float z = s[H + j];
-            s[2 * H + j] = n;
-            s[3 * H + j] = hn;
-            ob[j] = (1.0f - z) * n + z * hp[j];
+        gru_units_forward(ib, hb, H, hp, s, H, ob, full);
+        if (tail) {
+            float pi[3 * V] = {0}, ph[3 * V] = {0}, php[V] = {0}, ps[4 * V], po[V];
+            for (size_t q = 0; q < 3; q++) {
+                memcpy(pi + q * V, ib + q * H + full, tail * sizeof(float));
+                memcpy(ph + q * V, hb + q * H + full, tail * sizeof(float));
+            }
+            memcpy(php, hp + full, tail * sizeof(float));
+            gru_units_forward(pi, ph, V, php, ps, V, po, V);
+            for (size_t q = 0; q < 4; q++) memcpy(s + q * H + full, ps + q * V, tail * sizeof(float));
+            memcpy(ob + full, po, tail * sizeof(float));
         }
     }
 }
