@@ -14,11 +14,15 @@ enum DataBindings {
         state.lua.pop()
     }
 
+    /// Built once: data.sine is called for every training window.
+    private static let sineOptions: Set<String> = ["num_points", "span", "start", "start_max", "batch", "amplitude", "frequency",
+                                                   "phase", "noise"]
+
     static let sine = LuaFunction("sine",
         "data.sine{num_points=50, span=10, start=nil, start_max=10, batch=1, amplitude=1, frequency=1, phase=0, noise=0} -> x, y, t",
         "Sine windows as in the article: x [batch, n-1, 1], y (x one step later), and the time steps [batch, n].") { lua in
         var s = SineWave()
-        if let o = try lua.options(1, ["num_points", "span", "start", "start_max", "batch", "amplitude", "frequency", "phase", "noise"]) {
+        if let o = try lua.options(1, sineOptions) {
             s.numPoints = try o.integer("num_points") ?? s.numPoints
             s.span = try o.number("span") ?? s.span
             s.start = try o.number("start")

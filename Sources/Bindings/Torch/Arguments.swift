@@ -133,8 +133,10 @@ extension Lua {
     func options(_ i: Int32, _ allowed: Set<String>) throws(LuaError) -> Options? {
         guard !isNoneOrNil(i) else { return nil }
         guard kind(i) == .table else { throw typeError(i, "table") }
-        let unknown = try unknownKeys(i, allowed: allowed)
-        if let first = unknown.first {
+        let keys = try unknownKeys(i, allowed: [])
+        // An empty table ({} in a training loop, say) is no options at all: nothing to look up.
+        if keys.isEmpty { return nil }
+        if let first = keys.first(where: { !allowed.contains($0) }) {
             throw LuaError.argument(i, "unknown option '\(first)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
         return Options(lua: self, index: i)
