@@ -133,7 +133,10 @@ public enum Recurrent {
             throw fail(.input, "input.size(-1) must be equal to input_size. Expected \(o.inputSize), got \(input.shape[input.dim - 1])")
         }
         let x3 = unbatched ? input.unsqueeze(1) : input
-        let x = o.batchFirst && !unbatched ? x3.transpose(0, 1) : x3   // time-major [T, B, I]
+        // Time-major [T, B, I]. One step of a batch of one (a generation loop) is the same
+        // tensor either way round: no view to make, none to undo on the output.
+        let swapsAxes = o.batchFirst && !unbatched && !(x3.shape[0] == 1 && x3.shape[1] == 1)
+        let x = swapsAxes ? x3.transpose(0, 1) : x3
         let (T, B) = (x.shape[0], x.shape[1])
         guard T > 0 else { throw fail(.input, "\(kind): expected a non-empty sequence, got length 0") }
         let states = o.directions * o.numLayers
@@ -203,7 +206,7 @@ public enum Recurrent {
 
         // Batch-first output is made contiguous (PyTorch returns a transposed view),
         // so that out:view(-1, hidden) works for any batch size.
-        var out = o.batchFirst && !unbatched ? layerInput.transpose(0, 1).contiguous() : layerInput
+        var out = swapsAxes ? layerInput.transpose(0, 1).contiguous() : layerInput
         if unbatched {
             out = out.squeeze(1)
             hN = hN.squeeze(1)

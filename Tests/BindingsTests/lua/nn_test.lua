@@ -205,6 +205,9 @@ T.case("gradcheck: fused recurrent kernels in every configuration", function()
   layer_check("gru bidirectional", function() return nn.GRU{input_size = 2, hidden_size = 2, bidirectional = true} end, leaf(3, 2, 2))
   layer_check("rnn tanh", function() return nn.RNN(2, 3, 2) end, leaf(3, 2, 2))
   layer_check("lstm unbatched", function() return nn.LSTM(2, 3) end, leaf(4, 2))
+  -- one step of a batch of one, batch first: the layer skips the axis swap both ways
+  layer_check("lstm batch_first, one step of one", function() return nn.LSTM{input_size = 2, hidden_size = 3, batch_first = true} end, leaf(1, 1, 2))
+  layer_check("gru batch_first, one step of one", function() return nn.GRU{input_size = 2, hidden_size = 3, batch_first = true} end, leaf(1, 1, 2))
 end)
 
 T.case("gradcheck: states, linear, embedding, softmax and the losses", function()
