@@ -503,8 +503,11 @@ end
 
 function RNNBase:flat_weights()
   local w = {}
-  -- Parameters are the instance's own fields: plain indexing finds them without a C call.
-  for i, name in ipairs(self._flat_weights_names) do
+  -- Run on every call: a numeric loop and plain indexing (parameters are the
+  -- instance's own fields) take no C calls, where ipairs and rawget took one each.
+  local names = self._flat_weights_names
+  for i = 1, #names do
+    local name = names[i]
     local t = self[name]
     if t == nil then raise("%s: parameter %s was removed", self.__name, name) end
     w[i] = t
