@@ -8,11 +8,15 @@ public enum Shape {
     }
 
     public static func contiguousStrides(_ shape: Dims) -> Dims {
-        var strides = Dims(repeating: 1, count: shape.count)
+        // Overwritten in place: a copy of the shape is the cheapest Dims of the right rank.
+        var strides = shape
         var step = 1
-        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+        var d = shape.count - 1
+        while d >= 0 {
+            let size = shape[d]
             strides[d] = step
-            step *= Swift.max(shape[d], 1)
+            step *= size > 1 ? size : 1
+            d -= 1
         }
         return strides
     }
