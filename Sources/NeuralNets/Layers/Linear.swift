@@ -2,6 +2,7 @@
 // with W [out, in] and b [out]. One GEMM forward; backward dx = dy·W,
 // dW = dyᵀ·x, db = Σ dy, each one GEMM or one pass over all rows.
 
+import CKernels
 import Tensors
 
 public enum Linear {
@@ -48,11 +49,8 @@ public enum Linear {
                     dw = t
                 }
                 if needB {
-                    let t = Tensor(repeating: 0, shape: [outF])
-                    for r in 0..<rows {
-                        let row = g.data + r * outF
-                        for j in 0..<outF { t.data[j] += row[j] }
-                    }
+                    let t = Tensor(uninitializedShape: [outF])
+                    lk_column_sums(g.data, rows, outF, outF, t.data)
                     db = t
                 }
                 return [dx, dw, db]
