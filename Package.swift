@@ -49,7 +49,7 @@ let package = Package(
                 dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude"],
                 swiftSettings: optimize),
         .target(name: "Notebooks",
-                dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                dependencies: ["CCairo", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Ink", package: "Ink")]),
         .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",

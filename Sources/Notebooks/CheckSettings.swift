@@ -3,18 +3,41 @@
 //   tolerance=1e-3        relative tolerance for numbers (default 1e-4)
 //   abs_tolerance=1e-6    absolute tolerance for numbers (default 0)
 //   sanitize=["\\d+ ms"]  regexes for run-dependent text, masked on both sides
-//   images="size"         compare images by "hash" (default), "size" or not at all ("ignore")
+//   images="tol=5"        compare images pixel by pixel within an RMS of 5 levels of 255
+//                         (default "tol=2"), by "hash", by "size" or not at all ("ignore")
 
 import Foundation
 import Yams
 
 public struct CheckSettings: Sendable {
-    public enum ImageCheck: String, Sendable { case hash, size, ignore }
+    public enum ImageCheck: Sendable, Equatable {
+        /// Pixel by pixel, within this root-mean-square difference in levels of 255.
+        case tolerance(Double)
+        case hash, size, ignore
+
+        public static let standard = ImageCheck.tolerance(2)
+
+        /// `tol=N`, `hash`, `size` or `ignore`.
+        public init?(_ text: String) {
+            switch text {
+            case "hash": self = .hash
+            case "size": self = .size
+            case "ignore": self = .ignore
+            default:
+                guard text.hasPrefix("tol="), let n = Double(text.dropFirst(4)), n >= 0, n.isFinite else { return nil }
+                self = .tolerance(n)
+            }
+        }
+
+        public static let expected = "images must be \"tol=N\" (N >= 0), \"hash\", \"size\" or \"ignore\""
+    }
 
     public var tolerance = 1e-4
     public var absoluteTolerance = 0.0
     public var sanitizer = Sanitizer.standard
-    public var images = ImageCheck.hash
+    public var images = ImageCheck.standard
+    /// Set on the command line: wins over the notebook's and the cells' settings.
+    public var imagesFixed = false
 
     public init() {}
 
@@ -40,10 +63,10 @@ public struct CheckSettings: Sendable {
             }
         }
         if let v = values["images"] {
-            guard let name = v.string, let check = ImageCheck(rawValue: name) else {
-                throw Invalid(description: "\(place): images must be \"hash\", \"size\" or \"ignore\"")
+            guard let name = v.string, let check = ImageCheck(name) else {
+                throw Invalid(description: "\(place): \(ImageCheck.expected)")
             }
-            s.images = check
+            if !imagesFixed { s.images = check }
         }
         return s
     }
@@ -83,8 +106,8 @@ public struct NotebookHeader: Sendable {
     }
 
     /// The notebook's check settings (`jupyter: lstmlua:` in the header).
-    public func checkSettings() throws(CheckSettings.Invalid) -> CheckSettings {
-        guard case .object(let own)? = metadata["lstmlua"] else { return CheckSettings() }
-        return try CheckSettings().overridden(by: own, where: "the header")
+    public func checkSettings(base: CheckSettings = CheckSettings()) throws(CheckSettings.Invalid) -> CheckSettings {
+        guard case .object(let own)? = metadata["lstmlua"] else { return base }
+        return try base.overridden(by: own, where: "the header")
     }
 }

@@ -8,10 +8,13 @@ import Foundation
 
 public enum OutputComparison {
     /// nil when the outputs match; otherwise a diff of the saved (-) and fresh (+) lines.
-    public static func diff(saved: [Output], fresh: [Output], settings: CheckSettings) -> [String]? {
+    /// Images are compared through `images` (by hash alone when no files are at hand).
+    public static func diff(saved: [Output], fresh: [Output], settings: CheckSettings,
+                            images: ImageComparer = .byHash) -> [String]? {
         let a = lines(saved, settings), b = lines(fresh, settings)
-        if a.count == b.count && zip(a, b).allSatisfy({ match($0, $1, settings) }) { return nil }
-        return render(a, b, settings)
+        let match = { (x: Line, y: Line) in OutputComparison.match(x, y, settings, images) }
+        if a.count == b.count && zip(a, b).allSatisfy(match) { return nil }
+        return render(a, b, settings, match: match, images: images)
     }
 
     struct Line {
@@ -43,10 +46,16 @@ public enum OutputComparison {
 
     static let locationPattern = try! NSRegularExpression(pattern: "(\\[string \"[^\"]*\"\\]|[\\w./\\[\\]-]+):\\d+:")
 
-    static func match(_ a: Line, _ b: Line, _ settings: CheckSettings) -> Bool {
+    static func match(_ a: Line, _ b: Line, _ settings: CheckSettings, _ images: ImageComparer) -> Bool {
         guard a.kind == b.kind else { return false }
         if let x = a.image, let y = b.image {
             switch settings.images {
+            case .tolerance(let tolerance):
+                switch images.verdict(saved: x, fresh: y) {
+                case .same: return true
+                case .moved(let d): return d.rms <= tolerance
+                case .incomparable: return false
+                }
             case .hash: return x.hash == y.hash && x.width == y.width && x.height == y.height
             case .size: return x.width == y.width && x.height == y.height
             case .ignore: return true
@@ -57,7 +66,8 @@ public enum OutputComparison {
 
     // MARK: the diff
 
-    static func render(_ a: [Line], _ b: [Line], _ settings: CheckSettings) -> [String] {
+    static func render(_ a: [Line], _ b: [Line], _ settings: CheckSettings, match: (Line, Line) -> Bool,
+                       images: ImageComparer) -> [String] {
         // Longest common subsequence under `match`; outputs are short.
         let n = a.count, m = b.count
         guard n * m <= 4_000_000 else {
@@ -66,14 +76,14 @@ public enum OutputComparison {
         var table = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {
             for j in stride(from: m - 1, through: 0, by: -1) {
-                table[i][j] = match(a[i], b[j], settings) ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+                table[i][j] = match(a[i], b[j]) ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
             }
         }
         enum Step { case same(Int, Int), saved(Int), fresh(Int) }
         var steps: [Step] = []
         var i = 0, j = 0
         while i < n || j < m {
-            if i < n && j < m && match(a[i], b[j], settings) { steps.append(.same(i, j)); i += 1; j += 1 }
+            if i < n && j < m && match(a[i], b[j]) { steps.append(.same(i, j)); i += 1; j += 1 }
             else if i < n && (j == m || table[i + 1][j] >= table[i][j + 1]) { steps.append(.saved(i)); i += 1 }
             else { steps.append(.fresh(j)); j += 1 }
         }
@@ -95,13 +105,28 @@ public enum OutputComparison {
             case .saved(let x): out.append("- " + a[x].written)
             case .fresh(let y):
                 out.append("+ " + b[y].written)
-                if k > 0, case .saved(let x) = steps[k - 1], a[x].kind == b[y].kind,
-                   let note = NumericText.explain(a[x].text, b[y].text, tolerance: settings.tolerance, absolute: settings.absoluteTolerance) {
+                guard k > 0, case .saved(let x) = steps[k - 1], a[x].kind == b[y].kind else { break }
+                if let old = a[x].image, let new = b[y].image {
+                    if let note = imageNote(old, new, settings, images) { out.append("  ^ " + note) }
+                } else if let note = NumericText.explain(a[x].text, b[y].text, tolerance: settings.tolerance,
+                                                         absolute: settings.absoluteTolerance) {
                     out.append("  ^ " + note)
                 }
             }
         }
         return out
+    }
+}
+
+extension OutputComparison {
+    /// How a changed figure moved, for the diff.
+    static func imageNote(_ old: Output.Image, _ new: Output.Image, _ settings: CheckSettings, _ images: ImageComparer) -> String? {
+        guard case .tolerance(let tolerance) = settings.images else { return nil }
+        switch images.verdict(saved: old, fresh: new) {
+        case .same: return nil
+        case .moved(let d): return "the image moved: \(d.description) (tolerance RMS \(tolerance))"
+        case .incomparable(let why): return "the image cannot be compared: \(why)"
+        }
     }
 }
 

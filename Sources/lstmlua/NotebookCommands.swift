@@ -13,8 +13,8 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             Each notebook runs in a fresh Lua state, in its own folder. With no option the
             fresh outputs are shown after each cell's source. --check compares them with the
-            saved ones (numbers within the notebook's tolerance, run-dependent text masked)
-            and exits with 1 on any difference, showing a diff that names the cell. --update
+            saved ones (numbers within the notebook's tolerance, run-dependent text masked,
+            figures pixel by pixel within an RMS difference) and exits with 1 on any difference, showing a diff that names the cell. --update
             writes them back (images into NAME.files/); an unchanged notebook is not rewritten.
             """)
 
@@ -30,17 +30,27 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop a cell that runs longer than SECONDS.", valueName: "SECONDS"))
     var timeout: Double?
 
+    @Option(help: ArgumentHelp("""
+        How --check compares figures, over the notebooks' own settings: tol=N (pixel by pixel, \
+        pass when the RMS difference is at most N of 255; the default is tol=2), hash, size or ignore.
+        """, valueName: "tol=N|hash|size|ignore"))
+    var images: String?
+
     @Argument(help: ArgumentHelp("Notebook files (.lua).", valueName: "notebook"))
     var notebooks: [String]
 
     func validate() throws {
+        if let images, CheckSettings.ImageCheck(images) == nil {
+            throw ValidationError("--images: \(CheckSettings.ImageCheck.expected), not '\(images)'")
+        }
         if check && update { throw ValidationError("--check and --update cannot be used together") }
         if notebooks.isEmpty { throw ValidationError("name at least one notebook") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a number of seconds > 0") }
     }
 
     func run() throws {
-        let replay = NotebookReplay(mode: check ? .check : update ? .update : .transcript, safe: safe, timeout: timeout)
+        let replay = NotebookReplay(mode: check ? .check : update ? .update : .transcript, safe: safe, timeout: timeout,
+                                    images: images.flatMap(CheckSettings.ImageCheck.init))
         var failed = false
         for path in notebooks {
             let report: NotebookReplay.Report

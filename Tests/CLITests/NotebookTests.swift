@@ -3,6 +3,7 @@
 // naming the cell; --update is stable; --safe refuses each escape; --timeout
 // stops a cell; exports open in Jupyter (nbformat validates them).
 
+import CCairo
 import Foundation
 import Testing
 
@@ -149,6 +150,63 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         text = text.replacingOccurrences(of: "-- %% Plot", with: "-- %% Plot images=\"size\"")
         try text.write(to: url, atomically: true, encoding: .utf8)
         #expect(try Command.run(["replay", "--check", url.path]).status == 0)
+    }
+
+    /// The stored figure of the Plot cell, for editing in place.
+    func storedFigure(of url: URL) throws -> URL {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("--@ nb.files/") })
+        return url.deletingLastPathComponent().appendingPathComponent(String(line.dropFirst(4).split(separator: " ")[0]))
+    }
+
+    @Test func aFigureOneLevelOffInOnePixelPassesTheCheck() throws {
+        let url = try updated()
+        let png = try storedFigure(of: url)
+        let surface = cairo_image_surface_create_from_png(png.path)
+        defer { cairo_surface_destroy(surface) }
+        try #require(cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
+        cairo_surface_flush(surface)
+        let data = try #require(cairo_image_surface_get_data(surface))
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        // one channel of one white pixel in the plot's middle, one level darker
+        let at = 250 * stride + 400 * 4
+        data[at] = data[at] == 0 ? 1 : data[at] - 1
+        cairo_surface_mark_dirty(surface)
+        try #require(cairo_surface_write_to_png(surface, png.path) == CAIRO_STATUS_SUCCESS)
+
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        // the comparison did see the change: with no tolerance it fails and says by how much
+        let strict = try Command.run(["replay", "--check", "--images", "tol=0", url.path])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("1 pixel changed, largest difference 1"), "\(strict.stdout)")
+        #expect(try Command.run(["replay", "--check", "--images", "size", url.path]).status == 0)
+    }
+
+    @Test func aFigureWhoseCurveMovedFailsTheCheckNamingTheRMS() throws {
+        let url = try updated()
+        let old = try storedFigure(of: url)
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "{1, 3, 2}", with: "{1, 3, 2.5}")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("cell 3 \"Plot\""))
+        let note = try #require(r.stdout.split(separator: "\n").first { $0.contains("the image moved: RMS") })
+        let rms = try #require(Double(note.split(separator: "RMS ")[1].split(separator: " ")[0]))
+        #expect(rms > 2, "\(note)")
+        #expect(note.contains("(tolerance RMS 2"))
+        // the new figure is written beside the old one for a look
+        let written = try #require(r.stdout.split(separator: "\n").first { $0.contains("new images written for a look: ") })
+        let path = String(written.split(separator: ": ")[1])
+        #expect(path != "nb.files/" + old.lastPathComponent)
+        #expect(FileManager.default.fileExists(atPath: url.deletingLastPathComponent().appendingPathComponent(path).path))
+        // a looser tolerance, per notebook on the command line or per cell, lets it pass
+        #expect(try Command.run(["replay", "--check", "--images", "tol=\(rms + 1)", url.path]).status == 0)
+        let perCell = text.replacingOccurrences(of: "-- %% Plot", with: "-- %% Plot images=\"tol=\(rms + 1)\"")
+        try perCell.write(to: url, atomically: true, encoding: .utf8)
+        #expect(try Command.run(["replay", "--check", url.path]).status == 0)
+        #expect(try Command.run(["replay", "--check", "--images", "tol=0.5", url.path]).status == 1,
+                "the command line wins over the cell")
     }
 
     @Test func skipAndIgnoreOutputTags() throws {

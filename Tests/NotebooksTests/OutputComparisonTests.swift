@@ -2,6 +2,7 @@
 // printed), masked run-dependent text, error locations, images, and the diff.
 
 import Notebooks
+import Foundation
 import Testing
 
 @Suite struct OutputComparisonTests {
@@ -67,6 +68,24 @@ import Testing
         var ignore = settings
         ignore.images = .ignore
         #expect(OutputComparison.diff(saved: a, fresh: [], settings: ignore) == nil)
+    }
+
+    @Test func imagesThatCannotBeDecodedFailTheToleranceCheckAndSayWhy() throws {
+        let a: [Output] = [.image(Output.Image(path: "nb.files/aaaaaaaaaaaaaaaa.png", width: 800, height: 500))]
+        let b: [Output] = [.image(Output.Image(path: "nb.files/bbbbbbbbbbbbbbbb.png", width: 800, height: 500))]
+        #expect(settings.images == .tolerance(2), "figures are compared pixel by pixel by default")
+        let missing = ImageComparer(saved: { _ in nil }, fresh: { _ in Data([1, 2, 3]) })
+        let diff = try #require(OutputComparison.diff(saved: a, fresh: b, settings: settings, images: missing))
+        #expect(diff.contains("  ^ the image cannot be compared: the saved image nb.files/aaaaaaaaaaaaaaaa.png is missing"))
+        let garbage = ImageComparer(saved: { _ in Data("not a png".utf8) }, fresh: { _ in Data([1, 2, 3]) })
+        let bad = try #require(OutputComparison.diff(saved: a, fresh: b, settings: settings, images: garbage))
+        #expect(bad.contains { $0.contains("is not a readable PNG") })
+        #expect(OutputComparison.diff(saved: a, fresh: a, settings: settings) == nil, "by name alone when no files are at hand")
+        #expect(OutputComparison.diff(saved: a, fresh: a, settings: settings, images: missing) != nil,
+                "a saved image whose file is gone fails even under the same name")
+        #expect(CheckSettings.ImageCheck("tol=0.5") == .tolerance(0.5))
+        #expect(CheckSettings.ImageCheck("tol=-1") == nil)
+        #expect(CheckSettings.ImageCheck("pixels") == nil)
     }
 
     @Test func theDiffShowsSavedAndFreshLinesAndTheNumberThatMoved() throws {

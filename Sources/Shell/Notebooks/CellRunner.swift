@@ -12,7 +12,7 @@ public final class CellRunner {
     public let runtime: Runtime
     /// `@name.lua`: errors read `name.lua:12: ...`, as when the file runs as a script.
     let chunkName: String
-    let images: ImageStore
+    public let images: ImageStore
     let writeImages: Bool
     /// Seconds a cell may run; nil for no limit.
     public var timeout: Double?

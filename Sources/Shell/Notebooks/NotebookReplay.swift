@@ -16,11 +16,14 @@ public struct NotebookReplay {
     public var mode: Mode
     public var safe = false
     public var timeout: Double?
+    /// How images are compared, when set on the command line (over the notebook's settings).
+    public var images: CheckSettings.ImageCheck?
 
-    public init(mode: Mode, safe: Bool = false, timeout: Double? = nil) {
+    public init(mode: Mode, safe: Bool = false, timeout: Double? = nil, images: CheckSettings.ImageCheck? = nil) {
         self.mode = mode
         self.safe = safe
         self.timeout = timeout
+        self.images = images
     }
 
     /// A problem with one cell, as --check reports it.
@@ -68,8 +71,13 @@ public struct NotebookReplay {
     /// Replays one notebook; the transcript (in transcript mode) goes to stdout as cells finish.
     public func run(_ path: String) throws(Unreadable) -> Report {
         var (notebook, header) = try NotebookReplay.load(path)
+        var base = CheckSettings()
+        if let images {
+            base.images = images
+            base.imagesFixed = true
+        }
         let settings: CheckSettings
-        do { settings = try header.checkSettings() } catch { throw Unreadable(description: "\(path): \(error.description)") }
+        do { settings = try header.checkSettings(base: base) } catch { throw Unreadable(description: "\(path): \(error.description)") }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var report = Report(path: path)
 
@@ -107,11 +115,12 @@ public struct NotebookReplay {
                 // Outputs that still match (run-dependent text masked, numbers within
                 // tolerance) stay as saved, so a rerun changes only what really changed.
                 let cellSettings = (try? settings.forCell(cell, label: label)) ?? settings
-                if OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings) != nil {
+                let images = NotebookReplay.comparer(for: result, store: runner.images)
+                if OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings, images: images) != nil {
                     notebook.cells[index].outputs = result.outputs
                 }
             case .check:
-                if let failure = NotebookReplay.compare(cell, result, label: label, settings: settings) {
+                if let failure = NotebookReplay.compare(cell, result, label: label, settings: settings, store: runner.images) {
                     report.failures.append(failure)
                 }
             }
@@ -135,7 +144,30 @@ public struct NotebookReplay {
         return report
     }
 
-    static func compare(_ cell: Cell, _ result: CellRunner.Result, label: String, settings: CheckSettings) -> Failure? {
+    /// Compares a cell's saved figures (in the notebook's folder) with the fresh ones (in memory).
+    static func comparer(for result: CellRunner.Result, store: ImageStore) -> ImageComparer {
+        var fresh: [String: Data] = [:]
+        for (output, png) in zip(result.outputs.filter { if case .image = $0 { return true } else { return false } }, result.figures) {
+            if case .image(let image) = output { fresh[image.path] = png }
+        }
+        return ImageComparer(saved: store.data(of:), fresh: { fresh[$0.path] })
+    }
+
+    /// A failing cell's new figures are written beside the saved ones, for a look.
+    static func keepNewFigures(_ cell: Cell, _ result: CellRunner.Result, store: ImageStore) -> [String] {
+        let saved = Set(cell.outputs.compactMap { if case .image(let i) = $0 { return i.path } else { return nil } })
+        var written: [String] = []
+        for (output, png) in zip(result.outputs.filter { if case .image = $0 { return true } else { return false } }, result.figures) {
+            guard case .image(let image) = output, !saved.contains(image.path) else { continue }
+            if (try? store.image(png: png, width: image.width, height: image.height, write: true)) != nil {
+                written.append(image.path)
+            }
+        }
+        return written
+    }
+
+    static func compare(_ cell: Cell, _ result: CellRunner.Result, label: String, settings: CheckSettings,
+                        store: ImageStore) -> Failure? {
         let expected = cell.hasTag("raises")
         if result.failed && !expected {
             let message = result.outputs.compactMap { if case .error(let m) = $0 { return m } else { return nil } }.last ?? ""
@@ -150,7 +182,12 @@ public struct NotebookReplay {
         do { cellSettings = try settings.forCell(cell, label: label) } catch {
             return Failure(label: label, line: cell.line, problem: error.description, diff: [])
         }
-        guard let diff = OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings) else { return nil }
+        let images = comparer(for: result, store: store)
+        guard var diff = OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings, images: images) else {
+            return nil
+        }
+        let written = keepNewFigures(cell, result, store: store)
+        if !written.isEmpty { diff.append("new images written for a look: " + written.joined(separator: ", ")) }
         return Failure(label: label, line: cell.line, problem: "outputs differ (- saved, + now)", diff: diff)
     }
 
