@@ -124,7 +124,7 @@ extension OutputComparison {
         guard case .tolerance(let tolerance) = settings.images else { return nil }
         switch images.verdict(saved: old, fresh: new) {
         case .same: return nil
-        case .moved(let d): return "the image moved: \(d.description) (tolerance RMS \(tolerance))"
+        case .moved(let d): return "the image moved: \(d.description) (tolerance RMS \(String(format: "%g", tolerance)))"
         case .incomparable(let why): return "the image cannot be compared: \(why)"
         }
     }
