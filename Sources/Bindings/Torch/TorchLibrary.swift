@@ -240,9 +240,11 @@ enum TorchLibrary {
         return 0
     }
 
-    static let blasInfo = LuaFunction("blas_info", "torch.backends.blas_info() -> {core=, threads=, config=}",
-                                      "Which BLAS kernels large matrix products run on.") { lua in
-        lua.newTable(fields: 3)
+    static let blasInfo = LuaFunction("blas_info", "torch.backends.blas_info() -> {core=, threads=, config=, isa=}",
+                                      "Which BLAS kernels large matrix products run on, and which instruction set lstmlua's own kernels use.") { lua in
+        lua.newTable(fields: 4)
+        lua.push(InstructionSet.name)
+        lua.rawSet(-2, "isa")
         lua.push(BLASKernels.coreName)
         lua.rawSet(-2, "core")
         lua.push(Parallel.threads)

@@ -1,6 +1,6 @@
 // CKernels: the innermost loops of the tensor core, in C because C can be
 // compiled for several instruction sets at once and pick one at run time
-// (target_clones: AVX-512, AVX2 with FMA, or baseline x86-64). The Swift core calls them
+// (AVX-512, AVX2 with FMA, or baseline x86-64: dispatch.c). The Swift core calls them
 // for the passes that dominate the recurrent layers. Results do not depend on
 // which instruction set runs: no fused multiply-add contraction, and reductions
 // keep a fixed order of partial sums.
@@ -8,6 +8,14 @@
 #define CKERNELS_H
 
 #include <stddef.h>
+
+// ---- Which instruction set runs (dispatch.c) ----
+/// "avx512", "x86-64-v3" or "baseline": the best this CPU has, or what LSTMLUA_ISA asked for.
+const char *lk_isa(void);
+/// LSTMLUA_ISA's value when it names no instruction set, or one this CPU lacks; else NULL.
+const char *lk_isa_rejected(void);
+/// Whether the baseline kernels were forced or are all this CPU has.
+int lk_isa_is_baseline(void);
 
 // ---- Vector math, in place over x[0..n) (Cephes' expf/tanhf, within 2 ulp) ----
 void lk_exp(float *x, size_t n);

@@ -4,7 +4,7 @@
 // of dispatch and packing, more than the whole product for the article's 10-unit
 // LSTM, and an outer product (k of a few) is all packing. Larger ones go to
 // OpenBLAS's sgemm, single-threaded; the largest are split over lstmlua's threads
-// along C's longer side.
+// along C's longer side. LSTMLUA_ISA=baseline keeps every product in the loops.
 
 import CKernels
 import COpenBLAS
@@ -21,7 +21,7 @@ public enum Gemm {
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         let work = m * n * k
-        if work < blasThreshold || (k <= 4 && !(transA && transB)) {
+        if work < blasThreshold || (k <= 4 && !(transA && transB)) || InstructionSet.ownProductsOnly {
             lk_sgemm_small(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }

@@ -1,3 +1,12 @@
+// The kernels' bodies, compiled once for each instruction set: kernels_baseline.c,
+// kernels_x86_64_v3.c and kernels_avx512.c include this file with the target set
+// for the whole file and KERNEL(name) giving each function its set's suffix;
+// dispatch.c picks one set for the process (the best the CPU has, or the one
+// LSTMLUA_ISA names). Every set gives the same bits: no contraction into fused
+// multiply-adds except where written, and reductions keep a fixed order.
+//
+// Included once per translation unit: no include guard on purpose.
+
 #include "CKernels.h"
 
 #include <stdint.h>
@@ -5,12 +14,6 @@
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
-
-#if defined(__x86_64__) && defined(__clang__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
-#else
-#define MULTIVERSION
-#endif
 
 // ---- Scalar building blocks, inlined into each loop so it vectorizes -------------
 
@@ -56,9 +59,9 @@ static inline float tanh_core(float x) {
     return a > 0.625f ? big : small;
 }
 
-MULTIVERSION void lk_exp(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = exp_core(x[i]); }
-MULTIVERSION void lk_sigmoid(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = sigmoid_core(x[i]); }
-MULTIVERSION void lk_tanh(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = tanh_core(x[i]); }
+void KERNEL(lk_exp)(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = exp_core(x[i]); }
+void KERNEL(lk_sigmoid)(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = sigmoid_core(x[i]); }
+void KERNEL(lk_tanh)(float *x, size_t n) { for (size_t i = 0; i < n; i++) x[i] = tanh_core(x[i]); }
 
 // ---- Small matrix products ---------------------------------------------------------
 //
@@ -185,7 +188,7 @@ static inline void few_rows_nt(size_t m, size_t n, size_t k, float alpha, const 
     }
 }
 
-MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+void KERNEL(lk_sgemm_small)(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                                  const float *a, size_t lda, const float *b, size_t ldb, float beta,
                                  float *c, size_t ldc) {
     if (beta != 1.0f) {
@@ -223,7 +226,7 @@ MULTIVERSION void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, s
     }
 }
 
-MULTIVERSION void lk_column_sums(const float *restrict a, size_t rows, size_t n, size_t lda, float *restrict sums) {
+void KERNEL(lk_column_sums)(const float *restrict a, size_t rows, size_t n, size_t lda, float *restrict sums) {
     for (size_t j = 0; j < n; j++) sums[j] = 0;
     for (size_t r = 0; r < rows; r++) {
         const float *row = a + r * lda;
@@ -244,7 +247,7 @@ typedef float v16f __attribute__((vector_size(64), aligned(4)));
 #define store16(p, v) do { v16f t_ = (v); memcpy((p), &t_, sizeof t_); } while (0)
 #define splat16(s) ({ float s_ = (s); (v16f){s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_, s_}; })
 
-void lk_pack_panels(const float *restrict b, size_t k, size_t n, size_t ldb, int trans, float *restrict bp) {
+void KERNEL(lk_pack_panels)(const float *restrict b, size_t k, size_t n, size_t ldb, int trans, float *restrict bp) {
     for (size_t q = 0; q * 16 < n; q++) {
         size_t width = n - q * 16 < 16 ? n - q * 16 : 16;
         for (size_t p = 0; p < k; p++) {
@@ -274,7 +277,7 @@ static inline __attribute__((always_inline)) void packed_block(size_t rows, size
         for (size_t q = 0; q < panels; q++) store16(c + r * ldc + q * 16, x[r][q]);
 }
 
-MULTIVERSION void lk_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp,
+void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp,
                                   size_t j0, float beta, float *c, size_t ldc) {
     enum { KC = 256 };
     if (beta != 1.0f) {
@@ -312,7 +315,7 @@ MULTIVERSION void lk_sgemm_packed(size_t m, size_t n, size_t k, const float *a, 
     }
 }
 
-void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
+void KERNEL(lk_transpose)(const float *src, size_t n, size_t k, float *dst) {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++) dst[j * n + i] = src[i * k + j];
 }
@@ -320,7 +323,7 @@ void lk_transpose(const float *src, size_t n, size_t k, float *dst) {
 // ---- Adam ---------------------------------------------------------------------------
 
 // m = m + w·(g - m) as one fused multiply-add (PyTorch's vectorised lerp); v = b2·v + (1 - b2)·g²
-MULTIVERSION void lk_adam_moments(float *restrict m, float *restrict v, const float *restrict g, size_t n,
+void KERNEL(lk_adam_moments)(float *restrict m, float *restrict v, const float *restrict g, size_t n,
                                   float w, float b2, float one_minus_b2) {
     for (size_t i = 0; i < n; i++) {
         m[i] = __builtin_fmaf(w, g[i] - m[i], m[i]);
@@ -329,7 +332,7 @@ MULTIVERSION void lk_adam_moments(float *restrict m, float *restrict v, const fl
 }
 
 // x -= step_size·m / (sqrt(v)/bias2_sqrt + eps)
-MULTIVERSION void lk_adam_update(float *restrict x, const float *restrict m, const float *restrict v, size_t n,
+void KERNEL(lk_adam_update)(float *restrict x, const float *restrict m, const float *restrict v, size_t n,
                                  float step_size, float bias2_sqrt, float eps) {
     for (size_t i = 0; i < n; i++) {
         float denom = __builtin_sqrtf(v[i]) / bias2_sqrt + eps;
@@ -360,7 +363,7 @@ static inline __attribute__((always_inline)) void lstm_units_forward(float *rest
 // for `units` units of H per row (a thread's share), the pointers at the first of them.
 // The last units short of a full vector run padded to one, in registers-sized scratch:
 // a 10-unit layer would otherwise take every transcendental one lane at a time.
-MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restrict c_prev, float *restrict c,
+void KERNEL(lk_lstm_step_forward)(float *restrict gates, const float *restrict c_prev, float *restrict c,
                                        float *restrict tc, float *restrict r, size_t ldr, size_t B, size_t H,
                                        size_t units) {
     enum { V = 16 };
@@ -386,7 +389,7 @@ MULTIVERSION void lk_lstm_step_forward(float *restrict gates, const float *restr
 // r = o·tanh(c): do = dr·tanh(c), dc += dr·o·(1 - tanh²c)
 // c = f·c_prev + i·g: di = dc·g, df = dc·c_prev, dg = dc·i, dc_prev = dc·f
 // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
-MULTIVERSION void lk_lstm_step_backward(const float *restrict gates, const float *restrict c_prev,
+void KERNEL(lk_lstm_step_backward)(const float *restrict gates, const float *restrict c_prev,
                                         const float *restrict tc, const float *restrict dr, size_t lddr,
                                         float *restrict dc, float *restrict dgates, size_t B, size_t H, size_t units) {
     for (size_t b = 0; b < B; b++) {
@@ -426,7 +429,7 @@ static inline __attribute__((always_inline)) void gru_units_forward(const float 
 
 // r, z = σ(gi + gh);  n = tanh(gi_n + r·gh_n);  h = (1 - z)·n + z·h_prev
 // The last units short of a full vector run padded to one, as in the LSTM step.
-MULTIVERSION void lk_gru_step_forward(const float *restrict gi, const float *restrict gh, const float *restrict h_prev, float *restrict saved, float *restrict h,
+void KERNEL(lk_gru_step_forward)(const float *restrict gi, const float *restrict gh, const float *restrict h_prev, float *restrict saved, float *restrict h,
                                       size_t B, size_t H) {
     enum { V = 16 };
     size_t full = H / V * V, tail = H - full;
@@ -449,7 +452,7 @@ MULTIVERSION void lk_gru_step_forward(const float *restrict gi, const float *res
 }
 
 // dn = dh·(1 - z), dz = dh·(h_prev - n), direct = dh·z; through n = tanh(a + r·hn) and σ
-MULTIVERSION void lk_gru_step_backward(const float *restrict saved, const float *restrict h_prev, const float *restrict dh, float *restrict dgi, float *restrict dgh,
+void KERNEL(lk_gru_step_backward)(const float *restrict saved, const float *restrict h_prev, const float *restrict dh, float *restrict dgi, float *restrict dgh,
                                        float *restrict direct, size_t B, size_t H) {
     for (size_t b = 0; b < B; b++) {
         const float *s = saved + b * 4 * H, *hp = h_prev + b * H, *d = dh + b * H;
