@@ -277,6 +277,17 @@ static inline __attribute__((always_inline)) void packed_block(size_t rows, size
         for (size_t q = 0; q < panels; q++) store16(c + r * ldc + q * 16, x[r][q]);
 }
 
+// Column `column` of the packed B, one element at a time: C[i, 0] += Σ_p A[i, p]·B[p, column].
+static inline void packed_lane(size_t m, size_t k, const float *a, size_t lda, const float *bp, size_t column,
+                               float *c, size_t ldc) {
+    const float *lane = bp + column / 16 * 16 * k + column % 16;
+    for (size_t i = 0; i < m; i++) {
+        float acc = c[i * ldc];
+        for (size_t p = 0; p < k; p++) acc = __builtin_fmaf(a[i * lda + p], lane[p * 16], acc);
+        c[i * ldc] = acc;
+    }
+}
+
 void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp,
                                   size_t j0, float beta, float *c, size_t ldc) {
     enum { KC = 256 };
@@ -287,7 +298,13 @@ void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_
             else for (size_t j = 0; j < n; j++) row[j] *= beta;
         }
     }
-    size_t j = 0;
+    // Columns before the first panel boundary (a thread's share of the units may start
+    // inside a panel), then whole panels, then the rest: each element sums the same
+    // fused terms in the same order on every path, so where a share starts changes nothing.
+    size_t lead = (16 - j0 % 16) % 16;
+    if (lead > n) lead = n;
+    for (size_t j = 0; j < lead; j++) packed_lane(m, k, a, lda, bp, j0 + j, c + j, ldc);
+    size_t j = lead;
     for (; j + 16 <= n; ) {
         size_t panels = j + 32 <= n ? 2 : 1;
         const float *panel = bp + (j0 + j) * k;
@@ -305,14 +322,7 @@ void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_
         j += 16 * panels;
     }
     // fewer than 16 columns left: their lanes of the last panel, one element at a time
-    for (; j < n; j++) {
-        const float *lane = bp + (j0 + j) / 16 * 16 * k + (j0 + j) % 16;
-        for (size_t i = 0; i < m; i++) {
-            float acc = c[i * ldc + j];
-            for (size_t p = 0; p < k; p++) acc = __builtin_fmaf(a[i * lda + p], lane[p * 16], acc);
-            c[i * ldc + j] = acc;
-        }
-    }
+    for (; j < n; j++) packed_lane(m, k, a, lda, bp, j0 + j, c + j, ldc);
 }
 
 void KERNEL(lk_transpose)(const float *src, size_t n, size_t k, float *dst) {

@@ -26,6 +26,29 @@ import Testing
         #expect(r.stdout == "--iterations 5 -v --help\n")
     }
 
+    @Test func lstmluaISABaselineKeepsProductsInLstmluasOwnKernels() throws {
+        // Row i of a product equals the product of row i alone (which is small enough
+        // for lstmlua's own kernel) only when the whole product ran there too.
+        let s = try Command.script("""
+            torch.manual_seed(3)
+            local a, b = torch.randn(64, 200), torch.randn(200, 120)
+            local whole = torch.mm(a, b)
+            local same = true
+            for i = 1, 64 do
+              if not torch.equal(torch.mm(a:narrow(1, i, 1), b), whole:narrow(1, i, 1)) then same = false end
+            end
+            print(torch.backends.blas_info().isa, same)
+            """)
+        let baseline = try Command.run([s.path], environment: ["LSTMLUA_ISA": "baseline"])
+        #expect(baseline.stdout == "baseline\ttrue\n", "\(baseline.stdout)\(baseline.stderr)")
+        let native = try Command.run(["-e", "print(torch.backends.blas_info().isa)"], environment: ["LSTMLUA_ISA": "native"])
+        #expect(["avx512\n", "x86-64-v3\n", "baseline\n"].contains(native.stdout))
+        let typo = try Command.run(["-e", "print(1)"], environment: ["LSTMLUA_ISA": "sse9"])
+        #expect(typo.status == 2)
+        #expect(typo.stdout.isEmpty)
+        #expect(typo.stderr.contains("LSTMLUA_ISA=sse9 names no instruction set: use native, avx512, x86-64-v3, baseline"))
+    }
+
     @Test func evaluatesCodeWithE() throws {
         let r = try Command.run(["-e", "print(torch.ones(2):sum():item())"])
         #expect(r.status == 0)

@@ -31,7 +31,9 @@ void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, floa
 /// panel zero-padded: room for 16·k·⌈n/16⌉ floats. B[p, j] is b[p·ldb + j], or with
 /// trans b[j·ldb + p].
 void lk_pack_panels(const float *b, size_t k, size_t n, size_t ldb, int trans, float *bp);
-/// C[m×n] = beta·C + A[m×k]·B[:, j0 ..< j0+n] with B packed by lk_pack_panels; j0 a multiple of 16.
+/// C[m×n] = beta·C + A[m×k]·B[:, j0 ..< j0+n] with B packed by lk_pack_panels. Each element
+/// sums its k fused terms in order, whatever m, n and j0: a block of C computed alone
+/// equals the same block of a larger product.
 void lk_sgemm_packed(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp, size_t j0,
                      float beta, float *c, size_t ldc);
 

@@ -32,7 +32,7 @@ enum GRUKernel {
                              h0: h0.data, bhh: bhhC.map { UnsafePointer($0.data) }, recurrent: recurrent.product)
         // The job holds bare pointers: what they point into must outlive it.
         defer { withExtendedLifetime((recurrent, h0, out, gi, gh, saved, bhhC)) {} }
-        try SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, job: job) { pointer, begin, end in
+        try SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, recurrent: recurrent.product, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
         let hT = Tensor(uninitializedShape: h0.shape)
@@ -64,7 +64,7 @@ enum GRUKernel {
                               dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dGi: dGi.data, dGh: dGh.data,
                               direct: direct.data, recurrent: recurrent.product)
         defer { withExtendedLifetime((recurrent, dOut, direct)) {} }
-        try? SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, job: job) { pointer, begin, end in
+        try? SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, recurrent: recurrent.product, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
 

@@ -56,12 +56,13 @@ enum LSTMKernel {
                              h0: h0.data, c0: c0.data, recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) })
         // The job holds bare pointers: what they point into must outlive it.
         defer { withExtendedLifetime((recurrent, h0, c0, out, whr)) {} }
-        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P) {
+        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P, recurrent: recurrent.product) {
             try SequenceMath.overUnits(H, job: job) { pointer, begin, end in
                 pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(units: begin, end)
             }
         } else {
-            try SequenceMath.overBatchRows(B, work: T * B * 4 * H * P, job: job) { pointer, begin, end in
+            // The projection's product depends on its block of rows: with one, the rows stay on one thread.
+            try SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, recurrent: recurrent.product, job: job) { pointer, begin, end in
                 pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
             }
         }
@@ -100,13 +101,13 @@ enum LSTMKernel {
                               c0: c0.data, dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dc: dc.data, dG: dG.data,
                               recurrent: recurrent.product, whr: whr.map { UnsafePointer($0.data) }, dr: dr?.data, dWhr: dWhr?.data)
         defer { withExtendedLifetime((recurrent, dOut, dr, dWhr)) {} }
-        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P) {
+        if whr == nil && SequenceMath.splitsUnits(batch: B, hidden: H, weight: 4 * H * P, recurrent: recurrent.product) {
             try? SequenceMath.overUnits(H, job: job) { pointer, begin, end in
                 pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(units: begin, end)
             }
         } else {
             // dW_hr sums over the batch: with a projection the rows stay on one thread.
-            try? SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, job: job) { pointer, begin, end in
+            try? SequenceMath.overBatchRows(B, work: whr == nil ? T * B * 4 * H * P : 0, recurrent: recurrent.product, job: job) { pointer, begin, end in
                 pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
             }
         }

@@ -25,7 +25,7 @@ enum RNNKernel {
                              recurrent: recurrent.product)
         // The job holds bare pointers: what they point into must outlive it.
         defer { withExtendedLifetime((recurrent, h0, out)) {} }
-        try SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
+        try SequenceMath.overBatchRows(B, work: T * B * H * H, recurrent: recurrent.product, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
         let hT = Tensor(uninitializedShape: h0.shape)
@@ -56,7 +56,7 @@ enum RNNKernel {
         let job = BackwardJob(T: T, B: B, H: H, reverse: reverse, relu: relu, out: out.data,
                               dOut: dOut.map { UnsafePointer($0.data) }, dh: dh.data, dA: dA.data, recurrent: recurrent.product)
         defer { withExtendedLifetime((recurrent, dOut)) {} }
-        try? SequenceMath.overBatchRows(B, work: T * B * H * H, job: job) { pointer, begin, end in
+        try? SequenceMath.overBatchRows(B, work: T * B * H * H, recurrent: recurrent.product, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: BackwardJob.self).pointee.run(rows: begin, end)
         }
         let g = SequenceMath.layerGradients(inputSide: dA.data, hiddenSide: dA.data, outputs: H, x: x, wih: wih, h0: h0,

@@ -80,7 +80,7 @@ enum SequenceMath {
         /// Columns [j, j + count) of c[B, n] = h[B, k]·Wᵀ + beta·c.
         func forward(_ h: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
                      into c: UnsafeMutablePointer<Float>) {
-            if let packed, j % 16 == 0 {
+            if let packed {
                 lk_sgemm_packed(B, count, k, h, k, packed, j, beta, c + j, n)
             } else if let wt {
                 Gemm.run(transA: false, transB: false, m: B, n: count, k: k, a: h, lda: k, b: wt + j, ldb: n,
@@ -94,7 +94,7 @@ enum SequenceMath {
         /// Columns [j, j + count) of dh[B, k] = dG[B, n]·W + beta·dh (along W's rows: no short dot products).
         func backward(_ dG: UnsafePointer<Float>, rows B: Int, columns j: Int, count: Int, beta: Float,
                       into dh: UnsafeMutablePointer<Float>) {
-            if let packed, j % 16 == 0 {
+            if let packed {
                 lk_sgemm_packed(B, count, n, dG, n, packed, j, beta, dh + j, k)
             } else {
                 Gemm.run(transA: false, transB: false, m: B, n: count, k: n, a: dG, lda: n, b: w + j, ldb: k,
@@ -104,11 +104,13 @@ enum SequenceMath {
     }
 
     /// Whether a layer's steps split over threads by hidden units rather than batch rows:
-    /// when the recurrent weight is large (each thread then packs only its share of it
+    /// when the recurrent weight is large (each thread then reads only its share of it
     /// for each step's product) or the batch too small to divide. The threads then
     /// meet at every step, which costs a microsecond or so against the step's product.
-    static func splitsUnits(batch B: Int, hidden H: Int, weight: Int) -> Bool {
-        H >= 64 && (weight >= 1 << 17 || (B < 8 && weight >= 1 << 16))
+    /// Only over packed weights, whose product gives each element the same bits however
+    /// the columns are shared out (Gemm's kernels depend on the block's size).
+    static func splitsUnits(batch B: Int, hidden H: Int, weight: Int, recurrent: RecurrentProduct) -> Bool {
+        recurrent.packed != nil && H >= 64 && (weight >= 1 << 17 || (B < 8 && weight >= 1 << 16))
     }
 
     /// Runs `body(job, begin, end)` over the hidden units [0, H) split across threads,
@@ -121,10 +123,11 @@ enum SequenceMath {
 
     /// Runs `body(job, begin, end)` over the batch rows [0, B) split across threads when
     /// the sequence has enough work: a recurrence keeps each batch row to itself over all
-    /// steps, so the threads meet once per layer, not once per step.
-    static func overBatchRows<Job>(_ B: Int, work: Int, job: Job,
+    /// steps, so the threads meet once per layer, not once per step. Only over packed
+    /// weights: a row's product then has the same bits whichever rows share its block.
+    static func overBatchRows<Job>(_ B: Int, work: Int, recurrent: RecurrentProduct, job: Job,
                                    _ body: @convention(c) (UnsafeRawPointer?, Int, Int) -> Void) throws(TensorError) {
-        let minRows = work >= 1 << 22 ? Swift.max(4, B / 16) : B
+        let minRows = work >= 1 << 22 && recurrent.packed != nil ? Swift.max(4, B / 16) : B
         Parallel.forRows(B, minRows: minRows, job: job, body)
         try Interrupt.check()
     }

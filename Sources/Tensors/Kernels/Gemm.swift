@@ -28,13 +28,27 @@ public enum Gemm {
         let job = Job(transA: transA, transB: transB, splitRows: m >= n, m: m, n: n, k: k, alpha: alpha,
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         if work >= parallelThreshold {
-            Parallel.forRows(job.splitRows ? m : n, minRows: 32, job: job) { pointer, begin, end in
-                pointer!.assumingMemoryBound(to: Job.self).pointee.run(begin, end)
+            // Blocks whose size depends on the shape alone, each its own call, whatever the
+            // thread count: BLAS's result for an element can depend on the block around it,
+            // and one thread must compute what three do.
+            let side = job.splitRows ? m : n
+            let block = Swift.max(32, (side / 16 + 15) / 16 * 16)
+            let blocks = Blocks(job: job, size: block, side: side)
+            Parallel.forRows((side + block - 1) / block, minRows: 1, job: blocks) { pointer, begin, end in
+                let blocks = pointer!.assumingMemoryBound(to: Blocks.self).pointee
+                for index in begin..<end {
+                    blocks.job.run(index * blocks.size, Swift.min((index + 1) * blocks.size, blocks.side))
+                }
             }
         } else {
             _ = BLASKernels.selected
             job.run(0, job.splitRows ? m : n)
         }
+    }
+
+    /// A product cut into blocks of `size` rows (or columns) of C.
+    private struct Blocks {
+        let job: Job, size: Int, side: Int
     }
 
     /// One product, run a block of C's rows (or columns) at a time.
