@@ -7,6 +7,7 @@
 //                         CKernels                              inner loops built for several instruction sets
 //   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
 //                         Checkpoints, Plotting
+//                         SafeFiles                             the one way a user's file is written
 //   Lua layer             LuaBridge (safe calls into Lua),      bindings over the core
 //                         Bindings (torch, nn, optim, data, plot)
 //   Front ends            Shell (REPL), Notebooks, lstmlua      the command
@@ -39,17 +40,18 @@ let package = Package(
         .target(name: "LuaPrelude", exclude: ["lua"]),
         .target(name: "LineEditGlue", dependencies: ["CEdit"]),
 
+        .target(name: "SafeFiles"),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: optimize),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
         .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: optimize),
-        .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: optimize),
-        .target(name: "Plotting", dependencies: ["CCairo"], swiftSettings: optimize),
+        .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
+        .target(name: "Plotting", dependencies: ["CCairo", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
                 dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude"],
                 swiftSettings: optimize),
         .target(name: "Notebooks",
-                dependencies: ["CCairo", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                dependencies: ["CCairo", "SafeFiles", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Ink", package: "Ink")]),
         .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
@@ -57,8 +59,9 @@ let package = Package(
                           swiftSettings: optimize),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings"], exclude: ["lua"]),
-        .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
+        .testTarget(name: "NotebooksTests", dependencies: ["Notebooks", "SafeFiles"]),
         .testTarget(name: "CLITests", dependencies: ["lstmlua", "CCairo"]),
     ],
     swiftLanguageModes: [.v6],

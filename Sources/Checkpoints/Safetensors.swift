@@ -11,6 +11,7 @@
 // truncated, oversized, overlapping, not JSON — is a CheckpointError, never a crash.
 
 import Foundation
+import SafeFiles
 import Tensors
 
 public struct CheckpointError: Error, CustomStringConvertible {
@@ -214,22 +215,10 @@ public enum Safetensors {
         return out
     }
 
-    /// Writes atomically: a temporary file beside the target, then a rename, so a
-    /// crash mid-write never leaves a half-written checkpoint under the real name.
+    /// Writes through SafeFile: a crash mid-write never leaves a half-written
+    /// checkpoint under the real name, and a symlink or device is written through.
     public static func write(_ checkpoint: Checkpoint, to path: String) throws(CheckpointError) {
         let data = try encode(checkpoint)
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw CheckpointError("cannot write \(path): \((error as NSError).localizedDescription)")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError("cannot write \(path): \(reason)")
-        }
+        do { try SafeFile.write(data, to: path) } catch { throw CheckpointError(error.description) }
     }
 }

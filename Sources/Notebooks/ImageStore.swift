@@ -3,6 +3,7 @@
 
 import Crypto
 import Foundation
+import SafeFiles
 
 public struct ImageStore: Sendable {
     /// The notebook's folder.
@@ -27,7 +28,7 @@ public struct ImageStore: Sendable {
             let url = folder.appendingPathComponent(image.path)
             if !FileManager.default.fileExists(atPath: url.path) {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try png.write(to: url, options: .atomic)
+                try SafeFile.write(png, to: url.path)
             }
         }
         return image

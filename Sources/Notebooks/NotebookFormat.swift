@@ -38,6 +38,12 @@ public enum NotebookFormat {
 
     // MARK: reading
 
+    /// Whether text reads as a notebook: some line is a cell marker.
+    public static func looksLikeNotebook(_ text: String) -> Bool {
+        text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .contains { CellMarker.isMarker($0) }
+    }
+
     public static func parse(_ text: String) throws(SyntaxError) -> Notebook {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { l -> Substring in
             l.hasSuffix("\r") ? l.dropLast() : l

@@ -3,6 +3,7 @@
 
 import CCairo
 import Foundation
+import SafeFiles
 
 public struct PlotError: Error, CustomStringConvertible {
     public let message: String
@@ -21,22 +22,35 @@ public enum ImageFormat: String, CaseIterable, Sendable {
 }
 
 extension Figure {
-    /// Writes the figure as PNG, SVG or PDF, chosen by the extension, through a
-    /// temporary file renamed into place.
+    /// Writes the figure as PNG, SVG or PDF, chosen by the extension (through SafeFile).
     public func save(to path: String) throws(PlotError) {
         guard let format = ImageFormat(path: path) else {
             throw PlotError("cannot tell the image format of '\(path)': use .png, .svg or .pdf")
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let data = try encoded(as: format)
+        do { try SafeFile.write(data, to: path) } catch { throw PlotError(error.description) }
+    }
+
+    /// The figure as PNG bytes, for a notebook's image outputs.
+    public func pngData() throws(PlotError) -> Data { try encoded(as: .png) }
+
+    /// The figure drawn and encoded in memory.
+    func encoded(as format: ImageFormat) throws(PlotError) -> Data {
+        final class Sink { var data = Data() }
+        let sink = Sink()
+        let write: cairo_write_func_t = { closure, bytes, length in
+            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
         let w = Double(width), h = Double(height)
         let surface: OpaquePointer?
         switch format {
         case .png: surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height))
-        case .svg: surface = cairo_svg_surface_create(temporary, w, h)
+        case .svg: surface = cairo_svg_surface_create_for_stream(write, closure, w, h)
         case .pdf:
-            surface = cairo_pdf_surface_create(temporary, w, h)
+            surface = cairo_pdf_surface_create_for_stream(write, closure, w, h)
             // A fixed date keeps the same figure byte-identical from run to run.
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z")
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z")
@@ -44,50 +58,20 @@ extension Figure {
         guard let surface, cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             let why = surface.map { String(cString: cairo_status_to_string(cairo_surface_status($0))) } ?? "out of memory"
             if let surface { cairo_surface_destroy(surface) }
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError("cannot write \(path): \(why)")
+            throw PlotError("cannot draw the figure: \(why)")
         }
-        let cr = cairo_create(surface)!
-        CairoRenderer(cr: cr, figure: self).draw()
-        var status = cairo_status(cr)
-        cairo_destroy(cr)
-        if format == .png && status == CAIRO_STATUS_SUCCESS {
-            status = cairo_surface_write_to_png(surface, temporary)
-        }
-        cairo_surface_finish(surface)
-        if status == CAIRO_STATUS_SUCCESS { status = cairo_surface_status(surface) }
-        cairo_surface_destroy(surface)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError("cannot write \(path): \(String(cString: cairo_status_to_string(status)))")
-        }
-        if rename(temporary, path) != 0 {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError("cannot write \(path): \(why)")
-        }
-    }
-}
-
-extension Figure {
-    /// The figure as PNG bytes, for a notebook's image outputs.
-    public func pngData() throws(PlotError) -> Data {
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)),
-              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
-        else { throw PlotError("cannot draw the figure: out of memory") }
-        defer { cairo_surface_destroy(surface) }
-        let cr = cairo_create(surface)!
-        CairoRenderer(cr: cr, figure: self).draw()
-        var status = cairo_status(cr)
-        cairo_destroy(cr)
-        final class Sink { var data = Data() }
-        let sink = Sink()
-        if status == CAIRO_STATUS_SUCCESS {
-            status = cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
-                guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-                Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-                return CAIRO_STATUS_SUCCESS
-            }, Unmanaged.passUnretained(sink).toOpaque())
+        let status: cairo_status_t = withExtendedLifetime(sink) {
+            let cr = cairo_create(surface)!
+            CairoRenderer(cr: cr, figure: self).draw()
+            var status = cairo_status(cr)
+            cairo_destroy(cr)
+            if format == .png && status == CAIRO_STATUS_SUCCESS {
+                status = cairo_surface_write_to_png_stream(surface, write, closure)
+            }
+            cairo_surface_finish(surface)
+            if status == CAIRO_STATUS_SUCCESS { status = cairo_surface_status(surface) }
+            cairo_surface_destroy(surface)
+            return status
         }
         guard status == CAIRO_STATUS_SUCCESS else {
             throw PlotError("cannot draw the figure: \(String(cString: cairo_status_to_string(status)))")

@@ -4,6 +4,7 @@ import ArgumentParser
 import Bindings
 import Foundation
 import Notebooks
+import SafeFiles
 import Shell
 
 struct ReplayCommand: ParsableCommand {
@@ -82,6 +83,19 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
+extension ExportCommand {
+    /// Why writing `path` would destroy a notebook (the input itself, or another one), if it would.
+    static func wouldLoseANotebook(_ path: String, input: String) -> String? {
+        var a = stat(), b = stat()
+        guard stat(path, &a) == 0, a.st_mode & S_IFMT == S_IFREG else { return nil }
+        if stat(input, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino { return "it is the notebook being exported" }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 20)) ?? Data()
+        return NotebookFormat.looksLikeNotebook(String(decoding: head, as: UTF8.self)) ? "it is a notebook" : nil
+    }
+}
+
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lstmlua export",
@@ -98,6 +112,9 @@ struct ExportCommand: ParsableCommand {
 
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write (default: beside the notebook, with the format's extension).", valueName: "file"))
     var output: String?
+
+    @Flag(help: "Overwrite the output even when it is the notebook itself or another notebook.")
+    var force = false
 
     func run() throws {
         let (nb, header): (Notebook, NotebookHeader)
@@ -116,8 +133,12 @@ struct ExportCommand: ParsableCommand {
             data = Data(MarkdownExport.text(nb, imageFolder: folder).utf8)
         case .html: data = Data(HTMLExport.page(nb, title: url.deletingPathExtension().lastPathComponent, image: images.data(of:)).utf8)
         }
-        do { try data.write(to: destination, options: .atomic) } catch {
-            Console.error("lstmlua export: cannot write \(destination.path): \(error.localizedDescription)\n")
+        if !force, let reason = ExportCommand.wouldLoseANotebook(destination.path, input: url.path) {
+            Console.error("lstmlua export: not writing \(destination.path): \(reason); --force overwrites it\n")
+            throw ExitCode(1)
+        }
+        do { try SafeFile.write(data, to: destination.path) } catch {
+            Console.error("lstmlua export: \(error.description)\n")
             throw ExitCode(1)
         }
         let missing = nb.cells.flatMap(\.outputs).compactMap { output -> String? in

@@ -351,4 +351,43 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         r = try Command.run(["export", nb.path, "--to", "pdf"])
         #expect(r.status != 0)
     }
+
+    @Test func anExportNeverOverwritesItsNotebookOrAnotherWithoutForce() throws {
+        let source = "-- %%\nprint(1)\n--| 1\n"
+        let nb = try notebookCopy(source)
+        var r = try Command.run(["export", nb.path, "--to", "md", "-o", nb.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("it is the notebook being exported; --force overwrites it"), "\(r.stderr)")
+        #expect(try String(contentsOf: nb, encoding: .utf8) == source)
+        let other = nb.deletingLastPathComponent().appendingPathComponent("other.lua")
+        try "-- %% Mine\nx = 1\n".write(to: other, atomically: true, encoding: .utf8)
+        r = try Command.run(["export", nb.path, "--to", "md", "-o", other.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("it is a notebook"))
+        #expect(try String(contentsOf: other, encoding: .utf8) == "-- %% Mine\nx = 1\n")
+        r = try Command.run(["export", nb.path, "--to", "md", "-o", other.path, "--force"])
+        #expect(r.status == 0)
+        #expect(try String(contentsOf: other, encoding: .utf8).hasPrefix("```lua"))
+        // a plain file is overwritten as asked; a folder is refused, in words
+        let plain = nb.deletingLastPathComponent().appendingPathComponent("notes.md")
+        try "old notes".write(to: plain, atomically: true, encoding: .utf8)
+        #expect(try Command.run(["export", nb.path, "--to", "md", "-o", plain.path]).status == 0)
+        r = try Command.run(["export", nb.path, "--to", "md", "-o", nb.deletingLastPathComponent().path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("is a directory"))
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test func updateKeepsTheNotebooksModeAndWritesThroughItsSymlink() throws {
+        let nb = try notebookCopy("-- %%\nprint(2)\n")
+        chmod(nb.path, 0o600)
+        let link = nb.deletingLastPathComponent().appendingPathComponent("link.lua")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: nb.lastPathComponent)
+        let r = try Command.run(["replay", "--update", link.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOf: nb, encoding: .utf8) == "-- %%\nprint(2)\n--| 2\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: nb.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == nb.lastPathComponent)
+    }
 }

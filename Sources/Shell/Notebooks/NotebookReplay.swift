@@ -9,6 +9,7 @@
 import Bindings
 import Foundation
 import Notebooks
+import SafeFiles
 
 public struct NotebookReplay {
     public enum Mode { case transcript, check, update }
@@ -130,8 +131,8 @@ public struct NotebookReplay {
             let text = NotebookFormat.write(notebook)
             let old = try? String(contentsOfFile: url.path, encoding: .utf8)
             if old != text {
-                do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-                    throw Unreadable(description: "\(path): cannot write: \(error.localizedDescription)")
+                do { try SafeFile.write(Data(text.utf8), to: url.path) } catch {
+                    throw Unreadable(description: error.description)
                 }
                 report.rewritten = true
             }

@@ -6,6 +6,7 @@ import Bindings
 import Foundation
 import LuaBridge
 import Notebooks
+import SafeFiles
 
 public final class NotebookSession {
     struct Shown {
@@ -123,10 +124,12 @@ public final class NotebookSession {
         let url = URL(fileURLWithPath: path.hasSuffix(".lua") ? path : path + ".lua").standardizedFileURL
         do {
             let nb = try notebook(at: url)
-            try NotebookFormat.write(nb).write(to: url, atomically: true, encoding: .utf8)
+            try SafeFile.write(Data(NotebookFormat.write(nb).utf8), to: url.path)
             Console.output("saved \(nb.codeCells.count) cells to \(url.path)\n")
+        } catch let error as SafeFile.Failure {
+            Console.error(":save: \(error.description)\n")
         } catch {
-            Console.error("cannot save \(url.path): \(error.localizedDescription)\n")
+            Console.error(":save: cannot save \(url.path): \(error)\n")
         }
     }
 
