@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["CCairo", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
-                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude"],
+                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude", "SafeFiles"],
                 swiftSettings: optimize),
         .target(name: "Notebooks",
                 dependencies: ["CCairo", "SafeFiles", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),

@@ -51,6 +51,21 @@ public enum SafeFile {
         try replace(target, with: data, keeping: nil, for: path)
     }
 
+    /// Where a write to `path` lands: the file itself for a device or FIFO, else the
+    /// regular file at the end of any symlinks (existing or to be created), with its
+    /// folder's real path. What a sandbox must check, not the path as written.
+    public static func destination(of path: String) throws(Failure) -> String {
+        guard !path.isEmpty, !path.utf8.contains(0) else { throw Failure(path: path, reason: "not a valid path") }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard let real = realpath(path, nil) else { throw Failure(path: path, reason: errorText()) }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        guard errno == ENOENT else { throw Failure(path: path, reason: errorText()) }
+        return try danglingTarget(of: path)
+    }
+
     /// The prefix of the temporary files for `target`, in its folder.
     static func temporaryPrefix(_ name: String) -> String {
         // Room for the suffix within NAME_MAX (255 bytes).
@@ -60,6 +75,14 @@ public enum SafeFile {
     }
 
     private static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    /// A path's folder ("." when it names none) and last component. (Foundation's
+    /// NSString path methods trap on some relative paths here.)
+    public static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = path[..<slash]
+        return (folder.isEmpty ? "/" : String(folder), String(path[path.index(after: slash)...]))
+    }
 
     /// Where a missing path, or a chain of symlinks ending at a missing path, puts a new file.
     private static func danglingTarget(of path: String) throws(Failure) -> String {
@@ -75,15 +98,16 @@ public enum SafeFile {
             let n = readlink(current, &buffer, buffer.count - 1)
             guard n >= 0 else { throw Failure(path: path, reason: errorText()) }
             let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let folder = (current as NSString).deletingLastPathComponent
-            current = link.hasPrefix("/") || folder.isEmpty ? link : folder + "/" + link
+            current = link.hasPrefix("/") ? link : split(current).folder + "/" + link
         }
-        let folder = (current as NSString).deletingLastPathComponent
-        guard let real = realpath(folder.isEmpty ? "." : folder, nil) else {
+        let (folder, name) = split(current)
+        guard !name.isEmpty, name != ".", name != ".." else { throw Failure(path: path, reason: "names no file") }
+        guard let real = realpath(folder, nil) else {
             throw Failure(path: path, reason: errno == ENOENT ? "no such folder '\(folder)'" : errorText())
         }
         defer { free(real) }
-        return String(cString: real) + "/" + (current as NSString).lastPathComponent
+        let base = String(cString: real)
+        return (base == "/" ? "" : base) + "/" + name
     }
 
     /// Writes a device or FIFO as it is; a FIFO with no reader is an error, not a hang.
@@ -115,8 +139,7 @@ public enum SafeFile {
 
     /// Replaces (or creates) the regular file `target` with a complete temporary file.
     private static func replace(_ target: String, with data: Data, keeping old: stat?, for path: String) throws(Failure) {
-        let folder = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let (folder, name) = split(target)
         let prefix = temporaryPrefix(name)
         removeLeftovers(in: folder, prefix: prefix)
         let temporary = folder + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"

@@ -286,7 +286,8 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
     }
 
     @Test func precompiledChunksAreRefused() throws {
-        #expect(try safeError("assert(load(string.dump(function() return 1 end)))").contains("attempt to load a binary chunk"))
+        #expect(try safeError("assert(load('\\27Lua binary'))").contains("attempt to load a binary chunk"))
+        #expect(try safeError("assert(load(string.dump(function() return 1 end)))").contains("'string.dump' is not allowed"))
         #expect(try safeError("assert(load('return 1'))() ") == "")
     }
 
@@ -304,6 +305,52 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         // inside the folder, and reading anywhere, are fine
         #expect(try safeError("local f = assert(io.open('inside.txt', 'w')); f:write('ok'); f:close(); torch.save('w.safetensors', {w = torch.ones(1)})") == "")
         #expect(try safeError("assert(io.open('/etc/hostname', 'r') or io.open('/etc/passwd'))") == "")
+    }
+
+    /// A folder outside the notebook's, for escape attempts to aim at.
+    func outsideFolder() throws -> URL { try Command.temporaryDirectory() }
+
+    @Test func aDanglingSymlinkOutsideIsNotAWayOut() throws {
+        let outside = try outsideFolder().appendingPathComponent("new.txt")
+        let url = try notebookCopy("-- %%\nprint(pcall(io.open, 'link', 'w'))\nprint(pcall(io.open, 'link', 'a'))\nprint(pcall(io.output, 'link'))\n")
+        try FileManager.default.createSymbolicLink(atPath: url.deletingLastPathComponent().appendingPathComponent("link").path,
+                                                   withDestinationPath: outside.path)
+        let r = try Command.run(["replay", "--safe", url.path])
+        #expect(r.stdout.components(separatedBy: "writing 'link' is not allowed in --safe mode").count == 4, "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: outside.path))
+    }
+
+    @Test func aFilesFolderSymlinkedOutsideIsNeitherWrittenNorCleaned() throws {
+        let outside = try outsideFolder()
+        let victim = outside.appendingPathComponent("victim.png")
+        try Data("precious".utf8).write(to: victim)
+        let url = try notebookCopy("-- %%\nplot.line({1, 2}):show()\n")
+        try FileManager.default.createSymbolicLink(atPath: url.deletingLastPathComponent().appendingPathComponent("nb.files").path,
+                                                   withDestinationPath: outside.path)
+        let r = try Command.run(["replay", "--safe", "--update", url.path])
+        #expect(r.status == 1, "the cell failed")
+        #expect(try String(contentsOf: url, encoding: .utf8).contains("show: nb.files leads out of the notebook's folder"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["victim.png"])
+        #expect(try Data(contentsOf: victim) == Data("precious".utf8))
+    }
+
+    @Test func bytecodeWrittenInTheFolderCannotBeRequired() throws {
+        let url = try notebookCopy("-- %%\nreturn require('evil')\n")
+        // made outside --safe, where string.dump exists; --safe has none to make it with
+        let script = try Command.script("local f = io.open(arg[1], 'wb'); f:write(string.dump(function() return 42 end)); f:close()")
+        let maker = try Command.run([script.path, url.deletingLastPathComponent().appendingPathComponent("evil.lua").path])
+        #expect(maker.status == 0, "\(maker.stderr)")
+        let r = try Command.run(["replay", "--safe", url.path])
+        #expect(r.stdout.contains("--! \tattempt to load a binary chunk (mode is 't')"), "\(r.stdout)")
+        #expect(try safeError("return string.dump(print)").contains("'string.dump' is not allowed in --safe mode"))
+        #expect(try safeError("return load(string.rep('x', 1), 'x', 'b')") == "", "load in mode b yields nil and a message")
+    }
+
+    @Test func errorsFromTheNnPreludeNameTheFunctionUnderSafe() throws {
+        let message = try safeError("nn.Linear(2, 3)(torch.zeros(4, 5))")
+        #expect(message.contains("bad argument #1 to 'linear'"), "\(message)")
+        #expect(!message.contains("getinfo"))
+        #expect(message.components(separatedBy: "nb.lua:2:").count == 2, "the location once: \(message)")
     }
 
     @Test func withoutSafeTheSameCellsRun() throws {
@@ -350,6 +397,31 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
             == "```lua\nprint(1)\n```\n\n```text\n1\n```\n")
         r = try Command.run(["export", nb.path, "--to", "pdf"])
         #expect(r.status != 0)
+    }
+
+    @Test func anExportEmbedsOnlyTheNotebooksOwnImagesAndRunsNoScripts() throws {
+        let nb = try notebookCopy("""
+            -- %% [markdown]
+            -- Hi <script>alert(1)</script> <img src=x onerror=alert(2)> and `a<b`
+
+            -- %%
+            print(1)
+            --@ ../../../../etc/passwd (1x1)
+            --@ nb.files/../../../../etc/hostname (1x1)
+
+            """)
+        let html = nb.deletingPathExtension().appendingPathExtension("html")
+        let r = try Command.run(["export", nb.path, "--to", "html"])
+        #expect(r.stderr.contains("missing images: ../../../../etc/passwd, nb.files/../../../../etc/hostname"))
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(!page.contains("data:image/png;base64"), "nothing outside nb.files is embedded")
+        #expect(!page.contains("<script>") && !page.contains("<img src=x"), "raw HTML shows as text")
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:"))
+        let ipynb = try Command.run(["export", nb.path, "--to", "ipynb"])
+        #expect(ipynb.stderr.contains("missing images"))
+        let json = try String(contentsOf: nb.deletingPathExtension().appendingPathExtension("ipynb"), encoding: .utf8)
+        #expect(!json.contains("image/png\" : \"") && !json.contains("\"image/png\":\""))
     }
 
     @Test func anExportNeverOverwritesItsNotebookOrAnotherWithoutForce() throws {

@@ -6,26 +6,16 @@
 
 import Foundation
 import LuaBridge
+import SafeFiles
 
 public enum Sandbox {
     /// The folder files may be written in; nil when writes are not restricted.
     nonisolated(unsafe) public private(set) static var writableRoot: String?
 
-    /// Where `path` would be written, with symbolic links and `..` resolved; nil when
-    /// its folder does not exist.
+    /// Where `path` would be written, through every symbolic link (a dangling one
+    /// included) and `..`; nil when that cannot be told.
     static func resolved(_ path: String) -> String? {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let url = URL(fileURLWithPath: absolute)
-        let name = url.lastPathComponent
-        guard name != "." && name != ".." && !name.isEmpty else { return nil }
-        guard let parent = realpath(url.deletingLastPathComponent().path, nil) else { return nil }
-        defer { free(parent) }
-        let full = String(cString: parent) + "/" + name
-        if let target = realpath(full, nil) {
-            defer { free(target) }
-            return String(cString: target)
-        }
-        return full
+        try? SafeFile.destination(of: path)
     }
 
     /// Throws unless writing `path` is allowed.

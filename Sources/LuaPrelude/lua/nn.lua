@@ -21,13 +21,15 @@ local function doc(name, signature, text, value)
 end
 local torch = torch
 local is_tensor = torch.is_tensor
+-- Kept here: --safe mode takes debug.getinfo away from scripts, not from the prelude.
+local getinfo = debug.getinfo
 
 -- Errors raised here point at the user's code, not at this file: the level is
 -- that of the first caller outside the prelude.
 local function caller_level()
   local level = 3
   while true do
-    local info = debug.getinfo(level, "S")
+    local info = getinfo(level, "S")
     if not info then return 1 end
     if info.source ~= "=[lstmlua:nn]" and info.what ~= "C" then return level - 1 end
     level = level + 1

@@ -16,9 +16,22 @@ os.exit = refuse("os.exit")
 os.tmpname = refuse("os.tmpname")
 package.loadlib = refuse("package.loadlib")
 
--- Lua modules only: the C and all-in-one searchers go, with package.cpath.
+-- Lua source modules only: the C and all-in-one searchers go, with package.cpath,
+-- and the Lua searcher loads text, never a precompiled chunk written in the folder.
 package.cpath = ""
 for i = #package.searchers, 3, -1 do package.searchers[i] = nil end
+local searchpath, loadfile_text = package.searchpath, loadfile
+package.searchers[2] = function(name)
+  local path, err = searchpath(name, package.path)
+  if not path then return err end
+  local chunk, message = loadfile_text(path, "t")
+  if not chunk then
+    error(string.format("error loading module '%s' from file '%s':\n\t%s", name, path, message), 3)
+  end
+  return chunk, path
+end
+-- string.dump makes the bytecode that --safe never loads: no reason to make it.
+string.dump = refuse("string.dump")
 
 local function check_write(path, who)
   if type(path) ~= "string" then return end

@@ -55,7 +55,7 @@ public enum HTMLExport {
         for cell in notebook.cells {
             switch cell.kind {
             case .markdown:
-                body.append("<div class=\"prose\">" + parser.html(from: cell.source.joined(separator: "\n")) + "</div>")
+                body.append("<div class=\"prose\">" + parser.html(from: inertMarkdown(cell.source.joined(separator: "\n"))) + "</div>")
             case .raw:
                 body.append("<pre class=\"raw\">" + escape(cell.source.joined(separator: "\n")) + "</pre>")
             case .code:
@@ -85,6 +85,7 @@ public enum HTMLExport {
             <html lang="en">
             <head>
             <meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
             <title>\(escape(title))</title>
             <style>
             body { max-width: 52em; margin: 2em auto; padding: 0 1em; font: 16px/1.5 system-ui, sans-serif; color: #222; }
@@ -104,6 +105,35 @@ public enum HTMLExport {
             </html>
 
             """
+    }
+
+    /// Markdown whose raw HTML shows as text: a notebook from anyone must not run code
+    /// in its reader's browser (the page's Content-Security-Policy forbids scripts too).
+    /// `<` outside code spans and fenced blocks becomes `&lt;`.
+    static func inertMarkdown(_ markdown: String) -> String {
+        var out: [String] = []
+        var fence: Substring?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            if let open = fence {
+                if trimmed.hasPrefix(open) { fence = nil }
+                out.append(String(line))
+                continue
+            }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                fence = trimmed.prefix(3)
+                out.append(String(line))
+                continue
+            }
+            // inside `code spans` the text stays as written
+            var result = "", inCode = false
+            for ch in line {
+                if ch == "`" { inCode.toggle() }
+                result += ch == "<" && !inCode ? "&lt;" : String(ch)
+            }
+            out.append(result)
+        }
+        return out.joined(separator: "\n")
     }
 
     static func escape(_ s: String) -> String {
