@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "SafeFiles"),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: optimize),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
-        .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: optimize),
+        .target(name: "Datasets", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Plotting", dependencies: ["CCairo", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),

@@ -53,11 +53,7 @@ public enum Safetensors {
 
     public static func read(path: String) throws(CheckpointError) -> Checkpoint {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw CheckpointError("cannot read \(path): \((error as NSError).localizedDescription)")
-        }
+        do { data = try SafeFile.read(path) } catch { throw CheckpointError(error.description) }
         return try decode(data, name: path)
     }
 

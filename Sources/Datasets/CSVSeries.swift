@@ -5,6 +5,7 @@
 // accept malformed quoting silently and report no positions.
 
 import Foundation
+import SafeFiles
 import Tensors
 
 public enum CSVSeries {
@@ -30,11 +31,10 @@ public enum CSVSeries {
 
     /// The values of one column, and the column's name (if the file has a header).
     public static func load(path: String, options: Options = Options()) throws(TensorError) -> (values: [Double], name: String?) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw TensorError("cannot read \(path): \((error as NSError).localizedDescription)")
+        let data: Data
+        do { data = try SafeFile.read(path) } catch { throw TensorError(error.description) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TensorError("cannot read '\(path)': not UTF-8 text (a CSV file is text)")
         }
         return try column(parse(text, options: options, source: path), options: options, source: path)
     }

@@ -97,6 +97,10 @@ public struct NotebookHeader: Sendable {
         let root: MetadataValue
         do {
             root = try YAMLDecoder().decode(MetadataValue.self, from: yaml)
+        } catch let DecodingError.dataCorrupted(context) {
+            // Yams' own message says where (line and column); the decoder's wrapping says nothing more.
+            let why = context.underlyingError.map { "\($0)" } ?? context.debugDescription
+            throw CheckSettings.Invalid(description: "the header is not valid YAML: \(why)")
         } catch {
             throw CheckSettings.Invalid(description: "the header is not valid YAML: \(error)")
         }

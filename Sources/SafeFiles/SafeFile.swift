@@ -1,4 +1,4 @@
-// The one way lstmlua writes a user's file (checkpoints, figures, notebooks,
+// The one way lstmlua writes a user's file (and reads one, with messages a person can act on) (checkpoints, figures, notebooks,
 // exports). Whatever happens, the old file or the new one is there, never half of
 // either and never something else in its place:
 //   - a symlink is written through: its target gets the new bytes, the link stays;
@@ -20,7 +20,8 @@ public enum SafeFile {
     public struct Failure: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
-        public var description: String { "cannot write '\(path)': \(reason)" }
+        var reading = false
+        public var description: String { "cannot \(reading ? "read" : "write") '\(path)': \(reason)" }
     }
 
     /// Writes `data` as the whole content of the file at `path`.
@@ -49,6 +50,35 @@ public enum SafeFile {
         // A new file, or a dangling symlink: created where the link points.
         let target = try danglingTarget(of: path)
         try replace(target, with: data, keeping: nil, for: path)
+    }
+
+    /// The bytes of the regular file at `path` (through symlinks), with what is wrong in
+    /// words: `cannot read '.': is a directory`, `... '/dev/zero': not a regular file`.
+    public static func read(_ path: String) throws(Failure) -> Data {
+        func fail(_ reason: String) -> Failure { Failure(path: path, reason: reason, reading: true) }
+        guard !path.isEmpty else { throw fail("the path is empty") }
+        guard !path.utf8.contains(0) else { throw fail("the path contains a NUL byte") }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw fail(errorText()) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw fail("is a directory")
+        default: throw fail("not a regular file")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail(errorText()) }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw fail(errorText())
+            }
+            if n == 0 { return data }
+            data.append(buffer, count: n)
+        }
     }
 
     /// Where a write to `path` lands: the file itself for a device or FIFO, else the
