@@ -109,6 +109,25 @@ public final class LuaState {
         guard status == LUA_OK else { throw popFailure(withTraceback: false) }
     }
 
+    /// Compiles a chunk given as pieces of UTF-8, after `blankLines` empty lines (its line
+    /// numbers then count from where it stands in a file), and leaves it on the stack.
+    /// Nothing is joined or copied; a chunk with an early syntax error is read no further.
+    public func load(pieces: [ArraySlice<UInt8>], blankLines: Int = 0, name: String) throws(Failure) {
+        func withPointers(_ i: Int, _ done: inout [lg_piece], _ body: ([lg_piece]) -> Int32) -> Int32 {
+            if i == pieces.count { return body(done) }
+            return pieces[i].withUnsafeBufferPointer { buffer in
+                done.append(lg_piece(bytes: UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                                     count: buffer.count))
+                return withPointers(i + 1, &done, body)
+            }
+        }
+        var collected: [lg_piece] = []
+        let status = withPointers(0, &collected) { list in
+            list.withUnsafeBufferPointer { lg_load_pieces(L, blankLines, $0.baseAddress, $0.count, name) }
+        }
+        guard status == LUA_OK else { throw popFailure(withTraceback: false) }
+    }
+
     /// Calls the function below `nargs` arguments with a traceback handler; leaves the results.
     public func call(nargs: Int32 = 0, results: Int32 = LUA_MULTRET) throws(Failure) {
         let base = lua_gettop(L) - nargs

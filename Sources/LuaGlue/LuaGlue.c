@@ -335,3 +335,34 @@ void lg_interrupt_end(void) {
     interrupt_state = NULL;
     lstm_interrupt_clear();
 }
+
+// ---- Loading a chunk in pieces ------------------------------------------------
+
+typedef struct {
+    size_t blank_lines;
+    const lg_piece *pieces;
+    size_t count, next;
+} piece_reader;
+
+static const char newlines[4096] = {[0 ... 4095] = '\n'};
+
+static const char *read_piece(lua_State *L, void *data, size_t *size) {
+    (void)L;
+    piece_reader *r = data;
+    if (r->blank_lines > 0) {
+        size_t n = r->blank_lines < sizeof newlines ? r->blank_lines : sizeof newlines;
+        r->blank_lines -= n;
+        *size = n;
+        return newlines;
+    }
+    while (r->next < r->count && r->pieces[r->next].count == 0) r->next++;
+    if (r->next == r->count) { *size = 0; return NULL; }
+    const lg_piece *p = &r->pieces[r->next++];
+    *size = p->count;
+    return p->bytes;
+}
+
+int lg_load_pieces(lua_State *L, size_t blank_lines, const lg_piece *pieces, size_t count, const char *name) {
+    piece_reader r = {blank_lines, pieces, count, 0};
+    return lua_load(L, read_piece, &r, name, "t");
+}

@@ -209,6 +209,25 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
                 "the command line wins over the cell")
     }
 
+    @Test func aCellOf100000LinesAndNotebooksOf20000CellsReplay() throws {
+        // Each cell compiles in time proportional to its length: these took minutes when
+        // every candidate last expression recompiled the statements before it.
+        var big = "-- %%\n" + (1...100_000).map { "x\($0) = \($0)" }.joined(separator: "\n") + "\nx99999 + 1\n"
+        var url = try notebookCopy(big)
+        var r = try Command.run(["replay", url.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("--> 100000\n"))
+        big += "-- %%\nerror('late')\n"
+        url = try notebookCopy(big)
+        r = try Command.run(["replay", url.path])
+        #expect(r.stdout.contains("--! nb.lua:100004: late"), "line numbers are the file's: \(r.stdout.suffix(200))")
+        let many = (1...20_000).map { "-- %%\ny = \($0)" }.joined(separator: "\n") + "\n-- %%\ny\n"
+        url = try notebookCopy(many)
+        r = try Command.run(["replay", url.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("--> 20000\n"))
+    }
+
     @Test func skipAndIgnoreOutputTags() throws {
         let url = try notebookCopy("""
             -- %% tags=["skip"]

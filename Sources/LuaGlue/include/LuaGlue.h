@@ -119,6 +119,13 @@ static inline int lg_loadbuffer(lua_State *L, const char *buff, size_t sz, const
     return luaL_loadbufferx(L, buff, sz, name, mode);
 }
 
+/// A chunk given as pieces, read in order without joining them: `blank_lines` newlines
+/// (so that line numbers count from where the code stands in its file), then each piece.
+/// The parser stops reading at its first error, so a chunk that fails early costs little
+/// however long it is. [-0, +1, -]
+typedef struct { const char *bytes; size_t count; } lg_piece;
+int lg_load_pieces(lua_State *L, size_t blank_lines, const lg_piece *pieces, size_t count, const char *name);
+
 // ---- Ctrl-C ---------------------------------------------------------------
 
 /// Installs lua.c's SIGINT handling for the calls that follow: the handler sets a

@@ -93,40 +93,49 @@ public final class CellRunner {
     /// Compiles the cell and leaves it on the stack; whether its value is to be kept quiet.
     /// Tried in order: the whole cell as an expression; the cell's statements followed by
     /// its last lines as an expression (the last expression's value is shown); the cell as
-    /// statements.
+    /// statements. Each candidate's expression is tried first: a statement fails to compile
+    /// as one within a few bytes, so a cell of N lines costs about N, not N² (the lines
+    /// are never joined anew, and the statements before it compile only for a candidate).
     func compile(_ cell: Cell) throws(LuaState.Failure) -> Bool {
         let state = runtime.state
-        let padding = String(repeating: "\n", count: max(0, cell.line - 1))
-        let lines = cell.source
+        let blank = Swift.max(0, cell.line - 1)
+        let code = Array(cell.code.utf8)
+        let whole = [code[...]]
         let trimmed = cell.code.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasSuffix(";") {
-            try state.load(padding + cell.code, name: chunkName)
+            try state.load(pieces: whole, blankLines: blank, name: chunkName)
             return true
         }
         if !trimmed.isEmpty {
-            for k in stride(from: lines.count - 1, through: 0, by: -1) {
-                let head = lines[..<k].joined(separator: "\n")
-                let tail = lines[k...].joined(separator: "\n")
-                guard !tail.trimmingCharacters(in: .whitespaces).hasPrefix("--") else { continue }
-                guard compiles(padding + head), compiles("return " + tail + "\n;") else { continue }
+            var starts = [0]
+            for (i, byte) in code.enumerated() where byte == UInt8(ascii: "\n") { starts.append(i + 1) }
+            let open = Array("return (function(...) return ... end)(".utf8), close = Array("\n)".utf8)
+            let returnWord = Array("return ".utf8), end = Array("\n;".utf8)
+            for k in stride(from: starts.count - 1, through: 0, by: -1) {
+                let tail = code[starts[k]...]
+                guard !(tail.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.starts(with: [45, 45])) else { continue }
+                let head = code[..<(k > 0 ? starts[k] - 1 : 0)]
+                guard compiles([returnWord[...], tail, end[...]]), compiles([head], blank: blank) else { continue }
                 let top = state.lua.top
                 do {
-                    try state.load(padding + head + (k > 0 ? "\n" : "") + REPL.returning(tail), name: chunkName)
+                    // as REPL.returning: no tail call, so errors point at the cell's line
+                    let newline: ArraySlice<UInt8> = k > 0 ? [UInt8(ascii: "\n")] : []
+                    try state.load(pieces: [head, newline, open[...], tail, close[...]], blankLines: blank, name: chunkName)
                     return false
                 } catch {
                     state.dropTo(top)
                 }
             }
         }
-        try state.load(padding + cell.code, name: chunkName)
+        try state.load(pieces: whole, blankLines: blank, name: chunkName)
         return false
     }
 
-    private func compiles(_ code: String) -> Bool {
+    private func compiles(_ pieces: [ArraySlice<UInt8>], blank: Int = 0) -> Bool {
         let state = runtime.state
         let top = state.lua.top
         defer { state.dropTo(top) }
-        return (try? state.load(code, name: chunkName)) != nil
+        return (try? state.load(pieces: pieces, blankLines: blank, name: chunkName)) != nil
     }
 
     /// The values as the REPL shows them (without colour).
