@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 // ---- Trampolines ------------------------------------------------------------
 
@@ -234,8 +235,11 @@ int lg_pcall_tostring(lua_State *L, int idx) {
     return lua_pcall(L, 1, 1, 0);
 }
 
+static void track_coroutines(lua_State *L);
+
 static int openlibs(lua_State *L) {
     luaL_openlibs(L);
+    track_coroutines(L);
     return 0;
 }
 
@@ -259,30 +263,78 @@ int lg_msghandler(lua_State *L) {
     return 1;
 }
 
-// ---- Ctrl-C, as lua.c does it --------------------------------------------------------
+// ---- Ctrl-C and time limits -----------------------------------------------------------
+//
+// As lua.c: the signal handler sets a hook, and the hook raises "interrupted!". Unlike
+// lua.c the interrupt stays pending until control is back at the top (lg_interrupt_end):
+// the hook stays too and raises again at every instruction, so a pcall loop, a sort's
+// comparator or an error handler cannot swallow it. The coroutine running when the
+// signal came is hooked as well, and each resume hooks the thread it returns to, so
+// coroutines made before the signal stop too. A hook left on a thread after the
+// interrupt was dealt with removes itself. What no hook reaches (a finalizer that
+// loops: Lua runs those without hooks; a long pattern match) meets the hard limit: a
+// time limit that passes a second time, GRACE_SECONDS later, ends the process.
+
+#define GRACE_SECONDS 5
+#define HOOK_MASK (LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT)
 
 static lua_State *interrupt_state = NULL;
+static lua_State *volatile running_thread = NULL;
 static struct sigaction previous_action;
 static int interrupt_depth = 0;
 
+static volatile sig_atomic_t pending = 0;
 static volatile sig_atomic_t timed_out = 0;
 
 static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    lstm_interrupt_clear();
+    if (!pending) {
+        lua_sethook(L, NULL, 0, 0);
+        return;
+    }
     luaL_error(L, timed_out ? "timed out" : "interrupted!");
 }
 
-static void on_sigint(int sig) {
-    if (sig == SIGALRM) timed_out = 1;
-    lstm_interrupt_request();
-    if (interrupt_state != NULL)
-        lua_sethook(interrupt_state, interrupt_hook,
-                    LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+static void hook_if_pending(lua_State *L) {
+    if (pending && L != NULL) lua_sethook(L, interrupt_hook, HOOK_MASK, 1);
 }
 
-// Sends `sig` to on_sigint, unblocked: a parent that blocked it (a test runner,
+// Where the last words go: the real stderr, also while a notebook cell's is captured.
+static volatile int diagnostics_fd = 2;
+
+void lg_set_diagnostics_fd(int fd) { diagnostics_fd = fd; }
+
+static void give_up(void) {
+    static const char message[] =
+        "\nlstmlua: the code did not stop within 5 s of its time limit (a finalizer or native work that loops?): giving up\n";
+    ssize_t ignored = write(diagnostics_fd, message, sizeof message - 1);
+    (void)ignored;
+    _exit(124);
+}
+
+static void on_signal(int sig) {
+    if (sig == SIGINT && pending) {
+        // A second Ctrl-C before the first was honoured gets out, as in lua.c.
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+        return;
+    }
+    if (sig == SIGALRM) {
+        if (timed_out) give_up();
+        timed_out = 1;
+        // the hard limit: this timer fires once more if the code ignores the first
+        struct itimerval grace;
+        memset(&grace, 0, sizeof grace);
+        grace.it_value.tv_sec = GRACE_SECONDS;
+        setitimer(ITIMER_REAL, &grace, NULL);
+    }
+    pending = 1;
+    lstm_interrupt_request();
+    hook_if_pending(interrupt_state);
+    hook_if_pending(running_thread);
+}
+
+// Sends `sig` to on_signal, unblocked: a parent that blocked it (a test runner,
 // say) must not leave Ctrl-C or the time limit dead here.
 static void catch_signal(int sig, struct sigaction *previous) {
     sigset_t set;
@@ -291,7 +343,7 @@ static void catch_signal(int sig, struct sigaction *previous) {
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = on_sigint;
+    action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
     sigaction(sig, &action, previous);
 }
@@ -299,6 +351,8 @@ static void catch_signal(int sig, struct sigaction *previous) {
 void lg_interrupt_begin(lua_State *L) {
     if (interrupt_depth++ > 0) return;
     interrupt_state = L;
+    running_thread = NULL;
+    pending = 0;
     lstm_interrupt_clear();
     catch_signal(SIGINT, &previous_action);
 }
@@ -331,9 +385,95 @@ int lg_timeout_stop(void) {
 void lg_interrupt_end(void) {
     if (interrupt_depth == 0 || --interrupt_depth > 0) return;
     sigaction(SIGINT, &previous_action, NULL);
+    pending = 0;
     if (interrupt_state != NULL) lua_sethook(interrupt_state, NULL, 0, 0);
     interrupt_state = NULL;
+    running_thread = NULL;
     lstm_interrupt_clear();
+}
+
+// ---- Coroutines the interrupt can reach ------------------------------------------------
+//
+// coroutine.resume and coroutine.wrap as Lua's (lcorolib.c), recording which thread
+// runs, so that the signal handler can hook it.
+
+// Resumes co with the n values on top of L; moves its results (or error) to L.
+static int tracked_resume_values(lua_State *L, lua_State *co, int n) {
+    if (!lua_checkstack(co, n)) {
+        lua_pushliteral(L, "too many arguments to resume");
+        return -1;
+    }
+    lua_xmove(L, co, n);
+    lua_State *outer = running_thread;
+    running_thread = co;
+    hook_if_pending(co);
+    int results;
+    int status = lua_resume(co, L, n, &results);
+    running_thread = outer;
+    hook_if_pending(L);
+    if (status == LUA_OK || status == LUA_YIELD) {
+        if (!lua_checkstack(L, results + 1)) {
+            lua_pop(co, results);
+            lua_pushliteral(L, "too many results to resume");
+            return -1;
+        }
+        lua_xmove(co, L, results);
+        return results;
+    }
+    lua_xmove(co, L, 1);
+    return -1;
+}
+
+static int tracked_resume(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co, 1, "coroutine");
+    int r = tracked_resume_values(L, co, lua_gettop(L) - 1);
+    if (r < 0) {
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, -(r + 1));
+    return r + 1;
+}
+
+static int tracked_wrap_call(lua_State *L) {
+    lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+    int r = tracked_resume_values(L, co, lua_gettop(L));
+    if (r < 0) {
+        int status = lua_status(co);
+        if (status != LUA_OK && status != LUA_YIELD) {
+            status = lua_resetthread(co);   // closes its to-be-closed variables (Lua 5.4.4's auxwrap)
+            lua_xmove(co, L, 1);
+        }
+        if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+            luaL_where(L, 1);
+            lua_insert(L, -2);
+            lua_concat(L, 2);
+        }
+        return lua_error(L);
+    }
+    return r;
+}
+
+static int tracked_wrap(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_State *co = lua_newthread(L);
+    lua_pushvalue(L, 1);
+    lua_xmove(L, co, 1);
+    lua_pushcclosure(L, tracked_wrap_call, 1);
+    return 1;
+}
+
+static void track_coroutines(lua_State *L) {
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, LUA_COLIBNAME);
+    lua_pushcfunction(L, tracked_resume);
+    lua_setfield(L, -2, "resume");
+    lua_pushcfunction(L, tracked_wrap);
+    lua_setfield(L, -2, "wrap");
+    lua_pop(L, 2);
 }
 
 // ---- Loading a chunk in pieces ------------------------------------------------

@@ -287,6 +287,42 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         #expect(r.stdout.components(separatedBy: "--! timed out: the cell ran longer than 1 s").count == 3)
         #expect(r.stdout.contains("--| after"))
     }
+
+    @Test func timeoutStopsWhatCatchesItsErrorAndCoroutinesMadeBeforeIt() throws {
+        let url = try notebookCopy("""
+            -- %%
+            early = coroutine.create(function() while true do pcall(function() while true do end end) end end)
+
+            -- %%
+            while true do pcall(function() while true do end end) end
+
+            -- %%
+            coroutine.wrap(function() while true do end end)()
+
+            -- %%
+            while true do pcall(table.sort, {3, 2, 1, 5, 4}, function(a, b) while true do end end) end
+
+            -- %%
+            while true do pcall(coroutine.resume, early) end
+
+            -- %%
+            print("after")
+
+            """)
+        let r = try Command.run(["replay", "--timeout", "0.5", url.path])
+        #expect(r.stdout.components(separatedBy: "--! timed out: the cell ran longer than 0.5 s").count == 5, "\(r.stdout)")
+        #expect(r.stdout.contains("--| after"), "the interrupt no longer pending, the next cell runs")
+    }
+
+    @Test func aCellThatIgnoresItsLimitMeetsTheHardLimit() throws {
+        // Lua runs finalizers without hooks: nothing stops this one but ending the process.
+        let url = try notebookCopy("-- %%\nsetmetatable({}, {__gc = function() while true do end end}); collectgarbage()\n")
+        let before = try String(contentsOf: url, encoding: .utf8)
+        let r = try Command.run(["replay", "--update", "--timeout", "0.5", url.path])
+        #expect(r.status == 124)
+        #expect(r.stderr.contains("lstmlua: the code did not stop within 5 s of its time limit"), "\(r.stderr)")
+        #expect(try String(contentsOf: url, encoding: .utf8) == before, "the notebook is not rewritten")
+    }
 }
 
 @Suite(.serialized) struct SafeModeTests {

@@ -136,6 +136,8 @@ void lg_interrupt_begin(lua_State *L);
 void lg_timeout_start(double seconds);
 /// Disarms the time limit; whether it fired.
 int lg_timeout_stop(void);
+/// Where the hard limit's message goes (stderr's real descriptor while a capture holds fd 2).
+void lg_set_diagnostics_fd(int fd);
 void lg_interrupt_end(void);
 
 #endif

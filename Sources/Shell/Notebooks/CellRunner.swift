@@ -59,11 +59,13 @@ public final class CellRunner {
         var failed = false
         var timedOut = false
         do {
-            let quiet = try compile(cell)
-            try state.withInterrupts { () throws(LuaState.Failure) in
+            // the limit counts compiling too (the hard limit ends what no hook reaches)
+            let quiet = try state.withInterrupts { () throws(LuaState.Failure) -> Bool in
                 if let timeout { state.startTimeout(timeout) }
                 defer { if timeout != nil { timedOut = state.stopTimeout() } }
+                let quiet = try compile(cell)
                 try state.call(nargs: 0, results: -1)
+                return quiet
             }
             addStreams(capture.take())
             let count = lua.top - top

@@ -3,6 +3,7 @@
 // the figures shown between them.
 
 import Foundation
+import LuaGlue
 
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +33,7 @@ final class OutputCapture {
         saved = (dup(1), dup(2))
         dup2(out, 1)
         dup2(err, 2)
+        lg_set_diagnostics_fd(saved.1)
     }
 
     deinit { finish() }
@@ -60,6 +62,7 @@ final class OutputCapture {
         let rest = take()
         dup2(saved.0, 1)
         dup2(saved.1, 2)
+        lg_set_diagnostics_fd(2)
         close(saved.0)
         close(saved.1)
         close(files.0)
