@@ -33,7 +33,7 @@ final class LineEditor {
             guard let (insert, candidates) = self_.completer?(before, Int(cursor)) else { return }
             if !insert.isEmpty { le_insert(editor, insert) }
             if insert.isEmpty && candidates.count > 1 {
-                le_show_candidates(editor, LineEditor.columns(candidates))
+                le_show_candidates(editor, LineEditor.columns(candidates, width: Int(le_columns(editor))))
             }
         }
     }
@@ -57,6 +57,7 @@ final class LineEditor {
     /// Candidates laid out in columns of the terminal's width.
     static func columns(_ items: [String], width: Int = 80) -> String {
         let cell = (items.map(\.count).max() ?? 0) + 2
+        let width = max(width, 1)
         let perLine = max(1, width / cell)
         var lines: [String] = []
         var i = 0

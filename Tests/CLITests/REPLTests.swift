@@ -52,6 +52,27 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
+    @Test func unicodeTypedEditedAndKeptInHistory() throws {
+        let s = try session()
+        s.send("s = '你好 世界'; print(#s, utf8.len(s))\r")
+        #expect(try s.prompt().contains("13\t5"))
+        s.send("p = 'café ☕ 😀'; print(#p, utf8.len(p))\r")
+        #expect(try s.prompt().contains("14\t8"))
+        // the cursor steps over a whole character: X lands between 你 and 好
+        s.send("'ab你好cd'" + String(repeating: "\u{1B}[D", count: 4) + "X\r")
+        #expect(try s.prompt().contains("\"ab你X好cd\""))
+        s.send("\u{04}")
+        _ = try s.wait()
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        #expect(saved.contains("你好"))
+
+        let again = try session()
+        again.send("\u{1B}[A\u{1B}[A\u{1B}[A\r")
+        #expect(try again.prompt().contains("13\t5"), "the entry comes back from history intact")
+        again.send("\u{04}")
+        _ = try again.wait()
+    }
+
     @Test func completesGlobalsFieldsAndMethods() throws {
         let s = try session()
         s.send("torch.ze\t")
