@@ -20,7 +20,12 @@ struct le_Editor {
     le_Completer completer;
     int interrupted;
     int redisplay;
+    int bracketed_paste;
     char *line;
+    // A multi-line paste: the whole entry it made (UTF-8), and its lines after the
+    // first, which le_read echoes under the prompt.
+    char *pasted;
+    char *pasted_rest;
 };
 
 // ---- UTF-8 <-> wide text ----------------------------------------------------------
@@ -260,7 +265,88 @@ static unsigned char reverse_search(EditLine *el, int ch) {
     return CC_REFRESH;
 }
 
+// ---- Bracketed paste -----------------------------------------------------------------
+// The terminal wraps pasted text in ESC[200~ ... ESC[201~. A paste of one line is
+// inserted for editing; a paste of several lines is one entry, run at once, so that
+// its `local`s reach every line (each line typed is a chunk of its own).
+
+static const wchar_t paste_end[] = L"\x1b[201~";
+
+static unsigned char paste(EditLine *el, int ch) {
+    (void)ch;
+    le_Editor *ed = editor_of(el);
+    if (!ed) return CC_ERROR;
+    size_t capacity = 256, length = 0, end_length = wcslen(paste_end);
+    wchar_t *text = malloc(capacity * sizeof *text);
+    if (!text) return CC_ERROR;
+    for (;;) {
+        wchar_t c;
+        if (el_wgetc(el, &c) != 1) break;
+        if (length + 2 > capacity) {
+            wchar_t *bigger = realloc(text, 2 * capacity * sizeof *text);
+            if (!bigger) break;
+            text = bigger;
+            capacity *= 2;
+        }
+        text[length++] = c;
+        if (length >= end_length && wmemcmp(text + length - end_length, paste_end, end_length) == 0) {
+            length -= end_length;
+            break;
+        }
+    }
+    // Terminals send a pasted newline as CR (and a Windows file's as CR LF).
+    size_t n = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == L'\r') {
+            text[n++] = L'\n';
+            if (i + 1 < length && text[i + 1] == L'\n') i++;
+        } else {
+            text[n++] = text[i];
+        }
+    }
+    text[n] = L'\0';
+    // A trailing newline ends the line, as Enter would; it is not part of the entry.
+    size_t pasted = n;
+    while (n > 0 && text[n - 1] == L'\n') text[--n] = L'\0';
+    int ends_line = n < pasted;
+    if (!wcschr(text, L'\n') && !(ends_line && n > 0)) {
+        // One line and no newline: inserted for editing, as if typed.
+        el_winsertstr(el, text);
+        free(text);
+        if (ends_line) { el_wpush(el, L"\n"); }
+        return CC_REFRESH;
+    }
+    const LineInfoW *li = el_wline(el);
+    size_t before = (size_t)(li->cursor - li->buffer), after = (size_t)(li->lastchar - li->cursor);
+    wchar_t *entry = malloc((before + n + after + 1) * sizeof *entry);
+    if (!entry) { free(text); return CC_ERROR; }
+    wmemcpy(entry, li->buffer, before);
+    wmemcpy(entry + before, text, n);
+    wmemcpy(entry + before + n, li->cursor, after);
+    entry[before + n + after] = L'\0';
+    free(text);
+    free(ed->pasted);
+    free(ed->pasted_rest);
+    ed->pasted = to_utf8(entry, wcslen(entry));
+    // The first line stays on the prompt's line (tabs shown as spaces, as the
+    // terminal shows the rest); le_read prints the others.
+    wchar_t *newline = wcschr(entry, L'\n');
+    ed->pasted_rest = newline ? to_utf8(newline + 1, wcslen(newline + 1)) : NULL;
+    if (newline) *newline = L'\0';
+    for (wchar_t *p = entry; *p; p++) if (*p == L'\t') *p = L' ';
+    set_line(el, entry);
+    free(entry);
+    // Shown first, then ended by libedit's own newline.
+    el_wpush(el, L"\n");
+    return CC_REFRESH;
+}
+
 // ---- The editor -------------------------------------------------------------------------
+
+static int terminal_draws(void) {
+    const char *term = getenv("TERM");
+    return term && *term && strcmp(term, "dumb") != 0;
+}
 
 le_Editor *le_open(const char *program, const char *history_path, int history_size) {
     le_Editor *ed = calloc(1, sizeof *ed);
@@ -269,6 +355,7 @@ le_Editor *le_open(const char *program, const char *history_path, int history_si
     le_use_utf8_locale();
     ed->el = el_init(program, stdin, stdout, stderr);
     if (!ed->el) { free(ed); return NULL; }
+    ed->bracketed_paste = terminal_draws();
     el_set(ed->el, EL_CLIENTDATA, ed);
     el_set(ed->el, EL_EDITOR, "emacs");
     el_set(ed->el, EL_PROMPT_ESC, prompt_of, '\1');
@@ -280,6 +367,8 @@ le_Editor *le_open(const char *program, const char *history_path, int history_si
     el_set(ed->el, EL_BIND, "^C", "lstmlua-interrupt", NULL);
     el_set(ed->el, EL_ADDFN, "lstmlua-reverse-search", "search history", reverse_search);
     el_set(ed->el, EL_BIND, "^R", "lstmlua-reverse-search", NULL);
+    el_set(ed->el, EL_ADDFN, "lstmlua-paste", "take a bracketed paste", paste);
+    el_set(ed->el, EL_BIND, "\\e[200~", "lstmlua-paste", NULL);
 
     HistEventW ev;
     ed->history = history_winit();
@@ -302,22 +391,48 @@ void le_close(le_Editor *ed) {
     free(ed->history_path);
     free(ed->prompt);
     free(ed->line);
+    free(ed->pasted);
+    free(ed->pasted_rest);
     free(ed);
 }
 
 void le_set_completer(le_Editor *ed, le_Completer completer) { ed->completer = completer; }
 
-const char *le_read(le_Editor *ed, const char *prompt, int *status) {
+const char *le_read(le_Editor *ed, const char *prompt, const char *continuation, int *status) {
     free(ed->prompt);
     ed->prompt = strdup(prompt);
     ed->interrupted = 0;
+    free(ed->pasted);
+    free(ed->pasted_rest);
+    ed->pasted = ed->pasted_rest = NULL;
+    // Bracketed paste only while a line is read: output and other programs run
+    // with the terminal as they found it.
+    if (ed->bracketed_paste) { fputs("\x1b[?2004h", stdout); fflush(stdout); }
     int count = 0;
     const wchar_t *s = el_wgets(ed->el, &count);
+    if (ed->bracketed_paste) { fputs("\x1b[?2004l", stdout); fflush(stdout); }
     free(ed->line);
     ed->line = NULL;
     if (ed->interrupted) {
         *status = LE_INTERRUPTED;
         return "";
+    }
+    if (ed->pasted) {
+        if (ed->pasted_rest) {
+            for (char *line = ed->pasted_rest; line; ) {
+                char *next = strchr(line, '\n');
+                if (next) *next++ = '\0';
+                fputs(continuation, stdout);
+                fputs(line, stdout);
+                fputs("\n", stdout);
+                line = next;
+            }
+            fflush(stdout);
+        }
+        ed->line = ed->pasted;
+        ed->pasted = NULL;
+        *status = LE_LINE;
+        return ed->line;
     }
     if (s == NULL || count <= 0) {
         *status = LE_EOF;

@@ -1,5 +1,5 @@
 // Reading lines on a terminal with libedit: editing keys, Ctrl-R search, a
-// history file, TAB completion, and Ctrl-C that clears the line.
+// history file, TAB completion, bracketed paste, and Ctrl-C that clears the line.
 
 import LineEditGlue
 
@@ -40,11 +40,12 @@ final class LineEditor {
 
     deinit { le_close(editor) }
 
-    func read(prompt: String) -> Input {
+    /// One line, or a whole multi-line paste (its lines after the first are echoed after `continuation`).
+    func read(prompt: String, continuation: String) -> Input {
         LineEditor.active = self
         defer { LineEditor.active = nil }
         var status: Int32 = 0
-        guard let s = le_read(editor, prompt, &status) else { return .end }
+        guard let s = le_read(editor, prompt, continuation, &status) else { return .end }
         switch Int(status) {
         case LE_INTERRUPTED: return .interrupted
         case LE_EOF: return .end

@@ -95,7 +95,7 @@ public final class REPL {
     }
 
     private func readLine(_ prompt: String) -> LineEditor.Input {
-        if let editor { return editor.read(prompt: prompt) }
+        if let editor { return editor.read(prompt: prompt, continuation: REPL.secondaryPrompt) }
         guard let line = Swift.readLine(strippingNewline: true) else { return .end }
         return .line(line)
     }

@@ -78,6 +78,11 @@ final class PTYSession {
         if master >= 0 { close(master) }
     }
 
+    /// Text as a terminal pastes it with bracketed paste on: newlines as CR, between ESC[200~ and ESC[201~.
+    func paste(_ text: String) {
+        send("\u{1B}[200~" + text.replacingOccurrences(of: "\n", with: "\r") + "\u{1B}[201~")
+    }
+
     func send(_ text: String) {
         // libedit prints its prompt before it puts the terminal in raw mode; keys
         // that arrive in between are echoed by the terminal as well. A person never

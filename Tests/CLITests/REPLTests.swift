@@ -52,11 +52,12 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
-    @Test func unicodeTypedEditedAndKeptInHistory() throws {
+    @Test func unicodeTypedPastedEditedAndKeptInHistory() throws {
         let s = try session()
         s.send("s = '你好 世界'; print(#s, utf8.len(s))\r")
         #expect(try s.prompt().contains("13\t5"))
-        s.send("p = 'café ☕ 😀'; print(#p, utf8.len(p))\r")
+        s.paste("p = 'café ☕ 😀'; print(#p, utf8.len(p))")
+        s.send("\r")
         #expect(try s.prompt().contains("14\t8"))
         // the cursor steps over a whole character: X lands between 你 and 好
         s.send("'ab你好cd'" + String(repeating: "\u{1B}[D", count: 4) + "X\r")
@@ -71,6 +72,44 @@ import Testing
         #expect(try again.prompt().contains("13\t5"), "the entry comes back from history intact")
         again.send("\u{04}")
         _ = try again.wait()
+    }
+
+    @Test func aPastedBlockRunsAsOneChunk() throws {
+        let s = try session()
+        #expect(s.raw.contains("\u{1B}[?2004h"), "bracketed paste is asked for")
+        s.paste("""
+            local function square(v)
+              return v * v
+            end
+            local total = 0
+            for i = 1, 4 do
+              total = total + square(i)
+            end
+            local t = torch.tensor({1, 2, 3})
+            local doubled = t * 2
+            print('total', total, doubled:sum():item())
+
+            """)
+        let block = try s.prompt()
+        #expect(block.contains("total\t30\t12"), "\(block)")
+        #expect(!block.contains("nil value"))
+        s.send("square == nil and total == nil\r")
+        #expect(try s.prompt().contains("true"), "the locals stayed in the paste")
+        // README's first example, pasted whole
+        s.paste(README.firstExample)
+        let readme = try s.prompt()
+        #expect(readme.contains("tensor([["), "\(readme)")
+        #expect(!readme.contains("stdin:"))
+        // a pasted expression prints; a paste without a newline waits for more typing
+        s.paste("1 +\n41")
+        #expect(try s.prompt().contains("42"))
+        s.paste("40 +")
+        s.send(" 2\r")
+        #expect(try s.prompt().contains("42"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+        let on = s.raw.range(of: "\u{1B}[?2004h", options: .backwards), off = s.raw.range(of: "\u{1B}[?2004l", options: .backwards)
+        #expect(on != nil && off != nil && off!.lowerBound > on!.lowerBound, "bracketed paste is off when the REPL ends")
     }
 
     @Test func completesGlobalsFieldsAndMethods() throws {
@@ -241,6 +280,15 @@ import Testing
         #expect(try s.prompt().contains("\"here\""))
         s.send("\u{04}")
         _ = try s.wait()
+    }
+}
+
+enum README {
+    /// The first code block of README.md.
+    static var firstExample: String {
+        let text = (try? String(contentsOf: Command.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        guard let start = text.range(of: "```lua\n"), let end = text.range(of: "```", range: start.upperBound..<text.endIndex) else { return "" }
+        return String(text[start.upperBound..<end.lowerBound])
     }
 }
 

@@ -1,7 +1,7 @@
 // LineEditGlue: the REPL's line editor over libedit (BSD editline). libedit's
 // configuration calls (el_set, history) are variadic and cannot be called from
 // Swift, so this small layer sets up what lstmlua needs: emacs keys, Ctrl-R search,
-// a history file, TAB completion through a callback, and Ctrl-C that clears
+// a history file, TAB completion through a callback, bracketed paste, and Ctrl-C that clears
 // the line instead of stopping the program. Text in and out is UTF-8; libedit
 // works on wide characters underneath.
 #ifndef LINEEDITGLUE_H
@@ -26,8 +26,10 @@ void le_close(le_Editor *editor);
 void le_set_completer(le_Editor *editor, le_Completer completer);
 
 /// Reads one line (without its newline). *status is LE_LINE, LE_EOF (Ctrl-D on an
-/// empty line) or LE_INTERRUPTED (Ctrl-C). The result lives until the next call.
-const char *le_read(le_Editor *editor, const char *prompt, int *status);
+/// empty line) or LE_INTERRUPTED (Ctrl-C). A paste of several lines comes back
+/// whole, newlines included, its lines after the first echoed after `continuation`.
+/// The result lives until the next call.
+const char *le_read(le_Editor *editor, const char *prompt, const char *continuation, int *status);
 
 /// The terminal's width in columns.
 int le_columns(le_Editor *editor);
