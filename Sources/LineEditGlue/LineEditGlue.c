@@ -341,6 +341,36 @@ static unsigned char paste(EditLine *el, int ch) {
     return CC_REFRESH;
 }
 
+// ---- Keys ------------------------------------------------------------------------------
+// libedit binds the arrows, Home, End and Delete that terminfo names for $TERM, but
+// terminals send other variants: xterm sends ESC[H in its normal mode where terminfo
+// names the application mode's ESC OH (libedit never switches modes), a terminal
+// whose TERM is wrong sends another family's (VT220's ESC[1~ from tmux, screen and
+// the Linux console), and Ctrl-arrows and PageUp/Down have no binding at all.
+// Unbound, a sequence's tail was typed in as text ("~"). These are every common one.
+
+static void bind_keys(EditLine *el) {
+    static const char *const bindings[][2] = {
+        {"\\e[1~", "ed-move-to-beg"}, {"\\e[7~", "ed-move-to-beg"}, {"\\e[H", "ed-move-to-beg"}, {"\\eOH", "ed-move-to-beg"},
+        {"\\e[4~", "ed-move-to-end"}, {"\\e[8~", "ed-move-to-end"}, {"\\e[F", "ed-move-to-end"}, {"\\eOF", "ed-move-to-end"},
+        {"\\e[3~", "ed-delete-next-char"},
+        // Ctrl (and Alt) with Left/Right: xterm and tmux, rxvt, and the ESC-prefixed
+        // form some terminals use for Alt.
+        {"\\e[1;5D", "ed-prev-word"}, {"\\e[1;5C", "em-next-word"},
+        {"\\e[1;3D", "ed-prev-word"}, {"\\e[1;3C", "em-next-word"},
+        {"\\e[5D", "ed-prev-word"}, {"\\e[5C", "em-next-word"},
+        {"\\eOd", "ed-prev-word"}, {"\\eOc", "em-next-word"},
+        {"\\e\\e[D", "ed-prev-word"}, {"\\e\\e[C", "em-next-word"},
+        // PageUp/PageDown: back and forth through history entries starting like the line.
+        {"\\e[5~", "ed-search-prev-history"}, {"\\e[6~", "ed-search-next-history"},
+        // Ctrl-Delete deletes a word, as in shells.
+        {"\\e[3;5~", "em-delete-next-word"},
+    };
+    for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++) {
+        el_set(el, EL_BIND, bindings[i][0], bindings[i][1], NULL);
+    }
+}
+
 // ---- The editor -------------------------------------------------------------------------
 
 static int terminal_draws(void) {
@@ -369,6 +399,7 @@ le_Editor *le_open(const char *program, const char *history_path, int history_si
     el_set(ed->el, EL_BIND, "^R", "lstmlua-reverse-search", NULL);
     el_set(ed->el, EL_ADDFN, "lstmlua-paste", "take a bracketed paste", paste);
     el_set(ed->el, EL_BIND, "\\e[200~", "lstmlua-paste", NULL);
+    bind_keys(ed->el);
 
     HistEventW ev;
     ed->history = history_winit();

@@ -112,6 +112,35 @@ import Testing
         #expect(on != nil && off != nil && off!.lowerBound > on!.lowerBound, "bracketed paste is off when the REPL ends")
     }
 
+    /// Home, End, Delete, Ctrl-Left/Right and PageUp as xterm (either cursor mode),
+    /// tmux/screen, rxvt and the Linux console send them.
+    @Test(arguments: ["xterm", "screen-256color", "linux", "rxvt-unicode"])
+    func editingKeysOfEveryTerminal(term: String) throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history, "TERM": term])
+        try s.prompt()
+        let homes = ["\u{1B}[1~", "\u{1B}[H", "\u{1B}OH", "\u{1B}[7~"], ends = ["\u{1B}[4~", "\u{1B}[F", "\u{1B}OF", "\u{1B}[8~"]
+        for (home, end) in zip(homes, ends) {
+            s.send("+ 1" + home + "41 " + end + " + 0\r")
+            let out = try s.prompt()
+            #expect(out.contains("\n42\n"), "Home \(home.debugDescription), End \(end.debugDescription): \(out)")
+        }
+        s.send("x123" + homes[0] + "\u{1B}[3~\r")
+        #expect(try s.prompt().contains("\n123\n"), "Delete")
+        let left = "\u{1B}[1;5D", right = "\u{1B}[1;5C"
+        s.send("20 + 2" + left + left + "1\r")
+        #expect(try s.prompt().contains("\n122\n"), "Ctrl-Left")
+        s.send("10 + 2" + homes[0] + right + "0\r")
+        #expect(try s.prompt().contains("\n102\n"), "Ctrl-Right")
+        s.send("'page' .. 'up'\r")
+        try s.prompt()
+        s.send("1\r")
+        try s.prompt()
+        s.send("'pa\u{1B}[5~\r")
+        #expect(try s.prompt().contains("\"pageup\""), "PageUp finds the entry that starts with what is typed")
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
     @Test func completesGlobalsFieldsAndMethods() throws {
         let s = try session()
         s.send("torch.ze\t")

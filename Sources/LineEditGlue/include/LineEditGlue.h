@@ -1,7 +1,8 @@
 // LineEditGlue: the REPL's line editor over libedit (BSD editline). libedit's
 // configuration calls (el_set, history) are variadic and cannot be called from
-// Swift, so this small layer sets up what lstmlua needs: emacs keys, Ctrl-R search,
-// a history file, TAB completion through a callback, bracketed paste, and Ctrl-C that clears
+// Swift, so this small layer sets up what lstmlua needs: emacs keys (and the
+// Home/End/Delete/Ctrl-arrow variants terminals send), Ctrl-R search, a history
+// file, TAB completion through a callback, bracketed paste, and Ctrl-C that clears
 // the line instead of stopping the program. Text in and out is UTF-8; libedit
 // works on wide characters underneath.
 #ifndef LINEEDITGLUE_H
