@@ -235,7 +235,7 @@ import Testing
         let s = try session()
         s.send("error('boom')\r")
         let e = try s.prompt()
-        #expect(e.contains("stdin:1: boom"))
+        #expect(e.contains("[entry 1]:1: boom"))
         #expect(e.contains("stack traceback:"))
         s.send("torch.zeros(-1)\r")
         #expect(try s.prompt().contains("bad argument #1 to 'zeros'"))
@@ -243,6 +243,42 @@ import Testing
         #expect(try s.prompt().contains("unexpected symbol near '='"))
         s.send("1\r")
         #expect(try s.prompt().contains("1"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func luaRulesForUnfinishedStringsAndErrorLocations() throws {
+        let s = try session()
+        s.send("s = 'abc\r")
+        let unfinished = try s.prompt()
+        #expect(unfinished.contains("[entry 1]:1: unfinished string near ''abc'"), "\(unfinished)")
+        #expect(!unfinished.contains(">> "), "not a continuation")
+        // a long string still continues
+        s.send("long = [[one\r")
+        try s.expect(">> ")
+        s.send("two]]\r")
+        try s.prompt()
+        s.send("#long\r")
+        #expect(try s.prompt().contains("7"))
+        // lines count from 1 in an expression and in a statement, wherever the error is
+        s.send("error(\r")
+        try s.expect(">> ")
+        s.send("'boom')\r")
+        let expression = try s.prompt()
+        #expect(expression.contains("[entry 4]:1: boom"), "\(expression)")
+        s.send("y = error(\r")
+        try s.expect(">> ")
+        s.send("'boom')\r")
+        let statement = try s.prompt()
+        #expect(statement.contains("[entry 5]:1: boom"), "\(statement)")
+        s.paste("\nlocal a = 1\nlocal b = a + nil;\n")
+        let quiet = try s.prompt()
+        #expect(quiet.contains("[entry 6]:3: attempt to perform arithmetic on a nil value"), "\(quiet)")
+        s.paste("\n(function()\n  error('deep')\nend)()")
+        let traceback = try s.prompt()
+        #expect(traceback.contains("[entry 7]:3: deep"), "\(traceback)")
+        #expect(traceback.contains("[entry 7]:"), "\(traceback)")
+        #expect(!traceback.contains("stdin"))
         s.send("\u{04}")
         #expect(try s.wait() == 0)
     }
@@ -288,7 +324,7 @@ import Testing
         #expect(text.contains("-- %%\nprint('hi')\n--| hi\n"))
         #expect(text.contains("-- %% [markdown]\n-- # Notes\n"))
         #expect(text.contains("--@ session.files/"))
-        #expect(text.contains("-- %% tags=[\"raises\"]\nerror('bad')\n--! stdin:1: bad\n"))
+        #expect(text.contains("-- %% tags=[\"raises\"]\nerror('bad')\n--! [entry 5]:1: bad\n"))
         let check = try Command.run(["replay", "--check", path])
         #expect(check.status == 0, "a saved session replays: \(check.stdout)")
 
@@ -310,6 +346,7 @@ import Testing
         s.send("\u{04}")
         _ = try s.wait()
     }
+
 }
 
 enum README {
