@@ -43,6 +43,7 @@ struct LstmLua: ParsableCommand {
             return
         }
         let runtime = Runtime()
+        var failed = false
         let path = script.first
         let args = Array(script.dropFirst())
         var interpreter = [CommandLine.arguments.first ?? "lstmlua"]
@@ -60,13 +61,17 @@ struct LstmLua: ParsableCommand {
             }
         } catch {
             Console.error("lstmlua: \(error.description)\n")
-            throw ExitCode(1)
+            // With -i the session opens all the same, to look at what the script left
+            // (python -i's post-mortem).
+            guard i else { throw ExitCode(1) }
+            failed = true
         }
         if path == nil && e.isEmpty && isatty(0) != 0 || i {
             REPL.version = lstmluaVersion
             let repl = REPL(runtime: runtime)
             let session = NotebookSession()
             session.attach(to: repl)
+            if failed { Console.error("(the script failed; its globals are kept)\n") }
             repl.run()
         }
     }

@@ -347,6 +347,16 @@ import Testing
         _ = try s.wait()
     }
 
+    @Test func interactiveAfterAFailingScript() throws {
+        let script = try Command.script("before_error = torch.ones(2) * 21\nlocal x = nil + 1\nafter_error = true\n", name: "fails.lua")
+        let s = try PTYSession(arguments: ["-i", script.path], environment: ["LSTMLUA_HISTORY": history])
+        let opening = try s.prompt()
+        #expect(opening.contains("fails.lua:2: attempt to perform arithmetic on a nil value"), "\(opening)")
+        s.send("before_error:sum(), after_error\r")
+        #expect(try s.prompt().contains("tensor(42.)\tnil"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
 }
 
 enum README {
