@@ -54,6 +54,18 @@ import Testing
         #expect(r.stderr.contains("in local 'inner'") || r.stderr.contains("in upvalue 'inner'") || r.stderr.contains("inner"))
     }
 
+    @Test func errorsFromThePreludeShowOnlyTheCallersLines() throws {
+        for (code, message) in [("nn.Linear(3, 2)(torch.ones(4))", "bad argument #1 to 'linear'"),
+                                ("nn.Sequential(nn.Linear(3, 2)):add_module(5, 6)", "bad argument #2 to 'add_module'")] {
+            let s = try Command.script("local ok = true\n\(code)\n", name: "prelude_error.lua")
+            let r = try Command.run([s.path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("prelude_error.lua:2: \(message)"), "\(r.stderr)")
+            #expect(r.stderr.contains("prelude_error.lua:2: in main chunk"), "\(r.stderr)")
+            #expect(!r.stderr.contains("lstmlua:nn"), "\(r.stderr)")
+        }
+    }
+
     @Test func missingScriptIsOneLine() throws {
         let r = try Command.run(["no/such/script.lua"])
         #expect(r.status == 1)
