@@ -42,6 +42,23 @@ import Testing
         #expect(h.stdout.contains("USAGE"))
     }
 
+    @Test func helpListsEverySubcommandAndEachHasItsOwn() throws {
+        let h = try Command.run(["-h"])
+        #expect(h.status == 0)
+        for name in ["run", "replay", "export"] {
+            #expect(h.stdout.contains("\n  \(name) "), "\(name) in:\n\(h.stdout)")
+        }
+        let replay = try Command.run(["replay", "-h"])
+        #expect(replay.status == 0)
+        #expect(replay.stdout.contains("USAGE: lstmlua replay"), "\(replay.stdout)")
+        #expect(replay.stdout.contains("--check"))
+        let export = try Command.run(["help", "export"])
+        #expect(export.stdout.contains("USAGE: lstmlua export"), "\(export.stdout)")
+        // a script's own -h still goes to the script
+        let s = try Command.script("print(arg[1])")
+        #expect(try Command.run([s.path, "-h"]).stdout == "-h\n")
+    }
+
     @Test func uncaughtErrorPrintsTracebackAndExits1() throws {
         let s = try Command.script("""
             local function inner() error("boom") end
