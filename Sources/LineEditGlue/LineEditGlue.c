@@ -168,14 +168,29 @@ static int columns_of(EditLine *el) {
     return columns;
 }
 
+// Can the terminal move the cursor and take escape sequences? Not when TERM is
+// unset or "dumb": libedit then redraws with CR and backspaces only, and so do we.
+static int terminal_draws(void) {
+    const char *term = getenv("TERM");
+    return term && *term && strcmp(term, "dumb") != 0;
+}
+
 // Moves to the start of the first row of a drawing `drawn` columns wide whose end the
 // cursor is at, and clears from there down. A drawing that fills its last row
 // exactly leaves the cursor at the start of the next one (libedit wraps it so).
 static void clear_drawing(EditLine *el, int drawn) {
     FILE *out = NULL;
     if (el_get(el, EL_GETFP, 1, &out) != 0 || !out) out = stdout;
-    for (int rows = drawn / columns_of(el); rows > 0; rows--) fputs("\x1b[A", out);
-    fputs("\r\x1b[J", out);
+    int columns = columns_of(el);
+    if (terminal_draws()) {
+        for (int rows = drawn / columns; rows > 0; rows--) fputs("\x1b[A", out);
+        fputs("\r\x1b[J", out);
+    } else {
+        // Only the last row can be blanked without moving up.
+        fputc('\r', out);
+        for (int i = drawn % columns; i > 0; i--) fputc(' ', out);
+        fputc('\r', out);
+    }
     fflush(out);
 }
 
@@ -372,11 +387,6 @@ static void bind_keys(EditLine *el) {
 }
 
 // ---- The editor -------------------------------------------------------------------------
-
-static int terminal_draws(void) {
-    const char *term = getenv("TERM");
-    return term && *term && strcmp(term, "dumb") != 0;
-}
 
 le_Editor *le_open(const char *program, const char *history_path, int history_size) {
     le_Editor *ed = calloc(1, sizeof *ed);

@@ -53,7 +53,7 @@ public final class REPL {
         self.runtime = runtime
         let terminal = interactive && Console.isTerminal(0) && Console.isTerminal(1)
         editor = terminal ? LineEditor(historyPath: LineEditor.defaultHistoryPath) : nil
-        color = Console.isTerminal(1)
+        color = Console.drawsEscapes(1)
         baseGlobals = Set(Completion.globalNames(runtime.state))
         editor?.completer = { [unowned self] before, _ in Completion.complete(before, state: self.runtime.state) }
     }

@@ -141,6 +141,42 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
+    @Test func aDumbTerminalGetsNoEscapeCodes() throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history, "TERM": "dumb"])
+        try s.prompt()
+        s.send("error('red on a colour terminal')\r")
+        #expect(try s.prompt().contains("[entry 1]:1: red on a colour terminal"))
+        s.send("x = torch.ones(2)\r")
+        try s.prompt()
+        s.send("\u{12}x =")
+        s.send("\r")
+        try s.prompt()
+        s.send("plot.line({1, 3, 2}):show()\r")
+        #expect(try s.prompt().contains("┤"))
+        s.send("for i, bar in torch.progress(1, 3) do end\r")
+        try s.prompt()
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+        #expect(!s.raw.contains("\u{1B}"), "\(s.raw.debugDescription)")
+    }
+
+    @Test func aFortyColumnTerminalGetsDrawingsThatFit() throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history], columns: 40)
+        try s.prompt()
+        s.send("plot.line({1, 3, 2, 5}, {title = 'forty columns', label = 'loss'}):show()\r")
+        let figure = try s.prompt()
+        #expect(figure.contains("forty columns"))
+        let lines = figure.split(separator: "\n").dropFirst()
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.count < 40 }, "\(figure)")
+        s.send("for i, bar in torch.progress(1, 100000, {desc = 'train'}) do bar:set_postfix{loss = 0.5} end\r")
+        try s.prompt()
+        // each redraw is "\r" + the line + ESC[K
+        let bar = s.raw.components(separatedBy: "\r").last { $0.contains("100%") }?.components(separatedBy: "\u{1B}[K").first ?? ""
+        #expect(!bar.isEmpty && bar.count < 40, "\(bar)")
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
     @Test func completesGlobalsFieldsAndMethods() throws {
         let s = try session()
         s.send("torch.ze\t")
