@@ -39,6 +39,8 @@ public final class LuaFunction: @unchecked Sendable {
         switch error {
         case .argument(let index, let message):
             lg_push_argerror(lua.L, index, name, message)
+        case .badSelf:
+            lg_push_error(lua.L, "calling '\(name)' on bad self (use x:\(name)(), not x.\(name)())")
         case .message(let message):
             lg_push_error(lua.L, "\(name): \(message)")
         case .plain(let message):

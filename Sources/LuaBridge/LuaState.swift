@@ -154,9 +154,23 @@ public final class LuaState {
         if let s = lua_tolstring(L, -1, nil) { text = String(cString: s) } else { text = "(error object is a \(Lua(L).typeName(-1)) value)" }
         lg_pop(L, 1)
         if withTraceback, let range = text.firstRange(of: "\nstack traceback:") {
-            return Failure(message: String(text[..<range.lowerBound]), traceback: text)
+            return Failure(message: String(text[..<range.lowerBound]), traceback: LuaState.withoutPreludeFrames(text))
         }
         return Failure(message: text, traceback: withTraceback ? text : "")
+    }
+
+    /// A traceback without the frames of lstmlua's own Lua code (chunks "[lstmlua:...]")
+    /// and the error() call that raised from them: the user's lines are what matter.
+    static func withoutPreludeFrames(_ traceback: String) -> String {
+        let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
+        var kept: [Substring] = []
+        for (i, line) in lines.enumerated() {
+            if line.contains("[lstmlua:") { continue }
+            let next = i + 1 < lines.count ? lines[i + 1] : ""
+            if line.contains("[C]: in function 'error'") && next.contains("[lstmlua:") { continue }
+            kept.append(line)
+        }
+        return kept.joined(separator: "\n")
     }
 
     /// Drops values above `top` (slots lstmlua pushed itself, never to-be-closed).

@@ -48,9 +48,18 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
         return Unmanaged<Object>.fromOpaque(p).takeUnretainedValue()
     }
 
-    /// The object at argument i, or a Lua-style type error.
+    /// The object at argument i, or a Lua-style type error (one that says to use `:` when
+    /// a method of this class was called with `.`).
     public func check(_ lua: Lua, _ i: Int32) throws(LuaError) -> Object {
-        guard let b = block(lua, i) else { throw lua.typeError(i, name) }
+        guard let b = block(lua, i) else {
+            // x.sum() or x.view(5): self is missing or an argument meant for after it
+            // (another object given explicitly, torch.Tensor.item(f), is only the wrong type).
+            if i == 1 && lua_type(lua.L, 1) != LUA_TUSERDATA && lg_called_as_method(lua.L) == 0
+                && lg_running_method_of(lua.L, registryKey) != 0 {
+                throw LuaError.badSelf
+            }
+            throw lua.typeError(i, name)
+        }
         guard let p = b.pointee.object else { throw LuaError.argument(i, "\(name) has been closed") }
         return Unmanaged<Object>.fromOpaque(p).takeUnretainedValue()
     }

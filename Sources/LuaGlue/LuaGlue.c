@@ -120,6 +120,27 @@ int lg_called_as_method(lua_State *L) {
     return ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0;
 }
 
+int lg_running_method_of(lua_State *L, const void *metatable_key) {
+    lua_Debug ar;
+    if (!lua_getstack(L, 0, &ar)) return 0;
+    lua_getinfo(L, "nf", &ar);                       // the running function
+    int found = 0;
+    if (ar.name && lua_rawgetp(L, LUA_REGISTRYINDEX, metatable_key) == LUA_TTABLE) {
+        lua_pushliteral(L, "__methods");
+        if (lua_rawget(L, -2) == LUA_TTABLE) {
+            lua_pushstring(L, ar.name);
+            lua_rawget(L, -2);
+            found = lua_rawequal(L, -1, -4);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    } else if (!ar.name) {
+        lua_pushnil(L);
+    }
+    lua_pop(L, 2);
+    return found;
+}
+
 // luaL_where without raising: the position of the Lua code that called us.
 // C frames (the __index and __newindex dispatchers) and the prelude's own Lua
 // code (chunks named "=[lstmlua:...]") are passed over, so that an error raised

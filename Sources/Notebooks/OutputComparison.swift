@@ -38,13 +38,13 @@ public enum OutputComparison {
         }
     }
 
-    /// `file.lua:12:` and `[string "..."]:3:` become `<where>:`: where an expected error
-    /// was raised moves whenever lines are added above it.
+    /// `file.lua:12:`, `[string "..."]:3:` and a REPL entry's `[entry 7]:1:` become
+    /// `<where>:`: where an expected error was raised moves whenever lines are added above it.
     static func maskLocations(_ text: String) -> String {
         locationPattern.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "<where>:")
     }
 
-    static let locationPattern = try! NSRegularExpression(pattern: "(\\[string \"[^\"]*\"\\]|[\\w./\\[\\]-]+):\\d+:")
+    static let locationPattern = try! NSRegularExpression(pattern: "(\\[string \"[^\"]*\"\\]|\\[entry \\d+\\]|[\\w./\\[\\]-]+):\\d+:")
 
     static func match(_ a: Line, _ b: Line, _ settings: CheckSettings, _ images: ImageComparer) -> Bool {
         guard a.kind == b.kind else { return false }

@@ -1,5 +1,5 @@
 // Reading lines on a terminal with libedit: editing keys, Ctrl-R search, a
-// history file, TAB completion, and Ctrl-C that clears the line.
+// history file, TAB completion, bracketed paste, and Ctrl-C that clears the line.
 
 import LineEditGlue
 
@@ -33,18 +33,19 @@ final class LineEditor {
             guard let (insert, candidates) = self_.completer?(before, Int(cursor)) else { return }
             if !insert.isEmpty { le_insert(editor, insert) }
             if insert.isEmpty && candidates.count > 1 {
-                le_show_candidates(editor, LineEditor.columns(candidates))
+                le_show_candidates(editor, LineEditor.columns(candidates, width: Int(le_columns(editor))))
             }
         }
     }
 
     deinit { le_close(editor) }
 
-    func read(prompt: String) -> Input {
+    /// One line, or a whole multi-line paste (its lines after the first are echoed after `continuation`).
+    func read(prompt: String, continuation: String) -> Input {
         LineEditor.active = self
         defer { LineEditor.active = nil }
         var status: Int32 = 0
-        guard let s = le_read(editor, prompt, &status) else { return .end }
+        guard let s = le_read(editor, prompt, continuation, &status) else { return .end }
         switch Int(status) {
         case LE_INTERRUPTED: return .interrupted
         case LE_EOF: return .end
@@ -57,6 +58,7 @@ final class LineEditor {
     /// Candidates laid out in columns of the terminal's width.
     static func columns(_ items: [String], width: Int = 80) -> String {
         let cell = (items.map(\.count).max() ?? 0) + 2
+        let width = max(width, 1)
         let perLine = max(1, width / cell)
         var lines: [String] = []
         var i = 0

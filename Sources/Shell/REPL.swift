@@ -1,7 +1,8 @@
 // The interactive REPL, read as lua.c's is: each behaviour is a small step
 // named for what it does.
 //   readEntry     lines until a statement is complete (an <eof> syntax error means "more")
-//   compile       try `return <entry>` first, so expressions print without `=`
+//   compile       try `return <entry>` first, so expressions print without `=`; each
+//                 entry is a chunk named "[entry N]", its lines counted from 1
 //   execute       run under lua_pcall with a traceback and Ctrl-C as "interrupted!"
 //   show          results printed readably; `_` holds the first
 // Meta commands start with ':'; `?name` is help(name).
@@ -42,6 +43,8 @@ public final class REPL {
 
     private var lastValue: String?
     private var lastError: String?
+    /// Entries evaluated so far: the N of the next chunk's name "[entry N]".
+    private var entriesEvaluated = 0
 
     public static let primaryPrompt = "> "
     public static let secondaryPrompt = ">> "
@@ -50,7 +53,7 @@ public final class REPL {
         self.runtime = runtime
         let terminal = interactive && Console.isTerminal(0) && Console.isTerminal(1)
         editor = terminal ? LineEditor(historyPath: LineEditor.defaultHistoryPath) : nil
-        color = Console.isTerminal(1)
+        color = Console.drawsEscapes(1)
         baseGlobals = Set(Completion.globalNames(runtime.state))
         editor?.completer = { [unowned self] before, _ in Completion.complete(before, state: self.runtime.state) }
     }
@@ -95,19 +98,21 @@ public final class REPL {
     }
 
     private func readLine(_ prompt: String) -> LineEditor.Input {
-        if let editor { return editor.read(prompt: prompt) }
+        if let editor { return editor.read(prompt: prompt, continuation: REPL.secondaryPrompt) }
         guard let line = Swift.readLine(strippingNewline: true) else { return .end }
         return .line(line)
     }
 
     /// Is the entry an unfinished statement (lua.c's rule: a syntax error at <eof>)?
+    /// Read with the newline the user typed: a short string cut by it is finished
+    /// wrongly, not unfinished, as no later line can close it.
     func incomplete(_ entry: String) -> Bool {
         let state = runtime.state
         let top = state.lua.top
         defer { state.dropTo(top) }
-        if (try? state.load("return " + entry + ";", name: "=stdin")) != nil { return false }
+        if (try? state.load("return " + entry + "\n;", name: "=stdin")) != nil { return false }
         do {
-            try state.load(entry, name: "=stdin")
+            try state.load(entry + "\n", name: "=stdin")
             return false
         } catch {
             return error.message.hasSuffix("<eof>")
@@ -135,10 +140,14 @@ public final class REPL {
     public func evaluate(_ entry: String) -> Bool {
         var code = entry
         var quiet = false
-        if code.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";") {
+        // Only the end is trimmed: lines before the code keep the count from 1.
+        while let last = code.last, last.isWhitespace { code.removeLast() }
+        if code.hasSuffix(";") {
             quiet = true
-            code = String(code.trimmingCharacters(in: .whitespacesAndNewlines).dropLast())
+            code.removeLast()
         }
+        entriesEvaluated += 1
+        let name = "=[entry \(entriesEvaluated)]"
         let state = runtime.state
         let lua = state.lua
         let top = lua.top
@@ -146,9 +155,9 @@ public final class REPL {
         // compile: an expression first, so that `1 + 1` prints 2
         do {
             do {
-                try state.load(REPL.returning(code), name: "=stdin")
+                try state.load(REPL.returning(code), name: name)
             } catch {
-                try state.load(code, name: "=stdin")
+                try state.load(code + "\n", name: name)
             }
         } catch {
             report(error.message, traceback: "")

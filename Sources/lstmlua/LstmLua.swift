@@ -1,4 +1,5 @@
-// The lstmlua command: run a script, evaluate code, or (with no script) open the REPL.
+// The lstmlua command: run a script, evaluate code, or (with no script) open the REPL;
+// its subcommands (replay, export) are the notebook commands.
 
 import ArgumentParser
 import Bindings
@@ -10,15 +11,35 @@ import Glibc
 
 let version = "0.1.0"
 
+/// The command line. Running scripts is the default subcommand, so that a script and
+/// its arguments are passed through untouched while `lstmlua replay ...` still finds
+/// its subcommand (a command's own passthrough argument would swallow the name).
 struct LstmLua: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lstmlua",
         abstract: "Small sequence-model experiments in Lua, over a native tensor core.",
+        usage: """
+            lstmlua [-e <code> ...] [-i] [<script> [<args> ...]]
+            lstmlua <subcommand> ...
+            """,
         discussion: """
             With a script, runs it with the rest of the command line as its `arg` table,
             as the lua command does. With no script on a terminal, opens the REPL; with
             no script and input from a pipe (or the script "-"), runs standard input.
-            """)
+              -e <code>   runs the Lua code first (may be repeated)
+              -i          opens the REPL after the script, even when it fails
+              -v          prints the version
+            A script named like a subcommand is run as ./NAME.
+            """,
+        subcommands: [RunCommand.self, ReplayCommand.self, ExportCommand.self],
+        defaultSubcommand: RunCommand.self)
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script, code given with -e or standard input, or open the REPL.",
+        usage: "lstmlua [run] [-e <code> ...] [-i] [<script> [<args> ...]]")
 
     @Option(name: .short, help: ArgumentHelp("Run the Lua code CODE first.", valueName: "CODE"))
     var e: [String] = []
@@ -43,6 +64,7 @@ struct LstmLua: ParsableCommand {
             return
         }
         let runtime = Runtime()
+        var failed = false
         let path = script.first
         let args = Array(script.dropFirst())
         var interpreter = [CommandLine.arguments.first ?? "lstmlua"]
@@ -60,13 +82,17 @@ struct LstmLua: ParsableCommand {
             }
         } catch {
             Console.error("lstmlua: \(error.description)\n")
-            throw ExitCode(1)
+            // With -i the session opens all the same, to look at what the script left
+            // (python -i's post-mortem).
+            guard i else { throw ExitCode(1) }
+            failed = true
         }
         if path == nil && e.isEmpty && isatty(0) != 0 || i {
             REPL.version = lstmluaVersion
             let repl = REPL(runtime: runtime)
             let session = NotebookSession()
             session.attach(to: repl)
+            if failed { Console.error("(the script failed; its globals are kept)\n") }
             repl.run()
         }
     }

@@ -9,7 +9,7 @@ import Shell
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lstmlua replay",
+        commandName: "replay",
         abstract: "Run notebooks' cells in order and show, check or update their outputs.",
         discussion: """
             Each notebook runs in a fresh Lua state, in its own folder. With no option the
@@ -98,7 +98,7 @@ extension ExportCommand {
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lstmlua export",
+        commandName: "export",
         abstract: "Write a notebook as a Jupyter notebook (.ipynb), Markdown or a self-contained HTML page.",
         discussion: "The saved outputs are exported as they are; run `lstmlua replay --update` first to refresh them.")
 

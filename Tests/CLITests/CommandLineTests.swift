@@ -65,6 +65,23 @@ import Testing
         #expect(h.stdout.contains("USAGE"))
     }
 
+    @Test func helpListsEverySubcommandAndEachHasItsOwn() throws {
+        let h = try Command.run(["-h"])
+        #expect(h.status == 0)
+        for name in ["run", "replay", "export"] {
+            #expect(h.stdout.contains("\n  \(name) "), "\(name) in:\n\(h.stdout)")
+        }
+        let replay = try Command.run(["replay", "-h"])
+        #expect(replay.status == 0)
+        #expect(replay.stdout.contains("USAGE: lstmlua replay"), "\(replay.stdout)")
+        #expect(replay.stdout.contains("--check"))
+        let export = try Command.run(["help", "export"])
+        #expect(export.stdout.contains("USAGE: lstmlua export"), "\(export.stdout)")
+        // a script's own -h still goes to the script
+        let s = try Command.script("print(arg[1])")
+        #expect(try Command.run([s.path, "-h"]).stdout == "-h\n")
+    }
+
     @Test func uncaughtErrorPrintsTracebackAndExits1() throws {
         let s = try Command.script("""
             local function inner() error("boom") end
@@ -75,6 +92,18 @@ import Testing
         #expect(r.stderr.contains("fails.lua:1: boom"))
         #expect(r.stderr.contains("stack traceback:"))
         #expect(r.stderr.contains("in local 'inner'") || r.stderr.contains("in upvalue 'inner'") || r.stderr.contains("inner"))
+    }
+
+    @Test func errorsFromThePreludeShowOnlyTheCallersLines() throws {
+        for (code, message) in [("nn.Linear(3, 2)(torch.ones(4))", "bad argument #1 to 'linear'"),
+                                ("nn.Sequential(nn.Linear(3, 2)):add_module(5, 6)", "bad argument #2 to 'add_module'")] {
+            let s = try Command.script("local ok = true\n\(code)\n", name: "prelude_error.lua")
+            let r = try Command.run([s.path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("prelude_error.lua:2: \(message)"), "\(r.stderr)")
+            #expect(r.stderr.contains("prelude_error.lua:2: in main chunk"), "\(r.stderr)")
+            #expect(!r.stderr.contains("lstmlua:nn"), "\(r.stderr)")
+        }
     }
 
     @Test func missingScriptIsOneLine() throws {

@@ -16,12 +16,16 @@ final class PTYSession {
     private(set) var pid: pid_t = 0
     /// Everything the program wrote, colour codes removed.
     private(set) var transcript = ""
+    /// Everything the program wrote, as written.
+    private(set) var raw = ""
+    /// Bytes read that do not make a whole character yet.
+    private var pending: [UInt8] = []
     /// Where the next expect starts looking.
     private var mark: String.Index
 
-    init(arguments: [String] = [], environment: [String: String] = [:]) throws {
+    init(arguments: [String] = [], environment: [String: String] = [:], columns: UInt16 = 120) throws {
         var slave: Int32 = -1
-        var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 40, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw PTYError(description: "openpty failed") }
         guard let name = ttyname(slave) else { throw PTYError(description: "ttyname failed") }
         let slavePath = String(cString: name)
@@ -51,6 +55,9 @@ final class PTYSession {
 
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = "xterm"
+        // No locale unless a test gives one: CI machines often have none, and the
+        // REPL must read UTF-8 all the same.
+        for key in env.keys where key == "LANG" || key == "LANGUAGE" || key.hasPrefix("LC_") { env[key] = nil }
         for (k, v) in environment { env[k] = v }
         let argv = [Command.binary.path] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]
@@ -69,6 +76,11 @@ final class PTYSession {
             waitpid(pid, &s, 0)
         }
         if master >= 0 { close(master) }
+    }
+
+    /// Text as a terminal pastes it with bracketed paste on: newlines as CR, between ESC[200~ and ESC[201~.
+    func paste(_ text: String) {
+        send("\u{1B}[200~" + text.replacingOccurrences(of: "\n", with: "\r") + "\u{1B}[201~")
     }
 
     func send(_ text: String) {
@@ -110,7 +122,19 @@ final class PTYSession {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
         if n <= 0 { return false }
-        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        pending += buffer[0..<n]
+        // A read may end inside a character: keep its first bytes for the next one.
+        var cut = pending.count
+        for back in 1...min(3, pending.count) {
+            let byte = pending[pending.count - back]
+            if byte & 0xC0 == 0x80 { continue }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if length > back { cut = pending.count - back }
+            break
+        }
+        let text = String(decoding: pending[0..<cut], as: UTF8.self)
+        pending.removeFirst(cut)
+        raw += text
         let offset = transcript.distance(from: transcript.startIndex, to: mark)
         transcript += PTYSession.plain(text)
         mark = transcript.index(transcript.startIndex, offsetBy: offset)

@@ -52,6 +52,136 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
+    @Test func unicodeTypedPastedEditedAndKeptInHistory() throws {
+        let s = try session()
+        s.send("s = '你好 世界'; print(#s, utf8.len(s))\r")
+        #expect(try s.prompt().contains("13\t5"))
+        s.send("s = nil\r")
+        try s.prompt()
+        s.paste("s = '你好 世界'; print(#s, utf8.len(s))")
+        s.send("\r")
+        #expect(try s.prompt().contains("13\t5"), "pasted")
+        s.paste("p = 'café ☕ 😀'; print(#p, utf8.len(p))")
+        s.send("\r")
+        #expect(try s.prompt().contains("14\t8"))
+        // the cursor steps over a whole character: X lands between 你 and 好
+        s.send("'ab你好cd'" + String(repeating: "\u{1B}[D", count: 4) + "X\r")
+        #expect(try s.prompt().contains("\"ab你X好cd\""))
+        s.send("\u{04}")
+        _ = try s.wait()
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        #expect(saved.contains("你好"))
+
+        let again = try session()
+        again.send("\u{1B}[A\u{1B}[A\u{1B}[A\u{1B}[A\u{1B}[A\r")
+        #expect(try again.prompt().contains("13\t5"), "the entry comes back from history intact")
+        again.send("\u{04}")
+        _ = try again.wait()
+    }
+
+    @Test func aPastedBlockRunsAsOneChunk() throws {
+        let s = try session()
+        #expect(s.raw.contains("\u{1B}[?2004h"), "bracketed paste is asked for")
+        s.paste("""
+            local function square(v)
+              return v * v
+            end
+            local total = 0
+            for i = 1, 4 do
+              total = total + square(i)
+            end
+            local t = torch.tensor({1, 2, 3})
+            local doubled = t * 2
+            print('total', total, doubled:sum():item())
+
+            """)
+        let block = try s.prompt()
+        #expect(block.contains("total\t30\t12"), "\(block)")
+        #expect(!block.contains("nil value"))
+        s.send("square == nil and total == nil\r")
+        #expect(try s.prompt().contains("true"), "the locals stayed in the paste")
+        // README's first example, pasted whole
+        s.paste(README.firstExample)
+        let readme = try s.prompt()
+        #expect(readme.contains("tensor([["), "\(readme)")
+        #expect(!readme.contains("stdin:"))
+        // a pasted expression prints; a paste without a newline waits for more typing
+        s.paste("1 +\n41")
+        #expect(try s.prompt().contains("42"))
+        s.paste("40 +")
+        s.send(" 2\r")
+        #expect(try s.prompt().contains("42"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+        let on = s.raw.range(of: "\u{1B}[?2004h", options: .backwards), off = s.raw.range(of: "\u{1B}[?2004l", options: .backwards)
+        #expect(on != nil && off != nil && off!.lowerBound > on!.lowerBound, "bracketed paste is off when the REPL ends")
+    }
+
+    /// Home, End, Delete, Ctrl-Left/Right and PageUp as xterm (either cursor mode),
+    /// tmux/screen, rxvt and the Linux console send them.
+    @Test(arguments: ["xterm", "screen-256color", "linux", "rxvt-unicode"])
+    func editingKeysOfEveryTerminal(term: String) throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history, "TERM": term])
+        try s.prompt()
+        let homes = ["\u{1B}[1~", "\u{1B}[H", "\u{1B}OH", "\u{1B}[7~"], ends = ["\u{1B}[4~", "\u{1B}[F", "\u{1B}OF", "\u{1B}[8~"]
+        for (home, end) in zip(homes, ends) {
+            s.send("+ 1" + home + "41 " + end + " + 0\r")
+            let out = try s.prompt()
+            #expect(out.contains("\n42\n"), "Home \(home.debugDescription), End \(end.debugDescription): \(out)")
+        }
+        s.send("x123" + homes[0] + "\u{1B}[3~\r")
+        #expect(try s.prompt().contains("\n123\n"), "Delete")
+        let left = "\u{1B}[1;5D", right = "\u{1B}[1;5C"
+        s.send("20 + 2" + left + left + "1\r")
+        #expect(try s.prompt().contains("\n122\n"), "Ctrl-Left")
+        s.send("10 + 2" + homes[0] + right + "0\r")
+        #expect(try s.prompt().contains("\n102\n"), "Ctrl-Right")
+        s.send("'page' .. 'up'\r")
+        try s.prompt()
+        s.send("1\r")
+        try s.prompt()
+        s.send("'pa\u{1B}[5~\r")
+        #expect(try s.prompt().contains("\"pageup\""), "PageUp finds the entry that starts with what is typed")
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func aDumbTerminalGetsNoEscapeCodes() throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history, "TERM": "dumb"])
+        try s.prompt()
+        s.send("error('red on a colour terminal')\r")
+        #expect(try s.prompt().contains("[entry 1]:1: red on a colour terminal"))
+        s.send("x = torch.ones(2)\r")
+        try s.prompt()
+        s.send("\u{12}x =")
+        s.send("\r")
+        try s.prompt()
+        s.send("plot.line({1, 3, 2}):show()\r")
+        #expect(try s.prompt().contains("┤"))
+        s.send("for i, bar in torch.progress(1, 3) do end\r")
+        try s.prompt()
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+        #expect(!s.raw.contains("\u{1B}"), "\(s.raw.debugDescription)")
+    }
+
+    @Test func aFortyColumnTerminalGetsDrawingsThatFit() throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": history], columns: 40)
+        try s.prompt()
+        s.send("plot.line({1, 3, 2, 5}, {title = 'forty columns', label = 'loss'}):show()\r")
+        let figure = try s.prompt()
+        #expect(figure.contains("forty columns"))
+        let lines = figure.split(separator: "\n").dropFirst()
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.count < 40 }, "\(figure)")
+        s.send("for i, bar in torch.progress(1, 100000, {desc = 'train'}) do bar:set_postfix{loss = 0.5} end\r")
+        try s.prompt()
+        // each redraw is "\r" + the line + ESC[K
+        let bar = s.raw.components(separatedBy: "\r").last { $0.contains("100%") }?.components(separatedBy: "\u{1B}[K").first ?? ""
+        #expect(!bar.isEmpty && bar.count < 40, "\(bar)")
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
     @Test func completesGlobalsFieldsAndMethods() throws {
         let s = try session()
         s.send("torch.ze\t")
@@ -147,7 +277,7 @@ import Testing
         let s = try session()
         s.send("error('boom')\r")
         let e = try s.prompt()
-        #expect(e.contains("stdin:1: boom"))
+        #expect(e.contains("[entry 1]:1: boom"))
         #expect(e.contains("stack traceback:"))
         s.send("torch.zeros(-1)\r")
         #expect(try s.prompt().contains("bad argument #1 to 'zeros'"))
@@ -155,6 +285,42 @@ import Testing
         #expect(try s.prompt().contains("unexpected symbol near '='"))
         s.send("1\r")
         #expect(try s.prompt().contains("1"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
+    @Test func luaRulesForUnfinishedStringsAndErrorLocations() throws {
+        let s = try session()
+        s.send("s = 'abc\r")
+        let unfinished = try s.prompt()
+        #expect(unfinished.contains("[entry 1]:1: unfinished string near ''abc'"), "\(unfinished)")
+        #expect(!unfinished.contains(">> "), "not a continuation")
+        // a long string still continues
+        s.send("long = [[one\r")
+        try s.expect(">> ")
+        s.send("two]]\r")
+        try s.prompt()
+        s.send("#long\r")
+        #expect(try s.prompt().contains("7"))
+        // lines count from 1 in an expression and in a statement, wherever the error is
+        s.send("error(\r")
+        try s.expect(">> ")
+        s.send("'boom')\r")
+        let expression = try s.prompt()
+        #expect(expression.contains("[entry 4]:1: boom"), "\(expression)")
+        s.send("y = error(\r")
+        try s.expect(">> ")
+        s.send("'boom')\r")
+        let statement = try s.prompt()
+        #expect(statement.contains("[entry 5]:1: boom"), "\(statement)")
+        s.paste("\nlocal a = 1\nlocal b = a + nil;\n")
+        let quiet = try s.prompt()
+        #expect(quiet.contains("[entry 6]:3: attempt to perform arithmetic on a nil value"), "\(quiet)")
+        s.paste("\n(function()\n  error('deep')\nend)()")
+        let traceback = try s.prompt()
+        #expect(traceback.contains("[entry 7]:3: deep"), "\(traceback)")
+        #expect(traceback.contains("[entry 7]:"), "\(traceback)")
+        #expect(!traceback.contains("stdin"))
         s.send("\u{04}")
         #expect(try s.wait() == 0)
     }
@@ -200,7 +366,7 @@ import Testing
         #expect(text.contains("-- %%\nprint('hi')\n--| hi\n"))
         #expect(text.contains("-- %% [markdown]\n-- # Notes\n"))
         #expect(text.contains("--@ session.files/"))
-        #expect(text.contains("-- %% tags=[\"raises\"]\nerror('bad')\n--! stdin:1: bad\n"))
+        #expect(text.contains("-- %% tags=[\"raises\"]\nerror('bad')\n--! [entry 5]:1: bad\n"))
         let check = try Command.run(["replay", "--check", path])
         #expect(check.status == 0, "a saved session replays: \(check.stdout)")
 
@@ -221,6 +387,26 @@ import Testing
         #expect(try s.prompt().contains("\"here\""))
         s.send("\u{04}")
         _ = try s.wait()
+    }
+
+    @Test func interactiveAfterAFailingScript() throws {
+        let script = try Command.script("before_error = torch.ones(2) * 21\nlocal x = nil + 1\nafter_error = true\n", name: "fails.lua")
+        let s = try PTYSession(arguments: ["-i", script.path], environment: ["LSTMLUA_HISTORY": history])
+        let opening = try s.prompt()
+        #expect(opening.contains("fails.lua:2: attempt to perform arithmetic on a nil value"), "\(opening)")
+        s.send("before_error:sum(), after_error\r")
+        #expect(try s.prompt().contains("tensor(42.)\tnil"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+}
+
+enum README {
+    /// The first code block of README.md.
+    static var firstExample: String {
+        let text = (try? String(contentsOf: Command.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        guard let start = text.range(of: "```lua\n"), let end = text.range(of: "```", range: start.upperBound..<text.endIndex) else { return "" }
+        return String(text[start.upperBound..<end.lowerBound])
     }
 }
 

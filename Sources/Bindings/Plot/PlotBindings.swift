@@ -190,7 +190,7 @@ enum PlotBindings {
         return 1
     }
 
-    static let show = LuaFunction("show", "fig:show([{columns=72, rows=16}])",
+    static let show = LuaFunction("show", "fig:show([{columns=72 or the terminal's width, rows=16}])",
                                   "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
         let box = try type.check(lua, 1)
         if let sink = FigureDisplay.sink {
@@ -200,8 +200,10 @@ enum PlotBindings {
             if handled { return 0 }
         }
         let o = try lua.options(2, ["columns", "rows"])
-        let columns = max(20, min(try o?.integer("columns") ?? 72, 400)), rows = max(4, min(try o?.integer("rows") ?? 16, 200))
-        Console.output(box.figure.braille(columns: columns, rows: rows, color: Console.isTerminal(1)))
+        // A narrower terminal gets a narrower drawing: wrapped rows would scramble it.
+        let fit = min(72, (Console.columns(1) ?? 80) - 1)
+        let columns = max(20, min(try o?.integer("columns") ?? fit, 400)), rows = max(4, min(try o?.integer("rows") ?? 16, 200))
+        Console.output(box.figure.braille(columns: columns, rows: rows, color: Console.drawsEscapes(1)))
         return 0
     }
 

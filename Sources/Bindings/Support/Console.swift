@@ -29,4 +29,20 @@ public enum Console {
     }
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
+
+    /// Does fd reach a terminal that draws escape sequences (colours, moving the
+    /// cursor, clearing a line)? Not when TERM is unset or "dumb" (Emacs' shell, some CI logs).
+    public static func drawsEscapes(_ fd: Int32) -> Bool {
+        guard isTerminal(fd), let term = getenv("TERM").map({ String(cString: $0) }) else { return false }
+        return !term.isEmpty && term != "dumb"
+    }
+
+    /// The width of the terminal fd reaches, in columns; nil when it is not a terminal.
+    public static func columns(_ fd: Int32) -> Int? {
+        guard isTerminal(fd) else { return nil }
+        var size = winsize()
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }), c > 0 { return c }
+        return nil
+    }
 }

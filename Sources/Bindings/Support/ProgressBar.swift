@@ -18,7 +18,7 @@ final class ProgressBar {
     var nextQuarter = 1
     var finished = false
 
-    init(first: Int, last: Int, step: Int, desc: String, disabled: Bool, terminal: Bool = Console.isTerminal(2)) {
+    init(first: Int, last: Int, step: Int, desc: String, disabled: Bool, terminal: Bool = Console.drawsEscapes(2)) {
         self.first = first
         self.last = last
         self.step = step
@@ -57,7 +57,7 @@ final class ProgressBar {
         if terminal {
             guard force || now - lastDraw >= 0.1 else { return }
             lastDraw = now
-            Console.write(2, "\r" + line(completed: completed, elapsed: now - startTime) + "\u{1B}[K")
+            Console.write(2, "\r" + line(completed: completed, elapsed: now - startTime, fitting: Console.columns(2)) + "\u{1B}[K")
         } else if total > 0 {
             // plain lines at 25%, 50%, 75% and the end
             let quarter = completed * 4 / total
@@ -65,6 +65,17 @@ final class ProgressBar {
             nextQuarter = min(quarter, 4) + 1
             Console.write(2, line(completed: completed, elapsed: now - startTime) + "\n")
         }
+    }
+
+    /// The tqdm-style line; within `fitting` columns (less one, for the cursor) when
+    /// given: the bar narrows first, then the end is cut, as a wrapped line could not
+    /// be redrawn in place.
+    func line(completed: Int, elapsed: Double, fitting columns: Int?) -> String {
+        var text = line(completed: completed, elapsed: elapsed)
+        guard let columns, text.count > columns - 1 else { return text }
+        let narrower = max(1, 10 - (text.count - (columns - 1)))
+        text = line(completed: completed, elapsed: elapsed, width: narrower)
+        return text.count > columns - 1 ? String(text.prefix(max(columns - 1, 1))) : text
     }
 
     /// The tqdm-style line.

@@ -109,8 +109,7 @@ extension Lua {
     func dimension(_ i: Int32, rank: Int, extra: Int = 0) throws(LuaError) -> Int {
         let d = try integer(i)
         guard let z = zeroBasedDimension(d, rank: rank + extra) else {
-            let r = Swift.max(rank + extra, 1)
-            throw LuaError.argument(i, "dimension \(d) out of range (expected 1 to \(r), or -\(r) to -1)")
+            throw LuaError.argument(i, dimensionOutOfRange(d, rank: rank + extra))
         }
         return z
     }
@@ -124,7 +123,7 @@ extension Lua {
         let k = try integer(i)
         let z = k > 0 ? k - 1 : size + k
         guard k != 0, z >= 0, z < size else {
-            throw LuaError.argument(i, "index \(k) out of range for dimension \(dim + 1) of size \(size)")
+            throw LuaError.argument(i, indexOutOfRange(k, dimension: dim + 1, size: size))
         }
         return z
     }
@@ -161,6 +160,21 @@ extension Lua {
     func report<T>(_ body: () throws(TensorError) -> T) throws(LuaError) -> T {
         do { return try body() } catch { throw error == .interrupted ? LuaError.interrupted : LuaError.message(error.message) }
     }
+}
+
+/// What is wrong with dimension d of a tensor of `rank`; for 0, that Lua counts from 1
+/// (a PyTorch habit).
+func dimensionOutOfRange(_ d: Int, rank: Int) -> String {
+    let r = max(rank, 1)
+    if d == 0 { return "dimension 0 is out of range: dimensions are 1-based, use 1..\(r) or -\(r)..-1" }
+    return "dimension \(d) out of range (expected 1 to \(r), or -\(r) to -1)"
+}
+
+/// What is wrong with index k (or another position, `what`) into a dimension of `size`.
+func indexOutOfRange(_ k: Int, dimension: Int, size: Int, what: String = "index") -> String {
+    let problem = "\(what) \(k) out of range for dimension \(dimension) of size \(size)"
+    guard k == 0 else { return problem }
+    return "\(what) 0 is out of range for dimension \(dimension) of size \(size): indices are 1-based, use 1..\(size) or -\(size)..-1"
 }
 
 /// A 1-based or negative Lua dimension as a 0-based one, or nil when out of range (0 is never valid).

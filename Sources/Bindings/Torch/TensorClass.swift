@@ -161,7 +161,7 @@ enum TensorClass {
         let size = t.shape[0]
         let z = k > 0 ? k - 1 : size + k
         guard k != 0, z >= 0, z < size else {
-            throw LuaError.plain("index \(k) out of range for dimension 1 of size \(size)")
+            throw LuaError.plain(indexOutOfRange(k, dimension: 1, size: size))
         }
         return z
     }

@@ -109,7 +109,7 @@ enum TensorMath {
             let d = try o?.integer("dim")
             guard let d else { return (nil, try o?.boolean("keepdim") ?? false) }
             guard let z = zeroBasedDimension(d, rank: t.dim) else {
-                throw LuaError.argument(i, "dimension \(d) out of range for a \(t.dim)-d tensor")
+                throw LuaError.argument(i, dimensionOutOfRange(d, rank: t.dim))
             }
             return (z, try o?.boolean("keepdim") ?? false)
         }
@@ -269,7 +269,7 @@ enum TensorMath {
         let start = try lua.integer(3), length = try lua.integer(4)
         let z = start > 0 ? start - 1 : size + start
         guard start != 0, z >= 0, z <= size else {
-            throw LuaError.argument(3, "start \(start) out of range for dimension \(d + 1) of size \(size)")
+            throw LuaError.argument(3, indexOutOfRange(start, dimension: d + 1, size: size, what: "start"))
         }
         guard length >= 0, z + length <= size else {
             throw LuaError.argument(4, "start (\(start)) + length (\(length)) exceeds dimension size (\(size))")

@@ -39,6 +39,10 @@ void lg_push_error(lua_State *L, const char *msg);
 /// Is the running C function called as a method (`obj:f()`)? [-0, +0, m]
 int lg_called_as_method(lua_State *L);
 
+/// Is the running C function one of the methods in the __methods table of the
+/// metatable stored in the registry under `metatable_key`?
+int lg_running_method_of(lua_State *L, const void *metatable_key);
+
 /// Pops a methods table, a properties table and a fallback getter, and pushes an
 /// __index function for userdata: a string key finds a method, else calls the
 /// property's getter(obj); any other key goes to fallback(obj, key), which may be
