@@ -63,6 +63,12 @@ struct RunCommand: ParsableCommand {
             print("lstmlua \(lstmluaVersion) (Lua 5.4)")
             return
         }
+        // As lua.c: what looks like an option before the script is one, known or not
+        // (a script whose name starts with '-' is run as ./-name).
+        if let first = script.first, first.hasPrefix("-"), first != "-" {
+            Console.error("lstmlua: unrecognized option '\(first)' (lstmlua -h lists the options)\n")
+            throw ExitCode(1)
+        }
         let runtime = Runtime()
         var failed = false
         let path = script.first

@@ -49,6 +49,12 @@ import Testing
         #expect(typo.stderr.contains("LSTMLUA_ISA=sse9 names no instruction set: use native, avx512, x86-64-v3, baseline"))
     }
 
+    @Test func anUnknownOptionIsNotTakenForAScript() throws {
+        let r = try Command.run(["--frobnicate"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "lstmlua: unrecognized option '--frobnicate' (lstmlua -h lists the options)\n")
+    }
+
     @Test func evaluatesCodeWithE() throws {
         let r = try Command.run(["-e", "print(torch.ones(2):sum():item())"])
         #expect(r.status == 0)

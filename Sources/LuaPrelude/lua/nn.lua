@@ -127,6 +127,7 @@ function Module.__newindex(self, key, value)
 end
 
 function Module:register_parameter(name, t)
+  if type(name) ~= "string" then argerror(1, "register_parameter", "string expected, got %s", name == nil and "no value" or type(name)) end
   if not is_tensor(t) then argerror(2, "register_parameter", "Tensor expected, got %s", type(t)) end
   t:requires_grad_()
   remember(self._params, self._names, name)
@@ -135,6 +136,7 @@ end
 doc("nn.Module:register_parameter", "module:register_parameter(name, tensor)", "Registers tensor as a parameter under name (it requires grad).", Module.register_parameter)
 
 function Module:register_buffer(name, t)
+  if type(name) ~= "string" then argerror(1, "register_buffer", "string expected, got %s", name == nil and "no value" or type(name)) end
   if t ~= nil and not is_tensor(t) then argerror(2, "register_buffer", "Tensor expected, got %s", type(t)) end
   remember(self._buffers, self._names, name)
   rawset(self, name, t)
@@ -142,6 +144,7 @@ end
 doc("nn.Module:register_buffer", "module:register_buffer(name, tensor)", "Registers state saved in state_dict but not trained.", Module.register_buffer)
 
 function Module:add_module(name, m)
+  if type(name) ~= "string" then argerror(1, "add_module", "string expected, got %s", name == nil and "no value" or type(name)) end
   if not is_module(m) then argerror(2, "add_module", "module expected, got %s", type(m)) end
   remember(self._modules, self._names, name)
   rawset(self, name, m)
@@ -330,8 +333,21 @@ local function indent(s, n)
   return (s:gsub("\n", "\n" .. string.rep(" ", n)))
 end
 
--- PyTorch's repr: Name(extra) or Name(\n  (child): repr\n).
+-- PyTorch's repr: Name(extra) or Name(\n  (child): repr\n). A module that contains
+-- itself prints the repeat as Name(<cycle>) rather than recursing until the stack ends.
+local printing = setmetatable({}, {__mode = "k"})
+local describe
+
 function Module.__tostring(self)
+  if printing[self] then return self.__name .. "(<cycle>)" end
+  printing[self] = true
+  local ok, s = pcall(describe, self)
+  printing[self] = nil
+  if not ok then error(s, 0) end
+  return s
+end
+
+function describe(self)
   local lines = {}
   local extra = self:extra_repr()
   local extra_lines = {}
@@ -807,6 +823,14 @@ function init.kaiming_uniform_(t, a)
   local gain = math.sqrt(2.0 / (1 + (a or 0) ^ 2))
   local bound = math.sqrt(3.0) * (gain / math.sqrt(fan_in))
   return init.uniform_(t, -bound, bound)
+end
+
+-- Each initialiser names itself when given no tensor, at the caller's line.
+for name, f in pairs(init) do
+  init[name] = function(t, ...)
+    if not is_tensor(t) then argerror(1, name, "Tensor expected, got %s", t == nil and "no value" or type(t)) end
+    return f(t, ...)
+  end
 end
 
 doc("nn.init.uniform_", "nn.init.uniform_(tensor [, a=0 [, b=1]]) -> tensor", "Fills from U(a, b).", init.uniform_)

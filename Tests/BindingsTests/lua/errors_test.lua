@@ -111,6 +111,11 @@ local bad = {
   {function() return torch.autograd.gradcheck(function() end, {torch.ones(2, {requires_grad = true})}) end, "returned nothing"},
   {function() return torch.autograd.gradcheck(torch.sin, {torch.ones(2)}) end, "at least one input that requires grad"},
   {function() return torch.clamp(t) end, "at least one of min and max must be given"},
+  -- the prelude's own errors name the function, at the caller's line
+  {function() local _ = nn.init.zeros_() end, "bad argument #1 to 'zeros_' (Tensor expected, got no value)"},
+  {function() local _ = nn.init.kaiming_uniform_({}) end, "bad argument #1 to 'kaiming_uniform_' (Tensor expected, got table)"},
+  {function() local _ = nn.Linear(1, 1):register_buffer() end, "bad argument #1 to 'register_buffer' (string expected, got no value)"},
+  {function() local _ = nn.Linear(1, 1):register_parameter(3, torch.ones(1)) end, "bad argument #1 to 'register_parameter' (string expected, got number)"},
 }
 
 T.case("at least 50 different bad calls", function()
@@ -131,6 +136,13 @@ T.case("the runtime keeps working after all of them", function()
   y:backward()
   T.near(x.grad, {3, 3, 3, 3})
   T.near(torch.arange(12):view(3, 4):sum(2), {6, 22, 38})
+end)
+
+T.case("a module that contains itself prints, marking the cycle", function()
+  local s = nn.Sequential(nn.Linear(1, 1))
+  s:add_module("me", s)
+  local text = tostring(s)
+  T.truthy(text:find("(me): Sequential(<cycle>)", 1, true), text)
 end)
 
 T.case("a foreign userdata given the tensor metatable is refused, not read", function()
