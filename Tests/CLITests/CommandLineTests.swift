@@ -102,7 +102,7 @@ import Testing
 
     @Test func errorsFromThePreludeShowOnlyTheCallersLines() throws {
         for (code, message) in [("nn.Linear(3, 2)(torch.ones(4))", "bad argument #1 to 'linear'"),
-                                ("nn.Sequential(nn.Linear(3, 2)):add_module(5, 6)", "bad argument #2 to 'add_module'")] {
+                                ("nn.Sequential(nn.Linear(3, 2)):add_module(\"five\", 6)", "bad argument #2 to 'add_module'")] {
             let s = try Command.script("local ok = true\n\(code)\n", name: "prelude_error.lua")
             let r = try Command.run([s.path])
             #expect(r.status == 1)
