@@ -406,6 +406,44 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         #expect(try safeError("return load(string.rep('x', 1), 'x', 'b')") == "", "load in mode b yields nil and a message")
     }
 
+    @Test func everyKnownEscapeIsRefused() throws {
+        let outside = try outsideFolder()
+        let victim = outside.appendingPathComponent("victim.txt")
+        try Data("precious".utf8).write(to: victim)
+        let url = try notebookCopy("-- %%\nprint(1)\n")
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("file-link").path, withDestinationPath: victim.path)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("dir-link").path, withDestinationPath: outside.path)
+        let attempts = [
+            "io.open('../escaped.txt', 'w')",                                  // ../
+            "io.open('\(outside.path)/escaped.txt', 'w')",                     // an absolute path
+            "io.open('file-link', 'w')",                                       // a symlink to a file outside
+            "io.open('dir-link/escaped.txt', 'w')",                            // through a symlink to a folder outside
+            "io.open('file-link', 'r+')",                                      // update mode writes too
+            "package.loaded.io.open('../escaped.txt', 'w')",                   // package.loaded holds the same io
+            "getmetatable('').__index.dump(print)",                            // the string metatable holds the same string
+            "os.rename('\(victim.path)', 'mine.txt')",                          // taking a file from outside
+            "os.remove('\(victim.path)')",
+            "os.remove('file-link/..')",
+            "io.open('../escaped\\0.txt', 'w')",                               // a NUL in the path
+            "io.open('../escaped\\n.txt', 'w')",                               // a newline in the path
+            "torch.save('dir-link/escaped.safetensors', {x = torch.ones(1)})",
+            "plot.line({1, 2}):save('dir-link/escaped.png')",
+        ]
+        // each in the folder that holds the links
+        for attempt in attempts {
+            let cell = folder.appendingPathComponent("attempt.lua")
+            try ("-- %%\n" + attempt + "\n").write(to: cell, atomically: true, encoding: .utf8)
+            let r = try Command.run(["replay", "--safe", cell.path])
+            let error = r.stdout.split(separator: "\n").filter { $0.hasPrefix("--! ") }.joined(separator: "\n")
+            #expect(error.contains("not allowed"), "\(attempt): \(r.stdout)")
+            #expect(error.components(separatedBy: "attempt.lua:2:").count <= 2, "the position once: \(error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["victim.txt"])
+        #expect(try Data(contentsOf: victim) == Data("precious".utf8))
+        #expect(!FileManager.default.fileExists(atPath: folder.deletingLastPathComponent().appendingPathComponent("escaped.txt").path))
+    }
+
     @Test func errorsFromTheNnPreludeNameTheFunctionUnderSafe() throws {
         let message = try safeError("nn.Linear(2, 3)(torch.zeros(4, 5))")
         #expect(message.contains("bad argument #1 to 'linear'"), "\(message)")

@@ -37,7 +37,9 @@ local function check_write(path, who)
   if type(path) ~= "string" then return end
   local ok, err = pcall(native.check_write, path)
   if not ok then
-    error((tostring(err):gsub("'check_write'", "'" .. who .. "'")), 3)
+    -- the position is added once, the caller's of io.open (or os.remove, ...)
+    local message = tostring(err):gsub("^[^\n]-:%d+: ", "", 1):gsub("'check_write'", "'" .. who .. "'")
+    error(message, 3)
   end
 end
 
