@@ -40,7 +40,7 @@ end
 probe = data.sine{num_points = 30, span = 6, start_max = 1}
 before = torch.no_grad(function() return model(probe) end)
 before:view(-1):narrow(1, 1, 5)
---> tensor([0.0037, 0.2465, 0.4729, 0.6574, 0.7925])
+--= tensor([0.0037, 0.2465, 0.4729, 0.6574, 0.7925])
 
 -- %% Saving
 path = "checkpoints.safetensors"

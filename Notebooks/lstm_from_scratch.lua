@@ -69,7 +69,7 @@ print("c_n   ", torch.allclose(c_n, state_ref[2][1], 1e-5, 1e-6))
 --| output	true
 --| h_n   	true
 --| c_n   	true
---> true
+--= true
 
 -- %% Backward: the same loss, every parameter's gradient
 target = torch.randn(seq_len, batch, hidden_size)
@@ -85,4 +85,4 @@ loss:item()
 --| weight_hh_l0   gradients match: true
 --| bias_ih_l0     gradients match: true
 --| bias_hh_l0     gradients match: true
---> 1.351704955101
+--= 1.351704955101

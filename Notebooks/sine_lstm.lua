@@ -51,10 +51,10 @@ model = Net()
 criterion = nn.MSELoss()
 optimizer = optim.Adam(model:parameters(), 0.005)
 model
---> Net(
--->   (rnn): LSTM(1, 20, batch_first=True)
--->   (linear): Linear(in_features=20, out_features=1, bias=True)
---> )
+--= Net(
+--=   (rnn): LSTM(1, 20, batch_first=True)
+--=   (linear): Linear(in_features=20, out_features=1, bias=True)
+--= )
 
 -- %%
 for name, p in model:named_parameters() do
@@ -138,7 +138,7 @@ end)
 local se = 0
 for k, p in ipairs(predicted) do se = se + (p - truth[warmup + k]) ^ 2 end
 string.format("free-running MSE over %d points: %.4f", #predicted, se / #predicted)
---> "free-running MSE over 30 points: 0.0122"
+--= "free-running MSE over 30 points: 0.0122"
 
 -- %%
 plot.figure{title = "Free-running prediction (20 true points first)", xlabel = "time", ylabel = "sin"}

@@ -40,7 +40,7 @@ scaled = (series - mean) / std
 seq_len = 22
 batches = data.windows(scaled:narrow(1, 1, train_len), seq_len, {batch = 16, shuffle = true})
 string.format("mean %.2f, std %.2f; %d batches of windows an epoch", mean, std, #batches)
---> "mean 46.26, std 37.76; 15 batches of windows an epoch"
+--= "mean 46.26, std 37.76; 15 batches of windows an epoch"
 
 -- %% Training
 Forecaster = nn.Module:extend("Forecaster")

@@ -89,7 +89,7 @@ public struct NotebookHeader: Sendable {
 
     public init(lines: [String]) throws(CheckSettings.Invalid) {
         guard lines.count >= 2 else { return }
-        let yaml = lines.dropFirst().dropLast().map { line -> String in
+        let yaml = lines.dropFirst().dropLast().map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }.map { line -> String in
             if line.hasPrefix("-- ") { return String(line.dropFirst(3)) }
             if line == "--" { return "" }
             return line

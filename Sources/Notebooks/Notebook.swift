@@ -5,6 +5,12 @@ public struct Notebook: Equatable, Sendable {
     /// The header's lines as written (YAML inside `-- ` comments, between `-- ---` lines), kept verbatim.
     public var header: [String]
     public var cells: [Cell]
+    /// The file as read, for writing back everything that is not an output byte for byte:
+    /// the lines between the header and the first cell, the line ending new lines get
+    /// ("\r\n" when most lines had it), and whether the last line ended with one.
+    public var headerGap: [String]?
+    public var lineEnding = "\n"
+    public var finalNewline = true
 
     public init(header: [String] = [], cells: [Cell] = []) {
         self.header = header
@@ -18,6 +24,11 @@ public struct Notebook: Equatable, Sendable {
 }
 
 public struct Cell: Equatable, Sendable {
+    public static func == (a: Cell, b: Cell) -> Bool {
+        a.kind == b.kind && a.title == b.title && a.metadata == b.metadata && a.source == b.source
+            && a.outputs == b.outputs && a.line == b.line && a.markerLine == b.markerLine && a.blankLinesAfter == b.blankLinesAfter
+    }
+
     public enum Kind: String, Sendable { case code, markdown, raw }
 
     public var kind: Kind
@@ -33,6 +44,11 @@ public struct Cell: Equatable, Sendable {
     public var markerLine: String?
     /// Blank lines written after the cell, kept so that rewriting changes nothing else.
     public var blankLinesAfter: Int
+    /// The source as read and its lines as written (carriage returns, blank lines with
+    /// spaces, prose without `-- ` and all): written back as they were while `source` is
+    /// unchanged. The blank lines after the cell as written, likewise.
+    var written: (source: [String], lines: [String])?
+    var writtenBlankLines: [String]?
 
     public init(kind: Kind = .code, title: String = "", metadata: [MetadataItem] = [], source: [String],
                 outputs: [Output] = [], line: Int = 0, markerLine: String? = nil, blankLinesAfter: Int = 1) {

@@ -6,7 +6,7 @@
 //   print(loss)                        the cell's code
 //   --| 0.0123                         what it printed on stdout
 //   --: train 100%|...                 ... on stderr
-//   --> tensor([1., 2.])               the value of its last expression
+//   --= tensor([1., 2.])               the value of its last expression
 //   --! [string "..."]:3: boom         the error that stopped it
 //   --@ sine.files/3f2a9c0d.png (640x480)   an image from fig:show()
 //
@@ -24,7 +24,7 @@ public enum NotebookFormat {
     static let headerDelimiter = "-- ---"
 
     enum OutputPrefix: String, CaseIterable {
-        case stdout = "--|", stderr = "--:", value = "-->", error = "--!", image = "--@"
+        case stdout = "--|", stderr = "--:", value = "--=", error = "--!", image = "--@"
     }
 
     static func outputLine(_ line: Substring) -> (OutputPrefix, Substring)? {
@@ -44,65 +44,74 @@ public enum NotebookFormat {
             .contains { CellMarker.isMarker($0) }
     }
 
+    /// Reads a notebook. Lines end with "\n" or "\r\n"; a marker or output line inside a
+    /// long string or comment is part of it (LuaLines).
     public static func parse(_ text: String) throws(SyntaxError) -> Notebook {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { l -> Substring in
-            l.hasSuffix("\r") ? l.dropLast() : l
-        }
-        if lines.last == "" { lines.removeLast() }
+        var raw = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
         var notebook = Notebook()
+        notebook.finalNewline = text.unicodeScalars.last == "\n"
+        if notebook.finalNewline || raw.last == "" { raw.removeLast() }
+        let crlf = raw.reduce(0) { $0 + ($1.hasSuffix("\r") ? 1 : 0) }
+        if crlf * 2 > raw.count { notebook.lineEnding = "\r\n" }
+        let lines = raw.map { l -> Substring in l.hasSuffix("\r") ? l.dropLast() : l }
+        let inside = LuaLines.startsInside(lines)
         var i = 0
         if lines.first == Substring(headerDelimiter) {
             guard let close = lines[1...].firstIndex(of: Substring(headerDelimiter)) else {
                 throw SyntaxError(line: 1, message: "the header that starts with '-- ---' has no closing '-- ---'")
             }
-            notebook.header = lines[0...close].map(String.init)
+            notebook.header = raw[0...close].map(String.init)
             i = close + 1
+            let gapStart = i
             while i < lines.count && isBlank(lines[i]) { i += 1 }
+            notebook.headerGap = raw[gapStart..<i].map(String.init)
         }
-        var current: (marker: CellMarker?, markerLine: String?, start: Int, body: [Substring])? = nil
-        func finish() throws(SyntaxError) {
+        var current: (marker: CellMarker?, markerLine: String?, start: Int, first: Int)? = nil
+        func finish(at end: Int) throws(SyntaxError) {
             guard let c = current else { return }
-            notebook.cells.append(try cell(marker: c.marker, markerLine: c.markerLine, start: c.start, body: c.body))
+            notebook.cells.append(try cell(marker: c.marker, markerLine: c.markerLine, start: c.start,
+                                           lines: lines[c.first..<end], raw: raw[c.first..<end], inside: inside[c.first..<end]))
         }
         while i < lines.count {
             let line = lines[i]
-            if CellMarker.isMarker(line) {
-                try finish()
+            if !inside[i] && CellMarker.isMarker(line) {
+                try finish(at: i)
                 let marker: CellMarker
                 do { marker = try CellMarker.parse(line) } catch { throw SyntaxError(line: i + 1, message: error.message) }
-                current = (marker, String(line), i + 2, [])
+                current = (marker, String(raw[i]), i + 2, i + 1)
             } else if current == nil {
-                current = (nil, nil, i + 1, [line])
-            } else {
-                current!.body.append(line)
+                current = (nil, nil, i + 1, i)
             }
             i += 1
         }
-        try finish()
+        try finish(at: lines.count)
         return notebook
     }
 
     static func isBlank(_ line: Substring) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" } }
 
-    private static func cell(marker: CellMarker?, markerLine: String?, start: Int, body: [Substring]) throws(SyntaxError) -> Cell {
-        var body = body
-        var blank = 0
-        while let last = body.last, isBlank(last) { body.removeLast(); blank += 1 }
+    private static func cell(marker: CellMarker?, markerLine: String?, start: Int, lines: ArraySlice<Substring>,
+                             raw: ArraySlice<Substring>, inside: ArraySlice<Bool>) throws(SyntaxError) -> Cell {
+        var end = lines.endIndex
+        while end > lines.startIndex, isBlank(lines[end - 1]) { end -= 1 }
         let kind = marker?.kind ?? .code
         var outputs: [Output] = []
+        var first = end
         if kind == .code {
-            var first = body.count
-            while first > 0, outputLine(body[first - 1]) != nil { first -= 1 }
-            outputs = try readOutputs(body[first...], firstLine: start + first)
-            body.removeSubrange(first...)
+            while first > lines.startIndex, !inside[first - 1], outputLine(lines[first - 1]) != nil { first -= 1 }
+            outputs = try readOutputs(lines[first..<end], firstLine: start + (first - lines.startIndex))
         }
+        let body = lines[lines.startIndex..<first]
         let source: [String] = kind == .code ? body.map(String.init) : body.map { line in
             if line.hasPrefix("-- ") { return String(line.dropFirst(3)) }
             if line == "--" { return "" }
             return String(line)
         }
-        return Cell(kind: kind, title: marker?.title ?? "", metadata: marker?.metadata ?? [], source: source,
-                    outputs: outputs, line: start, markerLine: markerLine, blankLinesAfter: blank)
+        var c = Cell(kind: kind, title: marker?.title ?? "", metadata: marker?.metadata ?? [], source: source,
+                     outputs: outputs, line: start, markerLine: markerLine, blankLinesAfter: lines.endIndex - end)
+        c.written = (source, raw[raw.startIndex..<first].map(String.init))
+        c.writtenBlankLines = raw[end...].map(String.init)
+        return c
     }
 
     private static func readOutputs(_ lines: ArraySlice<Substring>, firstLine: Int) throws(SyntaxError) -> [Output] {
@@ -151,27 +160,40 @@ public enum NotebookFormat {
 
     // MARK: writing
 
+    /// The notebook as text. What was read and not changed is written as it was read,
+    /// byte for byte (so `--update` changes only output lines); new lines get the file's
+    /// line ending.
     public static func write(_ notebook: Notebook) -> String {
+        let cr = notebook.lineEnding == "\r\n" ? "\r" : ""
         var out: [String] = []
+        func generated(_ lines: [String]) { out += lines.map { $0 + cr } }
         if !notebook.header.isEmpty {
             out += notebook.header
-            out.append("")
+            if let gap = notebook.headerGap { out += gap } else { generated([""]) }
         }
         for (index, cell) in notebook.cells.enumerated() {
             if let marker = cell.markerLine {
                 out.append(marker)
             } else if index > 0 || cell.kind != .code || !cell.title.isEmpty || !cell.metadata.isEmpty {
-                out.append(CellMarker(kind: cell.kind, title: cell.title, metadata: cell.metadata).line)
+                generated([CellMarker(kind: cell.kind, title: cell.title, metadata: cell.metadata).line])
             }
-            switch cell.kind {
-            case .code: out += cell.source
-            case .markdown, .raw: out += cell.source.map { $0.isEmpty ? "--" : "-- " + $0 }
+            if let written = cell.written, written.source == cell.source {
+                out += written.lines
+            } else {
+                switch cell.kind {
+                case .code: generated(cell.source)
+                case .markdown, .raw: generated(cell.source.map { $0.isEmpty ? "--" : "-- " + $0 })
+                }
             }
-            out += outputLines(cell.outputs)
-            out += Array(repeating: "", count: cell.blankLinesAfter)
+            generated(outputLines(cell.outputs))
+            if let blank = cell.writtenBlankLines {
+                out += blank
+            } else if index < notebook.cells.count - 1 {
+                generated(Array(repeating: "", count: cell.blankLinesAfter))
+            }
         }
-        while out.last == "" { out.removeLast() }
-        return out.joined(separator: "\n") + "\n"
+        if out.isEmpty { return "" }
+        return out.joined(separator: "\n") + (notebook.finalNewline ? "\n" : "")
     }
 
     public static func outputLines(_ outputs: [Output]) -> [String] {

@@ -76,7 +76,7 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
     @Test func updateWritesOutputsAndImagesAndThenChangesNothing() throws {
         let url = try updated()
         let text = try String(contentsOf: url, encoding: .utf8)
-        #expect(text.contains("--> tensor([[ 1.5410, -0.2934],\n-->         [-2.1788,  0.5684]])"))
+        #expect(text.contains("--= tensor([[ 1.5410, -0.2934],\n--=         [-2.1788,  0.5684]])"))
         #expect(text.contains("--| hello\n--| loss -0.3628"))
         #expect(text.contains("--! nb.lua:17: boom"))
         #expect(!text.contains("y = x * 2;\n--"), "a trailing ; keeps the value quiet")
@@ -216,7 +216,7 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         var url = try notebookCopy(big)
         var r = try Command.run(["replay", url.path])
         #expect(r.status == 0)
-        #expect(r.stdout.hasSuffix("--> 100000\n"))
+        #expect(r.stdout.hasSuffix("--= 100000\n"))
         big += "-- %%\nerror('late')\n"
         url = try notebookCopy(big)
         r = try Command.run(["replay", url.path])
@@ -225,7 +225,16 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         url = try notebookCopy(many)
         r = try Command.run(["replay", url.path])
         #expect(r.status == 0)
-        #expect(r.stdout.hasSuffix("--> 20000\n"))
+        #expect(r.stdout.hasSuffix("--= 20000\n"))
+    }
+
+    @Test func updateChangesOnlyTheOutputLinesItWrote() throws {
+        let code = "-- %% [markdown]\r\n-- # Notes\r\nx = 1\r\n\r\n-- %% Strings\r\ns = [==[\r\n-- %% inside\r\n--= last line]==]\r\n#s\r\n  \r\n-- %%\r\ny = 2 --> TODO: tune lr\r\n--> TODO: tune lr\r\n"
+        let url = try notebookCopy(code)
+        let r = try Command.run(["replay", "--update", url.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let updated = try String(contentsOf: url, encoding: .utf8)
+        #expect(updated == code.replacingOccurrences(of: "#s\r\n", with: "#s\r\n--= 26\r\n"), "\(updated.debugDescription)")
     }
 
     @Test func skipAndIgnoreOutputTags() throws {
@@ -245,10 +254,10 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
     }
 
     @Test func transcriptShowsSourcesAndFreshOutputs() throws {
-        let url = try notebookCopy("-- %% Greeting\nprint('hi')\n1 + 1\n--> 3\n")
+        let url = try notebookCopy("-- %% Greeting\nprint('hi')\n1 + 1\n--= 3\n")
         let r = try Command.run(["replay", url.path])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("-- %% [cell 1 \"Greeting\"]\nprint('hi')\n1 + 1\n--| hi\n--> 2\n"))
+        #expect(r.stdout.contains("-- %% [cell 1 \"Greeting\"]\nprint('hi')\n1 + 1\n--| hi\n--= 2\n"))
     }
 
     @Test func badNotebooksAreReportedNotCrashedOn() throws {

@@ -362,7 +362,7 @@ import Testing
         s.send("\u{04}")
         _ = try s.wait()
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains("-- %%\nx * 2\n--> 42\n"))
+        #expect(text.contains("-- %%\nx * 2\n--= 42\n"))
         #expect(text.contains("-- %%\nprint('hi')\n--| hi\n"))
         #expect(text.contains("-- %% [markdown]\n-- # Notes\n"))
         #expect(text.contains("--@ session.files/"))

@@ -28,7 +28,7 @@ import Testing
         x + 1
         --| 1
         --: warning
-        --> 2
+        --= 2
         --@ nb.files/0123456789abcdef.png (640x480)
         --! nb.lua:3: boom
 
@@ -76,7 +76,7 @@ import Testing
         var cell = Cell(source: ["t"], markerLine: "-- %%")
         cell.outputs = [.stream(name: "stdout", text: "a\n\nb\n"), .value("tensor([[1., 2.],\n        [3., 4.]])")]
         let text = NotebookFormat.write(Notebook(cells: [cell]))
-        #expect(text == "-- %%\nt\n--| a\n--|\n--| b\n--> tensor([[1., 2.],\n-->         [3., 4.]])\n")
+        #expect(text == "-- %%\nt\n--| a\n--|\n--| b\n--= tensor([[1., 2.],\n--=         [3., 4.]])\n")
         #expect(try NotebookFormat.parse(text).cells[0].outputs == cell.outputs)
     }
 

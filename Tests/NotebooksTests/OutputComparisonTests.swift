@@ -96,14 +96,14 @@ import Testing
             "  ...",
             "  --| five",
             "  --| six",
-            "- --> 0.5000",
-            "+ --> 0.7500",
+            "- --= 0.5000",
+            "+ --= 0.7500",
             "  ^ 0.5000 became 0.7500: relative difference 0.33, tolerance 0.0001",
         ] || diff == [
             "  --| five",
             "  --| six",
-            "- --> 0.5000",
-            "+ --> 0.7500",
+            "- --= 0.5000",
+            "+ --= 0.7500",
             "  ^ 0.5000 became 0.7500: relative difference 0.33, tolerance 0.0001",
         ])
         let inserted = try #require(OutputComparison.diff(saved: [.stream(name: "stdout", text: "a\nc\n")],
