@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles"]),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings"], exclude: ["lua"]),
-        .testTarget(name: "NotebooksTests", dependencies: ["Notebooks", "SafeFiles"]),
+        .testTarget(name: "NotebooksTests", dependencies: ["Notebooks", "SafeFiles", "Plotting"]),
         .testTarget(name: "CLITests", dependencies: ["lstmlua", "CCairo"]),
     ],
     swiftLanguageModes: [.v6],

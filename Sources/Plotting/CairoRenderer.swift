@@ -176,17 +176,29 @@ struct CairoRenderer {
                 let dashes: [Double] = [6, 4]
                 cairo_set_dash(cr, dashes, 2, 0)
             }
-            var drawing = false
+            // Each finite run is simplified in device space, then stroked.
+            var run: PathSimplifier?
+            func stroke() {
+                guard var r = run else { return }
+                r.flush()
+                if s.simplify {
+                    let points = r.points
+                    cairo_move_to(cr, points[0].x, points[0].y)
+                    for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
+                }
+                cairo_stroke(cr)
+                run = nil
+            }
             for i in 0..<n {
                 let (x, y) = (s.xs[i], s.ys[i])
-                guard x.isFinite && y.isFinite else {
-                    if drawing { cairo_stroke(cr) }
-                    drawing = false
-                    continue
+                guard x.isFinite && y.isFinite else { stroke(); continue }
+                let p = (x: px(x), y: py(y))
+                if !s.simplify {
+                    if run == nil { cairo_move_to(cr, p.x, p.y) } else { cairo_line_to(cr, p.x, p.y) }
                 }
-                if drawing { cairo_line_to(cr, px(x), py(y)) } else { cairo_move_to(cr, px(x), py(y)); drawing = true }
+                if run == nil { run = PathSimplifier(start: p) } else if s.simplify { run!.add(p) }
             }
-            if drawing { cairo_stroke(cr) }
+            stroke()
             cairo_set_dash(cr, nil, 0, 0)
         case .scatter:
             for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {

@@ -44,6 +44,8 @@ public struct Series {
     /// Marker radius for scatter series, in pixels.
     public var size = 3.0
     public var dashed = false
+    /// Merge what lies within a ninth of a pixel of a line before drawing (PathSimplifier).
+    public var simplify = true
 
     public init(kind: Kind, xs: [Double], ys: [Double]) {
         self.kind = kind

@@ -32,7 +32,7 @@ enum PlotBindings {
     }
 
     private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim"]
-    private static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed"]
+    private static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed", "simplify"]
 
     /// Applies figure options (title, labels, size, ...) from the table at i.
     private static func apply(_ lua: Lua, _ i: Int32, to f: inout Figure, extra: Set<String> = []) throws(LuaError) {
@@ -91,6 +91,7 @@ enum PlotBindings {
             if let w = try o.number("linewidth") { s.width = max(0.1, min(w, 50)) }
             if let z = try o.number("size") { s.size = max(0.1, min(z, 50)) }
             s.dashed = try o.boolean("dashed") ?? false
+            s.simplify = try o.boolean("simplify") ?? true
         }
         return s
     }
@@ -130,7 +131,7 @@ enum PlotBindings {
 
     // MARK: Methods
 
-    static let addLine = LuaFunction("line", "fig:line(ys [, xs] [, {label=, color=, linewidth=2, dashed=false}]) -> fig",
+    static let addLine = LuaFunction("line", "fig:line(ys [, xs] [, {label=, color=, linewidth=2, dashed=false, simplify=true}]) -> fig",
                                      "Adds a line through ys (at xs, default 1, 2, ...).") { lua in
         let box = try type.check(lua, 1)
         let ys = try numbers(lua, 2, what: "ys")
