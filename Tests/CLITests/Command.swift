@@ -18,8 +18,10 @@ enum Command {
     /// The package's root folder.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// With `killAfter`, a child still running after that many seconds is killed (a hang
+    /// after heap corruption must fail its test, not stall the suite).
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    directory: URL? = nil) throws -> CommandResult {
+                    directory: URL? = nil, killAfter: Double? = nil) throws -> CommandResult {
         let p = Process()
         p.executableURL = binary
         p.arguments = arguments
@@ -40,6 +42,11 @@ enum Command {
         try p.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
+        if let killAfter {
+            let deadline = Date().addingTimeInterval(killAfter)
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
         p.waitUntilExit()
         try out.close()
         try err.close()

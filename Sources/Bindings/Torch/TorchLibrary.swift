@@ -264,6 +264,7 @@ enum TorchLibrary {
         let raise = try o?.boolean("raise_exception") ?? true
         let result = try GradCheck.check(inputs, eps: eps, atol: atol, rtol: rtol) { xs in
             let base = lua.top
+            try lua.reserve(xs.count + 1, "too many arguments to gradcheck's function")
             lua.pushValue(1)
             for x in xs { lua.push(x) }
             try lua.call(Int32(xs.count), results: -1)

@@ -1,0 +1,97 @@
+// Inputs that once killed lstmlua (issue 10), each run in a child process so that a
+// crash fails its test, quoting the code, instead of killing the test runner.
+
+import Foundation
+import Testing
+
+/// Runs `code` with `lstmlua -e`; the result, after checking it ended by exiting (not by a signal).
+func survive(_ code: String, arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
+    let r = try Command.run(["-e", code] + arguments, killAfter: 60)
+    #expect(r.status == 0 || r.status == 1, "lstmlua -e '\(code)' died or hung (status \(r.status)):\n\(r.stderr.suffix(2000))",
+            sourceLocation: sourceLocation)
+    return r
+}
+
+/// Runs `code`, expecting it to print `output` and succeed.
+func runs(_ code: String, printing output: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try survive(code, sourceLocation: sourceLocation)
+    #expect(r.status == 0, "lstmlua -e '\(code)':\n\(r.stderr.suffix(2000))", sourceLocation: sourceLocation)
+    #expect(r.stdout == output + "\n", "lstmlua -e '\(code)'", sourceLocation: sourceLocation)
+}
+
+/// Runs `code`, expecting a Lua error whose message contains `message`.
+func fails(_ code: String, with message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try survive(code, sourceLocation: sourceLocation)
+    #expect(r.status == 1, "lstmlua -e '\(code)' did not fail", sourceLocation: sourceLocation)
+    #expect(r.stderr.contains(message), "lstmlua -e '\(code)':\n\(r.stderr.prefix(2000))", sourceLocation: sourceLocation)
+}
+
+@Suite(.serialized) struct CrashRegressionTests {
+    // MARK: Stack room
+
+    @Test func multipleResultsCheckStackRoom() throws {
+        try runs("local t = {torch.zeros(100000):chunk(100000)} print(#t, t[100000]:size(1))", printing: "100000\t1")
+        try runs("local t = {torch.chunk(torch.zeros(100000, 1), 100000)} print(#t)", printing: "100000")
+        try fails("local t = {torch.zeros(2000000):chunk(2000000)}", with: "chunk: stack overflow (too many results to unpack)")
+    }
+
+    // 8000, not 100 000: swift-argument-parser takes time quadratic in passed-through arguments.
+    @Test func scriptArgumentsCheckStackRoom() throws {
+        let s = try Command.script("local n = select('#', ...) print(n, (select(n, ...)), #arg)")
+        let r = try Command.run([s.path] + (1...8000).map(String.init), killAfter: 60)
+        #expect(r.status == 0, "\(r.stderr.suffix(2000))")
+        #expect(r.stdout == "8000\t8000\t8000\n")
+    }
+
+    @Test func gradcheckArgumentsCheckStackRoom() throws {
+        try runs("""
+            local xs = {}
+            for i = 1, 100000 do xs[i] = torch.ones(1, {requires_grad = i == 1}) end
+            print(torch.autograd.gradcheck(function(...) local n = select('#', ...) return (...) * n end, xs))
+            """, printing: "true")
+    }
+
+    // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
+    @Test func notebookCellResultsCheckStackRoom() throws {
+        let url = try notebookCopy("""
+            -- %% Many
+            t = {}
+            for i = 1, 100000 do t[i] = i end
+            table.unpack(t, 1, 45)
+
+            -- %% Lots
+            table.unpack(t)
+
+            -- %% After
+            1 + 1
+
+            """)
+        let r = try Command.run(["replay", "--update", url.path], killAfter: 60)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr.suffix(2000))")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let values = text.split(separator: "\n").filter { $0.hasPrefix("--> ") }
+        #expect(values.count == 3)
+        #expect(values.first == "--> " + (1...45).map(String.init).joined(separator: "\t"))
+        #expect(values.dropFirst().first == "--> " + (1...100_000).map(String.init).joined(separator: "\t"))
+        #expect(values.last == "--> 2")
+    }
+
+    @Test func replResultsCheckStackRoom() throws {
+        let s = try PTYSession(environment: ["LSTMLUA_HISTORY": FileManager.default.temporaryDirectory
+            .appendingPathComponent("lstmlua-history-\(UUID().uuidString)").path])
+        try s.prompt()
+        s.send("t = {} for i = 1, 100000 do t[i] = i end\r")
+        try s.prompt()
+        s.send("table.unpack(t, 1, 45)\r")
+        #expect(try s.prompt().contains((1...45).map(String.init).joined(separator: "\t") + "\n"))
+        s.send("table.unpack(t)\r")
+        let shown = try s.prompt()
+        #expect(shown.contains("\n1\t2\t3\t"))
+        #expect(shown.contains("\t99999\t100000\n"))
+        #expect(shown.components(separatedBy: "\t").count == 100_000)
+        s.send("1 + 1\r")
+        #expect(try s.prompt().contains("\n2\n"))
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+}
