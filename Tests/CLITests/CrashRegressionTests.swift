@@ -51,6 +51,20 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "true")
     }
 
+    // MARK: Strides
+
+    @Test func zeroGradOfAnExpandedGradient() throws {
+        try runs("""
+            local w = torch.zeros(100000, {requires_grad = true})
+            w.grad = torch.ones(1):expand(100000)
+            local opt = optim.SGD({w}, 0.1)
+            opt:zero_grad(false)
+            local big = {}
+            for i = 1, 100 do big[i] = torch.ones(1000) end
+            print(w.grad:sum():item(), w.grad:size(1))
+            """, printing: "0.0\t100000")
+    }
+
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
     @Test func notebookCellResultsCheckStackRoom() throws {
         let url = try notebookCopy("""

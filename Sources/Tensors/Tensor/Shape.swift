@@ -33,6 +33,26 @@ public enum Shape {
         return true
     }
 
+    /// Whether two elements of a view may share one memory location: a dimension of size > 1
+    /// with stride 0 (expand), or strides too small for the extents below them. Views made by
+    /// narrowing, selecting or permuting a tensor whose elements do not overlap never fail this.
+    public static func mayOverlap(_ shape: Dims, _ strides: Dims) -> Bool {
+        var dims: [(size: Int, stride: Int)] = []
+        for d in 0..<shape.count {
+            if shape[d] == 0 { return false }
+            if shape[d] > 1 { dims.append((shape[d], Swift.abs(strides[d]))) }
+        }
+        dims.sort { $0.stride < $1.stride }
+        var extent = 0  // the largest offset reachable with the dimensions of smaller stride
+        for (size, stride) in dims {
+            guard stride > extent else { return true }
+            let (span, overflow) = stride.multipliedReportingOverflow(by: size - 1)
+            guard !overflow else { return false }
+            extent += span
+        }
+        return false
+    }
+
     /// "[3, 5]", as PyTorch prints sizes in messages.
     public static func describe<C: Collection>(_ shape: C) -> String where C.Element == Int {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
