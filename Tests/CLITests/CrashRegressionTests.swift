@@ -65,6 +65,28 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "0.0\t100000")
     }
 
+    // MARK: Long graphs
+
+    @Test func longAutogradGraphsAreTornDownWithoutRecursion() throws {
+        try runs("""
+            local x = torch.zeros(1, {requires_grad = true})
+            local y = x
+            for i = 1, 1000000 do y = y + 1 end
+            y:backward()
+            y = nil
+            collectgarbage()
+            print(x.grad:item())
+            """, printing: "1.0")
+        try runs("""
+            local x = torch.zeros(1, {requires_grad = true})
+            local y = x
+            for i = 1, 1000000 do y = y + 1 end
+            y = nil
+            collectgarbage()
+            print(x.grad)
+            """, printing: "nil")
+    }
+
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
     @Test func notebookCellResultsCheckStackRoom() throws {
         let url = try notebookCopy("""

@@ -44,4 +44,15 @@ T.case("an assigned .grad is its own dense tensor", function()
   T.near(w, {-2.5, -3, -3.5, -4, -4.5})
 end)
 
+T.case("dropping one graph keeps the nodes another graph still uses", function()
+  local x = torch.ones(2, {requires_grad = true})
+  local a = x * 2
+  local b, c = a + 1, (a * a) + 2
+  for _ = 1, 3 do b = b + a end
+  b, a = nil, nil
+  collectgarbage()
+  c:sum():backward()
+  T.near(x.grad, {8, 8})
+end)
+
 return T.run()
