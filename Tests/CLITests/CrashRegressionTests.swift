@@ -87,6 +87,13 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "nil")
     }
 
+    // MARK: Traps
+
+    @Test func raggedNestingInTensorIsAnError() throws {
+        try fails("torch.tensor({{1}, {{2, 3}}})", with: "bad argument #1 to 'tensor' (expected a number at [2][1], got a table)")
+        try fails("torch.tensor({{1}, {{}}})", with: "bad argument #1 to 'tensor' (expected a number at [2][1], got a table)")
+    }
+
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
     @Test func notebookCellResultsCheckStackRoom() throws {
         let url = try notebookCopy("""

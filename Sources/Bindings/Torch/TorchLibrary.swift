@@ -63,6 +63,9 @@ enum TorchLibrary {
         case .table:
             if let source = TensorClass.shared.test(lua, 1) { t = source.copied() } else {
                 let (values, shape) = try NestedTable.read(lua, 1)
+                guard values.count == Shape.count(shape) else {
+                    throw LuaError.argument(1, "nested tables do not form a rectangular array of shape \(Shape.describe(shape))")
+                }
                 t = Tensor(values, shape: shape)
             }
         case .userdata: t = try lua.tensor(1).copied()

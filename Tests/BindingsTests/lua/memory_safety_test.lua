@@ -55,4 +55,13 @@ T.case("dropping one graph keeps the nodes another graph still uses", function()
   T.near(x.grad, {8, 8})
 end)
 
+T.case("ragged nesting in torch.tensor is an error naming where", function()
+  -- {{1}, {{2, 3}}} and {{1}, {{}}} trapped: they run in a child process (CrashRegressionTests)
+  T.raises(function() return torch.tensor({{1, 1}, {{2}, {3}}}) end, "expected a number at [2][1], got a table")
+  T.raises(function() return torch.tensor({{{1}}, {2}}) end, "expected a table at [2][1], got a number")
+  T.raises(function() return torch.tensor({{{1, 2}}, {{3, 4}}, {{5, {6}}}}) end, "expected a number at [3][1][2], got a table")
+  T.shape(torch.tensor({{{1, 2}}, {{3, 4}}}), {2, 1, 2})
+  T.shape(torch.tensor({{}, {}}), {2, 0})
+end)
+
 return T.run()
