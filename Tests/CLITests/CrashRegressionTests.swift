@@ -106,6 +106,35 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "0\t5.0\t0\t5.0\t1.0\t3.0\tfalse\t(command line):6: bad argument #1 to 'sum' (dimension 2 out of range (expected 1 to 1, or -1 to -1))")
     }
 
+    @Test func integerOverflowIsALuaError() throws {
+        try runs("""
+            local function range(...) local out = {} for i in torch.progress(...) do out[#out + 1] = i end return table.concat(out, " ") end
+            torch.progress(math.mininteger, math.maxinteger, {disable = true})
+            print(range(1, 0, math.mininteger, {disable = true}), range(math.maxinteger - 1, math.maxinteger, {disable = true}),
+                  range(math.mininteger, math.mininteger + 1, {disable = true}), range(10, 1, math.mininteger, {disable = true}),
+                  range(1, 10, 3, {disable = true}))
+            """, printing: "1\t9223372036854775806 9223372036854775807\t-9223372036854775808 -9223372036854775807\t10\t1 4 7 10")
+        try runs("print(torch.randint(math.mininteger, math.maxinteger, {1000}):numel(), #{torch.chunk(torch.ones(5), math.maxinteger)})",
+                 printing: "1000\t5")
+        try fails("torch.narrow(torch.ones(5), 1, 2, math.maxinteger)",
+                  with: "bad argument #4 to 'narrow' (start (2) + length (9223372036854775807) exceeds dimension size (5))")
+        try fails("nn.GRUCell(4, 2^62)", with: "bad argument #1 to 'GRUCell' (input_size 4, hidden_size 4611686018427387904 and num_layers 1 make more than")
+        try fails("nn.LSTM(100, 2^62)", with: "bad argument #1 to 'LSTM' (input_size 100, hidden_size 4611686018427387904")
+        try fails("nn.functional.embedding(torch.tensor({1}), torch.ones(3, 2), math.mininteger)",
+                  with: "bad argument #3 to 'embedding' (padding_idx must be within num_embeddings")
+        try fails("nn.functional.embedding(torch.tensor({-2^63}), torch.ones(3, 2))", with: "bad argument #1 to 'embedding' (indices must be integers")
+        try fails("data.windows(torch.arange(10), math.maxinteger)", with: "bad argument #2 to 'windows' (a series of 10 values is too short")
+        try runs("print(#data.windows(torch.arange(10), 3, {batch = math.maxinteger}))", printing: "1")
+        try fails("local a, b = torch.ones(1, 1):expand(2^31, 1), torch.ones(1, 1):expand(1, 2^33) return a + b",
+                  with: "bad argument #2 to 'add' (shapes [2147483648, 1] and [1, 8589934592] broadcast to [2147483648, 8589934592], more than")
+        try fails("return torch.ones(1, 1):expand(2^33, 1):matmul(torch.ones(1, 1):expand(1, 2^33))",
+                  with: "bad argument #1 to 'matmul' (the product of [8589934592, 1] and [1, 8589934592] needs more than")
+        try fails("local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, 0.1) optim.lr_scheduler.CosineAnnealingLR(opt, 2^62)",
+                  with: "T_max must be at most 2^53")
+        let r = try survive("plot.line({1e308, -1e308}):show() plot.line({-1e308, 1e308, 0}):show({columns = 30})")
+        #expect(r.status == 0, "\(r.stderr.prefix(2000))")
+    }
+
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
     @Test func notebookCellResultsCheckStackRoom() throws {
         let url = try notebookCopy("""

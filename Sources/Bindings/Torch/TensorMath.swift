@@ -272,7 +272,7 @@ enum TensorMath {
         guard start != 0, z >= 0, z <= size else {
             throw LuaError.argument(3, "start \(start) out of range for dimension \(d + 1) of size \(size)")
         }
-        guard length >= 0, z + length <= size else {
+        guard length >= 0, length <= size - z else {
             throw LuaError.argument(4, "start (\(start)) + length (\(length)) exceeds dimension size (\(size))")
         }
         lua.push(t.narrow(d, start: z, length: length))

@@ -485,7 +485,7 @@ local function make_rnn(self, kind, ...)
     batch_first = a.batch_first, dropout = a.dropout, bidirectional = a.bidirectional, proj_size = a.proj_size,
   })
   if not ok then
-    local why = tostring(spec):match("%((.*)%)$") or tostring(spec)
+    local why = tostring(spec):match("bad argument #%d+ to '[^']*' %((.*)%)$") or tostring(spec)
     argerror(1, kind, "%s", why)
   end
   for k, v in pairs(a) do rawset(self, k, v) end
@@ -586,7 +586,7 @@ local function make_cell(self, kind, ...)
     elseif a.nonlinearity ~= "tanh" then argerror(1, kind, "unknown nonlinearity '%s'", a.nonlinearity) end
   end
   local ok, s = pcall(F.rnn_spec, mode, {input_size = a.input_size, hidden_size = a.hidden_size, bias = a.bias})
-  if not ok then argerror(1, kind, "%s", tostring(s):match("%((.*)%)$") or tostring(s)) end
+  if not ok then argerror(1, kind, "%s", tostring(s):match("bad argument #%d+ to '[^']*' %((.*)%)$") or tostring(s)) end
   for k, v in pairs(a) do rawset(self, k, v) end
   rawset(self, "_spec", s)
   local names = {}

@@ -1,9 +1,29 @@
 // Shape arithmetic: counts, strides, broadcasting and dimension checks.
 
 public enum Shape {
+    /// The most elements lstmlua makes a tensor of: 2^33 (32 GiB of Float32).
+    public static let maxElements = 1 << 33
+
+    /// The number of elements, or nil when it is past maxElements (or overflows Int).
+    public static func checkedCount<C: Collection>(_ shape: C) -> Int? where C.Element == Int {
+        guard !shape.contains(0) else { return shape.allSatisfy { $0 >= 0 } ? 0 : nil }
+        var n = 1
+        for s in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: s)
+            guard s > 0, !overflow, p <= maxElements else { return nil }
+            n = p
+        }
+        return n
+    }
+
     public static func count(_ shape: Dims) -> Int {
         var n = 1
-        for s in shape { n *= s }
+        for s in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: s)
+            // [2^40, 2^40, 0] has no elements; any other overflow is a size no check refused
+            if overflow { return shape.contains(0) ? 0 : Int.max }
+            n = p
+        }
         return n
     }
 
