@@ -20,11 +20,18 @@ enum Command {
 
     /// With `killAfter`, a child still running after that many seconds is killed (a hang
     /// after heap corruption must fail its test, not stall the suite).
+    /// With `memoryLimitKB`, the child runs under `ulimit -v` (as a fuzzer runs it), so that
+    /// what it may allocate does not depend on the machine.
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    directory: URL? = nil, killAfter: Double? = nil) throws -> CommandResult {
+                    directory: URL? = nil, killAfter: Double? = nil, memoryLimitKB: Int? = nil) throws -> CommandResult {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
+        if let memoryLimitKB {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
         p.currentDirectoryURL = directory ?? root
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

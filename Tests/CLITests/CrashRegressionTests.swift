@@ -125,14 +125,46 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
         try fails("nn.functional.embedding(torch.tensor({-2^63}), torch.ones(3, 2))", with: "bad argument #1 to 'embedding' (indices must be integers")
         try fails("data.windows(torch.arange(10), math.maxinteger)", with: "bad argument #2 to 'windows' (a series of 10 values is too short")
         try runs("print(#data.windows(torch.arange(10), 3, {batch = math.maxinteger}))", printing: "1")
-        try fails("local a, b = torch.ones(1, 1):expand(2^31, 1), torch.ones(1, 1):expand(1, 2^33) return a + b",
-                  with: "bad argument #2 to 'add' (shapes [2147483648, 1] and [1, 8589934592] broadcast to [2147483648, 8589934592], more than")
-        try fails("return torch.ones(1, 1):expand(2^33, 1):matmul(torch.ones(1, 1):expand(1, 2^33))",
-                  with: "bad argument #1 to 'matmul' (the product of [8589934592, 1] and [1, 8589934592] needs more than")
+        // refused by expand where the machine has less than 32 GiB, else by the product's count
+        try fails("local a, b = torch.ones(1, 1):expand(2^31, 1), torch.ones(1, 1):expand(1, 2^33) return a + b", with: "bad argument #")
+        try fails("return torch.ones(1, 1):expand(2^33, 1):matmul(torch.ones(1, 1):expand(1, 2^33))", with: "bad argument #")
+        try fails("return torch.ones(1, 1):expand(2^20, 1) + torch.ones(1, 1):expand(1, 2^20)",
+                  with: "bad argument #2 to 'add' (shapes [1048576, 1] and [1, 1048576] broadcast to [1048576, 1048576], more than 8589934592 elements)")
+        try fails("return torch.ones(1, 1):expand(2^20, 1):matmul(torch.ones(1, 1):expand(1, 2^20))",
+                  with: "bad argument #1 to 'matmul' (the product of [1048576, 1] and [1, 1048576] needs more than 8589934592 elements)")
         try fails("local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, 0.1) optim.lr_scheduler.CosineAnnealingLR(opt, 2^62)",
                   with: "T_max must be at most 2^53")
         let r = try survive("plot.line({1e308, -1e308}):show() plot.line({-1e308, 1e308, 0}):show({columns = 30})")
         #expect(r.status == 0, "\(r.stderr.prefix(2000))")
+    }
+
+    // MARK: Allocation
+
+    /// Runs `code` under a 4 GB address-space limit, expecting a Lua error containing `message`.
+    func refusedUnderLimit(_ code: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try Command.run(["-e", code], killAfter: 60, memoryLimitKB: 4_000_000)
+        #expect(r.status == 1, "lstmlua -e '\(code)' under ulimit -v: status \(r.status)\n\(r.stderr.prefix(2000))",
+                sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(message), "lstmlua -e '\(code)':\n\(r.stderr.prefix(2000))", sourceLocation: sourceLocation)
+    }
+
+    @Test func sizesTheMachineCannotHoldAreRefusedBeforeAllocating() throws {
+        try refusedUnderLimit("torch.zeros(2^33)", "bad argument #1 to 'zeros' (cannot allocate 32 GiB for a tensor of size [8589934592])")
+        try refusedUnderLimit("torch.ones(2^30)", "bad argument #1 to 'ones' (cannot allocate 4 GiB for a tensor of size [1073741824])")
+        try refusedUnderLimit("torch.randperm(2^32)", "bad argument #1 to 'randperm' (cannot allocate 64 GiB for a tensor of size [4294967296])")
+        try refusedUnderLimit("nn.LSTM(1, 2^31)", "bad argument #1 to 'LSTM' (input_size 1, hidden_size 2147483648 and num_layers 1 make more than")
+        try refusedUnderLimit("nn.LSTM(1, 20000)", "bad argument #1 to 'LSTM' (input_size 1, hidden_size 20000 and num_layers 1 make 1600240000 parameters; with their gradients, 11.9 GiB, more than this machine can hold)")
+        try refusedUnderLimit("nn.LSTM(10, 1e9)", "bad argument #1 to 'LSTM' (input_size 10, hidden_size 1000000000")
+        try refusedUnderLimit("nn.GRU(3, 3, 2^53)", "bad argument #1 to 'GRU' (num_layers must be at most 10000, got 9007199254740992)")
+        try refusedUnderLimit("return torch.ones(1, 1):expand(2^20, 1) + torch.ones(1, 1):expand(1, 2^20)", "bad argument #2 to 'add' (shapes")
+        try refusedUnderLimit("return torch.ones(1, 1):expand(2^16, 1) * torch.ones(1, 1):expand(1, 2^16)",
+                              "bad argument #2 to 'mul' (cannot allocate 16 GiB for a tensor of size [65536, 65536])")
+        try refusedUnderLimit("return torch.ones(1):expand(2^30) * 2", "bad argument #1 to 'expand' (cannot allocate 4 GiB")
+        try refusedUnderLimit("return torch.linspace(0, 1, 2^30)", "bad argument #3 to 'linspace' (cannot allocate 4 GiB")
+        try refusedUnderLimit("local x = torch.ones(2^27) return torch.cat({x, x, x, x, x, x, x, x})", "bad argument #1 to 'cat' (cannot allocate 4 GiB")
+        // what fits is still made
+        let r = try Command.run(["-e", "print(torch.zeros(2^27):numel())"], killAfter: 60, memoryLimitKB: 4_000_000)
+        #expect(r.stdout == "134217728\n", "\(r.stderr.prefix(2000))")
     }
 
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.

@@ -38,6 +38,7 @@ enum TorchLibrary {
     private static func sized(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(size... [, {requires_grad=false}]) -> Tensor", doc) { lua in
             let shape = try lua.sizes(from: 1)
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
             return try finish(make(shape), lua, options: afterSizes(lua, 1))
         }
     }
@@ -51,6 +52,7 @@ enum TorchLibrary {
                                   "A tensor of the given size (a table) filled with value.") { lua in
         try lua.checkTable(1)
         let shape = try lua.sizes(from: 1)
+        try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
         let v = try lua.number(2)
         return try finish(Tensor.full(shape, Float(v)), lua, options: 3)
     }
@@ -115,6 +117,10 @@ enum TorchLibrary {
                                       "A random permutation of 1..n (PyTorch's shuffle, 1-based).") { lua in
         let n = try lua.integer(1)
         guard n >= 0, n <= maxElements else { throw LuaError.argument(1, "n must be between 0 and \(maxElements), got \(n)") }
+        // the shuffled Ints, their values as Floats, then the tensor
+        try lua.blame(1) { () throws(TensorError) in
+            try MemoryLimit.check([n], bytesPerElement: MemoryLayout<Int>.stride + 2 * MemoryLayout<Float>.stride)
+        }
         let p = Generator.shared.permutation(n)
         lua.push(Tensor(p.map { Float($0 + 1) }, shape: [n]))
         return 1
@@ -122,7 +128,9 @@ enum TorchLibrary {
 
     private static func like(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(t [, options]) -> Tensor", doc) { lua in
-            try finish(make(try lua.tensor(1).shape), lua, options: 2)
+            let shape = try lua.tensor(1).shape
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
+            return try finish(make(shape), lua, options: 2)
         }
     }
 

@@ -67,6 +67,10 @@ public struct RecurrentOptions: Sendable {
         guard let n = parameterCount(), n <= Shape.maxElements else {
             throw TensorError("input_size \(inputSize), hidden_size \(hiddenSize) and num_layers \(numLayers) make more than \(Shape.maxElements) parameters")
         }
+        // each parameter is allocated, and so is its gradient
+        guard MemoryLimit.fits(bytes: n * 2 * MemoryLayout<Float>.stride) else {
+            throw TensorError("input_size \(inputSize), hidden_size \(hiddenSize) and num_layers \(numLayers) make \(n) parameters; with their gradients, \(MemoryLimit.describe(bytes: n * 8)), more than this machine can hold")
+        }
     }
 
     /// Far past any stack that trains, and small enough that its parameter list fits in memory.

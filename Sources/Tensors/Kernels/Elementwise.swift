@@ -35,6 +35,7 @@ enum Elementwise {
         guard Shape.checkedCount(shape) != nil else {
             throw TensorError("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) broadcast to \(Shape.describe(shape)), more than \(Shape.maxElements) elements")
         }
+        try MemoryLimit.check(shape)
         let out = Tensor(uninitializedShape: shape)
         let o = out.data
         if b.count == 1 && a.isContiguous && a.shape == shape {
