@@ -167,6 +167,31 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
         #expect(r.stdout == "134217728\n", "\(r.stderr.prefix(2000))")
     }
 
+    // MARK: Threads
+
+    // The SIGINT and SIGALRM handlers call lua_sethook on the state the main thread runs.
+    @Test func workerThreadsBlockInterruptSignals() throws {
+        let s = try Command.script("""
+            torch.set_num_threads(3)
+            torch.mm(torch.randn(300, 200), torch.randn(200, 120))
+            local pid = io.open("/proc/self/stat"):read("l"):match("^(%d+)")
+            local workers, blocking, main = 0, 0, nil
+            for tid in io.popen("ls /proc/" .. pid .. "/task"):lines() do
+              local status = io.open("/proc/" .. pid .. "/task/" .. tid .. "/status"):read("a")
+              local mask = tonumber(status:match("SigBlk:%s*(%x+)"), 16)
+              local both = mask & 0x2002 == 0x2002  -- bits of SIGINT (2) and SIGALRM (14)
+              if tid == pid then main = both else
+                workers = workers + 1
+                if both then blocking = blocking + 1 end
+              end
+            end
+            print(main, workers >= 2, blocking == workers)
+            """)
+        let r = try Command.run([s.path], killAfter: 60)
+        #expect(r.status == 0, "\(r.stderr.prefix(2000))")
+        #expect(r.stdout == "false\ttrue\ttrue\n")
+    }
+
     // Values pushed past the stack's end are lost when it grows, so the numbers printed show it.
     @Test func notebookCellResultsCheckStackRoom() throws {
         let url = try notebookCopy("""
