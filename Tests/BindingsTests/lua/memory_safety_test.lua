@@ -64,4 +64,11 @@ T.case("ragged nesting in torch.tensor is an error naming where", function()
   T.shape(torch.tensor({{}, {}}), {2, 0})
 end)
 
+T.case("layers name themselves when their sizes are refused", function()
+  T.raises(function() return nn.Linear(2^62, 1) end, "bad argument #1 to 'Linear' (size [1, 4611686018427387904] is too large")
+  T.raises(function() return nn.Linear(1, 2^40, false) end, "bad argument #1 to 'Linear' (size [1099511627776, 1] is too large")
+  T.raises(function() return nn.Embedding(2^62, 2) end, "bad argument #1 to 'Embedding' (size [4611686018427387904, 2] is too large")
+  T.raises(function() return nn.LSTM(10, 1e9) end, "bad argument #1 to 'LSTM' (input_size 10, hidden_size 1000000000")
+end)
+
 return T.run()
