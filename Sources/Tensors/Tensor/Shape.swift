@@ -20,8 +20,11 @@ public enum Shape {
         var n = 1
         for s in shape {
             let (p, overflow) = n.multipliedReportingOverflow(by: s)
-            // [2^40, 2^40, 0] has no elements; any other overflow is a size no check refused
-            if overflow { return shape.contains(0) ? 0 : Int.max }
+            if overflow {
+                // [2^40, 2^40, 0] has no elements; any other overflow is a size no check refused
+                guard shape.contains(0) else { preconditionFailure("the element count of \(describe(shape)) overflows Int") }
+                return 0
+            }
             n = p
         }
         return n
