@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -53,6 +54,13 @@ static void chunk_bounds(size_t chunk, size_t *begin, size_t *end) {
 
 static void *worker_main(void *arg) {
     size_t index = (size_t)arg;   // 1 ... started_workers
+    // Ctrl-C and the time limit are the main thread's: their handlers call lua_sethook
+    // on the state it runs, which must not happen from here while it runs Lua.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGALRM);
+    pthread_sigmask(SIG_BLOCK, &blocked, NULL);
     unsigned long seen = 0;
     inside_region = 1;
     for (;;) {

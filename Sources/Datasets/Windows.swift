@@ -16,7 +16,7 @@ public final class WindowBatches {
         guard length >= 1 else { throw TensorError("seq_len must be at least 1, got \(length)") }
         guard batch >= 1 else { throw TensorError("batch must be at least 1, got \(batch)") }
         guard stride >= 1 else { throw TensorError("stride must be at least 1, got \(stride)") }
-        guard series.count >= length + 1 else {
+        guard series.count > length else {
             throw TensorError("a series of \(series.count) values is too short for windows of \(length) + 1")
         }
         var starts = Array(Swift.stride(from: 0, through: series.count - length - 1, by: stride))
@@ -28,12 +28,12 @@ public final class WindowBatches {
         self.starts = starts
     }
 
-    public var count: Int { (starts.count + batch - 1) / batch }
+    public var count: Int { starts.count / batch + (starts.count % batch == 0 ? 0 : 1) }
 
     /// The next batch, or nil when all windows were given.
     public func next() -> (x: Tensor, y: Tensor)? {
         guard position < starts.count else { return nil }
-        let chosen = starts[position..<Swift.min(position + batch, starts.count)]
+        let chosen = starts[position..<position + Swift.min(batch, starts.count - position)]
         position += chosen.count
         let x = Tensor(uninitializedShape: [chosen.count, length, 1]), y = Tensor(uninitializedShape: [chosen.count, length, 1])
         for (b, s) in chosen.enumerated() {

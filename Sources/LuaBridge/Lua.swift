@@ -213,9 +213,16 @@ public struct Lua {
 
     public func pop(_ n: Int32 = 1) { lg_pop(L, n) }
 
-    /// Makes sure `n` more values fit on the stack.
-    public func reserve(_ n: Int) throws(LuaError) {
-        guard lua_checkstack(L, Int32(n)) != 0 else { throw LuaError.message("stack overflow (\(n) values)") }
+    /// Whether `n` more values fit on the stack, growing it if need be (Lua guarantees only
+    /// LUA_MINSTACK free slots; a count that comes from input must be checked first).
+    public func hasRoom(_ n: Int) -> Bool {
+        n <= 0 || (n < Int(Int32.max) && lua_checkstack(L, Int32(n)) != 0)
+    }
+
+    /// Makes sure `n` more values fit on the stack; else fails with "stack overflow (what)",
+    /// as luaL_checkstack words it.
+    public func reserve(_ n: Int, _ what: String = "too many nested values") throws(LuaError) {
+        guard hasRoom(n) else { throw LuaError.message("stack overflow (\(what))") }
     }
 
     /// Calls the function below `nargs` arguments on the stack, protected. On error the

@@ -16,4 +16,6 @@ public enum LuaError: Error {
     case interrupted
     /// The error value is already on top of the stack (a failed call into Lua, kept as it was).
     case pushed
+
+    var isPushed: Bool { if case .pushed = self { true } else { false } }
 }

@@ -25,14 +25,29 @@ public final class LuaFunction: @unchecked Sendable {
     static let dispatch: lg_Dispatch = { state, binding in
         let function = Unmanaged<LuaFunction>.fromOpaque(binding!).takeUnretainedValue()
         let lua = Lua(state!)
+        let base = lua.top
         do {
             return try function.body(lua)
         } catch let error as LuaError {
+            // A binding may fail with its stack full; the message needs free slots.
+            drop(lua, above: base, keepingTop: error.isPushed)
             function.push(error, lua)
         } catch {
+            drop(lua, above: base, keepingTop: false)
             function.push(.message(String(describing: error)), lua)
         }
         return LG_RAISE
+    }
+
+    private static func drop(_ lua: Lua, above base: Int32, keepingTop: Bool) {
+        let extra = lua.top - base
+        guard extra > 0 else { return }
+        if keepingTop {
+            lua_copy(lua.L, -1, base + 1)
+            lua.pop(extra - 1)
+        } else {
+            lua.pop(extra)
+        }
     }
 
     private func push(_ error: LuaError, _ lua: Lua) {

@@ -3,6 +3,15 @@
 // the REPL. Colours are ANSI escapes, only when asked for (stdout is a terminal).
 
 extension Figure {
+    /// The dot index of v on an axis of `size` dots from `a` to `b`. Halved first, as
+    /// (v - a) / (b - a) overflows to inf or nan for data near ±1e308; far off-axis
+    /// values are clamped (their lines are cut at the frame), never converted from nan.
+    static func dot(_ v: Double, from a: Double, to b: Double, size: Int) -> Int {
+        let position = (v / 2 - a / 2) / (b / 2 - a / 2) * Double(size - 1)
+        guard position.isFinite else { return -1 }
+        return Int(min(max(position, -1e6), 1e6).rounded())
+    }
+
     public func braille(columns: Int = 72, rows: Int = 16, color: Bool = false) -> String {
         let ((x0, x1), (y0, y1)) = ranges()
         let xt = Ticks.nice(x0, x1, target: 5), yt = Ticks.nice(y0, y1, target: 4)
@@ -25,8 +34,8 @@ extension Figure {
             dots[cell] |= bits[py % 4][px % 2]
             owner[cell] = series
         }
-        let toX = { (x: Double) in Int(((x - xlo) / (xhi - xlo) * Double(W - 1)).rounded()) }
-        let toY = { (y: Double) in Int(((yhi - y) / (yhi - ylo) * Double(H - 1)).rounded()) }
+        let toX = { (x: Double) in Figure.dot(x, from: xlo, to: xhi, size: W) }
+        let toY = { (y: Double) in Figure.dot(y, from: yhi, to: ylo, size: H) }
         for (k, s) in series.enumerated() {
             var previous: (Int, Int)? = nil
             for i in 0..<min(s.xs.count, s.ys.count) {

@@ -111,8 +111,9 @@ struct CairoRenderer {
         let top = figure.title == nil ? 20.0 : titleSize + 26
         let bottom = 14 + tickSize + 8 + (figure.xlabel == nil ? 0 : labelSize + 10)
         let plot = (x: left, y: top, w: max(W - left - right, 10), h: max(H - top - bottom, 10))
-        let px = { (x: Double) in plot.x + (x - xlo) / (xhi - xlo) * plot.w }
-        let py = { (y: Double) in plot.y + plot.h - (y - ylo) / (yhi - ylo) * plot.h }
+        // halved, as the differences overflow for data spanning ±1e308
+        let px = { (x: Double) in plot.x + (x / 2 - xlo / 2) / (xhi / 2 - xlo / 2) * plot.w }
+        let py = { (y: Double) in plot.y + plot.h - (y / 2 - ylo / 2) / (yhi / 2 - ylo / 2) * plot.h }
 
         // grid
         cairo_set_line_width(cr, 1)

@@ -84,8 +84,9 @@ public struct Figure {
             let finite = values.filter { $0.isFinite }
             guard var lo = finite.min(), var hi = finite.max() else { return (0, 1) }
             if lo == hi { lo -= 0.5; hi += 0.5 }
-            // a little air, so that lines do not run along the frame (matplotlib adds 5%)
-            let pad = (hi - lo) * 0.03
+            // a little air, so that lines do not run along the frame (matplotlib adds 5%);
+            // from each end, as hi - lo overflows for data spanning ±1e308
+            let pad = hi * 0.03 - lo * 0.03
             return (lo - pad, hi + pad)
         }
         return (span(series.flatMap(\.xs), xlim), span(series.flatMap(\.ys), ylim))
@@ -97,7 +98,8 @@ public struct Figure {
 public enum Ticks {
     public static func nice(_ lo: Double, _ hi: Double, target: Int = 6) -> (ticks: [Double], lo: Double, hi: Double) {
         guard lo.isFinite, hi.isFinite, hi > lo else { return ([lo], lo, hi) }
-        let raw = (hi - lo) / Double(max(target, 2))
+        let raw = (hi / 2 - lo / 2) / Double(max(target, 2)) * 2
+        guard raw.isFinite, raw > 0 else { return ([lo], lo, hi) }
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         var step = magnitude * 10
         for m in [1.0, 2.0, 2.5, 5.0, 10.0] where magnitude * m >= raw {
@@ -115,7 +117,8 @@ public enum Ticks {
 
     /// A tick label with as many decimals as the step needs: 0, 0.5, 1.0 -> "0", "0.5", "1".
     public static func label(_ v: Double, step: Double) -> String {
-        let decimals = min(max(0, Int((-log10(step)).rounded(.up))), 10)
+        let places = (-log10(step)).rounded(.up)
+        let decimals = places.isFinite ? min(max(0, Int(min(max(places, -400), 400))), 10) : 0
         var s = String(format: "%.\(decimals)f", v)
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }

@@ -171,6 +171,13 @@ public final class REPL {
         }
         let count = lua.top - top
         if count > 0 {
+            do {
+                // `_` and the global table
+                try runtime.checkRoomToPrint(2)
+            } catch {
+                report(error.message, traceback: "")
+                return false
+            }
             lua.pushValue(top + 1)
             state.setGlobal("_")
             if !quiet { show(from: top + 1, count: count) }

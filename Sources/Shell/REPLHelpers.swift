@@ -18,6 +18,8 @@ extension Runtime {
     func display(from first: Int32, count: Int32, color: Bool) throws(LuaState.Failure) -> String {
         let top = lua.top
         defer { state.dropTo(top) }
+        // the values again, the helper, its module, the options and the message handler
+        try checkRoomToPrint(Int(count) + 4)
         try callREPLHelper("show", results: 1) {
             lua.newTable(fields: 1)
             lua.push(color)
@@ -26,5 +28,12 @@ extension Runtime {
             return count + 1
         }
         return (try? lua.string(-1)) ?? ""
+    }
+
+    /// Fails as lua.c does when a chunk returned more values than the stack has room to print.
+    func checkRoomToPrint(_ slots: Int) throws(LuaState.Failure) {
+        guard lua.hasRoom(slots) else {
+            throw LuaState.Failure(message: "stack overflow (too many results to print)", traceback: "")
+        }
     }
 }

@@ -18,11 +18,20 @@ enum Command {
     /// The package's root folder.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// With `killAfter`, a child still running after that many seconds is killed (a hang
+    /// after heap corruption must fail its test, not stall the suite).
+    /// With `memoryLimitKB`, the child runs under `ulimit -v` (as a fuzzer runs it), so that
+    /// what it may allocate does not depend on the machine.
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    directory: URL? = nil) throws -> CommandResult {
+                    directory: URL? = nil, killAfter: Double? = nil, memoryLimitKB: Int? = nil) throws -> CommandResult {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
+        if let memoryLimitKB {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
         p.currentDirectoryURL = directory ?? root
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
@@ -40,6 +49,11 @@ enum Command {
         try p.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
+        if let killAfter {
+            let deadline = Date().addingTimeInterval(killAfter)
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
         p.waitUntilExit()
         try out.close()
         try err.close()

@@ -31,7 +31,7 @@ enum FunctionalBindings {
         var out: [Int] = []
         out.reserveCapacity(t.count)
         for v in t.values {
-            guard let k = Int(exactly: v) else { throw LuaError.argument(i, "\(what) must be integers, got \(v)") }
+            guard let k = Int(exactly: v), k > Int.min else { throw LuaError.argument(i, "\(what) must be integers, got \(v)") }
             out.append(k - 1)
         }
         return out
@@ -41,7 +41,14 @@ enum FunctionalBindings {
                                        "The rows of weight at the 1-based indices (a tensor of integers).") { lua in
         let idx = try lua.tensor(1), w = try lua.tensor(2)
         guard idx.dim < Dims.maxRank else { throw LuaError.argument(1, "indices have \(idx.dim) dimensions; the result would exceed \(Dims.maxRank)") }
-        let padding = try lua.optionalInteger(3).map { $0 - 1 }
+        var padding: Int?
+        if let k = try lua.optionalInteger(3), w.dim > 0 {
+            // 1-based, negative from the end, as PyTorch's padding_idx is 0-based and negative from the end
+            guard let z = zeroBasedDimension(k, rank: w.shape[0]), w.shape[0] > 0 else {
+                throw LuaError.argument(3, "padding_idx must be within num_embeddings (1 to \(w.shape[0]), or -\(w.shape[0]) to -1), got \(k)")
+            }
+            padding = z
+        }
         let list = try indices(lua, 1, idx, what: "indices")
         lua.push(try lua.blame(1) { () throws(TensorError) in
             try Embedding.apply(indices: list, shape: idx.shape, weight: w, paddingIndex: padding)

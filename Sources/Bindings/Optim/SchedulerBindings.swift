@@ -108,6 +108,10 @@ enum SchedulerBindings {
         let count = lua.integerValue(-1)
         lua.pop()
         guard let epoch, let count else { throw LuaError.argument(2, "state_dict needs integer last_epoch and _step_count") }
+        // epochs are counted up one at a time from these; 2^53 is past any schedule
+        guard epoch >= -1, epoch < 1 << 53, count >= 0, count < 1 << 53 else {
+            throw LuaError.argument(2, "state_dict's last_epoch (\(epoch)) and _step_count (\(count)) must be between -1 and 2^53 and between 0 and 2^53")
+        }
         s.restore(lastEpoch: epoch, stepCount: count, baseLRs: try numbers("base_lrs"), lastLRs: try numbers("_last_lr"))
         return 0
     }

@@ -39,6 +39,10 @@ extension Runtime {
     public func runChunk(_ source: String, name: String, arguments: [String] = []) throws(LuaState.Failure) {
         let top = lua.top
         defer { state.dropTo(top) }
+        // as lua.c: the arguments, the chunk and the message handler
+        guard lua.hasRoom(arguments.count + 3) else {
+            throw LuaState.Failure(message: "stack overflow (too many arguments to script)", traceback: "")
+        }
         try state.load(SourceFile.skippingShebang(source), name: name)
         for a in arguments { lua.push(a) }
         try state.withInterrupts { () throws(LuaState.Failure) in try state.call(nargs: Int32(arguments.count), results: 0) }

@@ -23,23 +23,30 @@ final class ProgressBar {
         self.last = last
         self.step = step
         self.desc = desc
-        self.total = step > 0 ? max(0, (last - first) / step + 1) : max(0, (first - last) / -step + 1)
+        // counted as Lua's numeric for counts (unsigned), so no bound or step overflows
+        let span = step > 0 ? (first > last ? nil : UInt(bitPattern: last &- first))
+                            : (first < last ? nil : UInt(bitPattern: first &- last))
+        self.total = span.map { Int(min($0 / step.magnitude, UInt(Int.max - 1))) + 1 } ?? 0
         self.disabled = disabled
         self.terminal = terminal
     }
 
     /// How many iterations are done.
-    var done: Int { current.map { ($0 - first) / step } ?? 0 }
+    var done: Int { max(0, yielded - 1) }
+    /// How many values advance() has returned.
+    var yielded = 0
 
     /// Advances; returns the next value, or nil when the range is exhausted.
     func advance() -> Int? {
-        let next = current.map { $0 + step } ?? first
-        if step > 0 ? next > last : next < last {
+        guard yielded < total else {
             finish(completed: total)
             return nil
         }
-        if current != nil { draw(force: false, completed: done + 1) }
+        // within the count, the next value is in range; it wraps only past the last one
+        let next = current.map { $0 &+ step } ?? first
+        if current != nil { draw(force: false, completed: yielded) }
         current = next
+        yielded += 1
         return next
     }
 
@@ -60,7 +67,7 @@ final class ProgressBar {
             Console.write(2, "\r" + line(completed: completed, elapsed: now - startTime, fitting: Console.columns(2)) + "\u{1B}[K")
         } else if total > 0 {
             // plain lines at 25%, 50%, 75% and the end
-            let quarter = completed * 4 / total
+            let quarter = Int(Double(completed) / Double(total) * 4)
             guard quarter >= nextQuarter || force else { return }
             nextQuarter = min(quarter, 4) + 1
             Console.write(2, line(completed: completed, elapsed: now - startTime) + "\n")
@@ -100,7 +107,8 @@ final class ProgressBar {
     }
 
     static func clock(_ s: Double) -> String {
-        let t = Int(s.isFinite ? s : 0)
+        // an estimate past a billion hours is shown as that (Int(s) would trap past Int.max)
+        let t = Int(s.isFinite ? min(max(s, 0), 3.6e12) : 0)
         let (h, m, sec) = (t / 3600, (t / 60) % 60, t % 60)
         let two = { (v: Int) in v < 10 ? "0\(v)" : "\(v)" }
         return h > 0 ? "\(h):\(two(m)):\(two(sec))" : "\(two(m)):\(two(sec))"

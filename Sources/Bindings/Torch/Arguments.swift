@@ -6,7 +6,7 @@ import LuaBridge
 import Tensors
 
 /// The largest tensor lstmlua makes: 2^33 elements (32 GiB), far past this machine's memory.
-let maxElements = 1 << 33
+let maxElements = Shape.maxElements
 
 extension Lua {
     func tensor(_ i: Int32) throws(LuaError) -> Tensor { try TensorClass.shared.check(self, i) }

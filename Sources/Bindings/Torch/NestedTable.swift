@@ -11,12 +11,15 @@ enum NestedTable {
     static func read(_ lua: Lua, _ i: Int32) throws(LuaError) -> (values: [Float], shape: Dims) {
         var shape: [Int] = []
         var values: [Float] = []
-        try visit(lua, i, depth: 0, path: "", shape: &shape, values: &values, argument: i)
+        var leafDepth: Int?
+        try visit(lua, i, depth: 0, path: "", shape: &shape, leafDepth: &leafDepth, values: &values, argument: i)
         return (values, Dims(shape))
     }
 
+    /// `leafDepth` is the depth of the rows of numbers, once one is seen: every row of
+    /// numbers must be there, and only there, or the nesting is ragged.
     private static func visit(_ lua: Lua, _ at: Int32, depth: Int, path: String, shape: inout [Int],
-                              values: inout [Float], argument: Int32) throws(LuaError) {
+                              leafDepth: inout Int?, values: inout [Float], argument: Int32) throws(LuaError) {
         guard depth < maxDepth else {
             throw LuaError.argument(argument, "tables nested deeper than \(maxDepth) levels (tensors have at most \(maxDepth) dimensions)")
         }
@@ -29,9 +32,13 @@ enum NestedTable {
         guard n > 0 else { return }
         let first = lua.rawNumber(at, 1).kind
         let leaf = first == .number
-        if leaf && shape.count > depth + 1 {
+        if leaf && (shape.count > depth + 1 || leafDepth.map { $0 != depth } == true) {
             throw LuaError.argument(argument, "expected a table at \(path)[1], got a number")
         }
+        if !leaf && leafDepth == depth {
+            throw LuaError.argument(argument, "expected a number at \(path)[1], got a \(lua.typeNameOf(first))")
+        }
+        if leaf { leafDepth = depth }
         if !leaf { try lua.reserve(2) }
         for k in 1...n {
             let (kind, v) = lua.rawNumber(at, k)
@@ -46,7 +53,8 @@ enum NestedTable {
                 }
                 lua.rawGet(at, k)
                 defer { lua.pop() }
-                try visit(lua, lua.top, depth: depth + 1, path: path + "[\(k)]", shape: &shape, values: &values, argument: argument)
+                try visit(lua, lua.top, depth: depth + 1, path: path + "[\(k)]", shape: &shape, leafDepth: &leafDepth,
+                          values: &values, argument: argument)
             }
         }
     }

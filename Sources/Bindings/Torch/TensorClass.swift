@@ -224,6 +224,7 @@ enum TensorClass {
 
     static let copy_ = LuaFunction("copy_", "t:copy_(src) -> t", "Copies src's values (broadcast) into t.") { lua in
         let t = try lua.tensor(1), src = try lua.tensorOrNumber(2)
+        try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
         try lua.blame(2) { () throws(TensorError) in try t.copy_(src) }
         lua.pushValue(1)
         return 1
@@ -251,6 +252,7 @@ enum TensorClass {
             try lua.blame(1) { () throws(TensorError) in try t.add_(s) }
         } else {
             let o = try lua.tensor(2)
+            try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in try t.add_(o, alpha: alpha) }
         }
         lua.pushValue(1)
@@ -264,6 +266,7 @@ enum TensorClass {
             try lua.blame(1) { () throws(TensorError) in try t.mul_(s) }
         } else {
             let o = try lua.tensor(2)
+            try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in try t.mul_(o) }
         }
         lua.pushValue(1)
@@ -329,7 +332,9 @@ enum TensorClass {
         guard g.shape == t.shape else {
             throw LuaError.plain("assigned grad has shape \(Shape.describe(g.shape)) but the tensor has shape \(Shape.describe(t.shape))")
         }
-        t.grad = g.detach()
+        // its own dense copy when it is a strided view (as PyTorch copies on a stride
+        // mismatch): optimizers and accumulation read a gradient as its elements in order
+        t.grad = g.isContiguous ? g.detach() : g.copied()
         return 0
     }
 

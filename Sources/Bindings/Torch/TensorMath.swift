@@ -211,7 +211,8 @@ enum TensorMath {
         guard chunks > 0 else { throw LuaError.argument(2, "chunk expects `chunks` to be greater than 0, got: \(chunks)") }
         let d = lua.isNoneOrNil(3) ? 0 : try lua.dimension(3, rank: t.dim)
         let size = t.shape[d]
-        let step = Swift.max(1, (size + chunks - 1) / chunks)
+        let step = Swift.max(1, size / chunks + (size % chunks == 0 ? 0 : 1))
+        try lua.reserve(size == 0 ? 1 : size / step + (size % step == 0 ? 0 : 1), "too many results to unpack")
         var start = 0, count: Int32 = 0
         while start < size || (size == 0 && count == 0) {
             let length = Swift.min(step, size - start)
@@ -271,7 +272,7 @@ enum TensorMath {
         guard start != 0, z >= 0, z <= size else {
             throw LuaError.argument(3, indexOutOfRange(start, dimension: d + 1, size: size, what: "start"))
         }
-        guard length >= 0, z + length <= size else {
+        guard length >= 0, length <= size - z else {
             throw LuaError.argument(4, "start (\(start)) + length (\(length)) exceeds dimension size (\(size))")
         }
         lua.push(t.narrow(d, start: z, length: length))

@@ -38,6 +38,7 @@ enum TorchLibrary {
     private static func sized(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(size... [, {requires_grad=false}]) -> Tensor", doc) { lua in
             let shape = try lua.sizes(from: 1)
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
             return try finish(make(shape), lua, options: afterSizes(lua, 1))
         }
     }
@@ -51,6 +52,7 @@ enum TorchLibrary {
                                   "A tensor of the given size (a table) filled with value.") { lua in
         try lua.checkTable(1)
         let shape = try lua.sizes(from: 1)
+        try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
         let v = try lua.number(2)
         return try finish(Tensor.full(shape, Float(v)), lua, options: 3)
     }
@@ -63,6 +65,9 @@ enum TorchLibrary {
         case .table:
             if let source = TensorClass.shared.test(lua, 1) { t = source.copied() } else {
                 let (values, shape) = try NestedTable.read(lua, 1)
+                guard values.count == Shape.count(shape) else {
+                    throw LuaError.argument(1, "nested tables do not form a rectangular array of shape \(Shape.describe(shape))")
+                }
                 t = Tensor(values, shape: shape)
             }
         case .userdata: t = try lua.tensor(1).copied()
@@ -112,6 +117,10 @@ enum TorchLibrary {
                                       "A random permutation of 1..n (PyTorch's shuffle, 1-based).") { lua in
         let n = try lua.integer(1)
         guard n >= 0, n <= maxElements else { throw LuaError.argument(1, "n must be between 0 and \(maxElements), got \(n)") }
+        // the shuffled Ints, their values as Floats, then the tensor
+        try lua.blame(1) { () throws(TensorError) in
+            try MemoryLimit.check([n], bytesPerElement: MemoryLayout<Int>.stride + 2 * MemoryLayout<Float>.stride)
+        }
         let p = Generator.shared.permutation(n)
         lua.push(Tensor(p.map { Float($0 + 1) }, shape: [n]))
         return 1
@@ -119,7 +128,9 @@ enum TorchLibrary {
 
     private static func like(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(t [, options]) -> Tensor", doc) { lua in
-            try finish(make(try lua.tensor(1).shape), lua, options: 2)
+            let shape = try lua.tensor(1).shape
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
+            return try finish(make(shape), lua, options: 2)
         }
     }
 
@@ -266,6 +277,7 @@ enum TorchLibrary {
         let raise = try o?.boolean("raise_exception") ?? true
         let result = try GradCheck.check(inputs, eps: eps, atol: atol, rtol: rtol) { xs in
             let base = lua.top
+            try lua.reserve(xs.count + 1, "too many arguments to gradcheck's function")
             lua.pushValue(1)
             for x in xs { lua.push(x) }
             try lua.call(Int32(xs.count), results: -1)

@@ -71,6 +71,9 @@ void lk_gru_step_backward(const float *saved, const float *h_prev, const float *
 // ---- Memory (memory.c) ----
 /// Keeps large freed blocks in the heap for reuse rather than returning them to the system.
 void lk_keep_large_blocks(void);
+/// The most bytes one more allocation can hope to get: physical memory plus swap, and
+/// no more than what the address-space limit (ulimit -v) leaves; -1 when unknown.
+long long lk_allocatable_bytes(void);
 
 // ---- Worker threads (parallel.c) ----
 /// Runs fn(ctx, begin, end) over [0, rows) split into contiguous chunks of at least

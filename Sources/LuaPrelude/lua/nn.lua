@@ -46,6 +46,16 @@ end
 
 local function pybool(v) return v and "True" or "False" end
 
+-- A layer's parameter made by make(...); sizes refused (too many elements, more memory
+-- than the machine has) are reported as the layer's, which is what the script called.
+local function parameter(fname, make, ...)
+  local ok, t = pcall(make, ...)
+  if not ok then
+    argerror(1, fname, "%s", tostring(t):match("bad argument #%d+ to '[^']*' %((.*)%)$") or tostring(t))
+  end
+  return t
+end
+
 local function pynumber(v)
   if math.type(v) == "integer" then return tostring(v) end
   if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%.1f", v) end
@@ -452,10 +462,10 @@ function Linear:init(...)
   -- kaiming_uniform_(a=√5) gives bound 1/√fan_in, computed in Python's order
   local gain = math.sqrt(2.0 / (1 + 5))
   local bound = a.in_features > 0 and math.sqrt(3.0) * (gain / math.sqrt(a.in_features)) or 0
-  self.weight = torch.zeros(a.out_features, a.in_features):uniform_(-bound, bound):requires_grad_()
+  self.weight = parameter("Linear", torch.zeros, a.out_features, a.in_features):uniform_(-bound, bound):requires_grad_()
   if a.bias then
     local b = a.in_features > 0 and 1 / math.sqrt(a.in_features) or 0
-    self.bias = torch.zeros(a.out_features):uniform_(-b, b):requires_grad_()
+    self.bias = parameter("Linear", torch.zeros, a.out_features):uniform_(-b, b):requires_grad_()
   else
     rawset(self, "bias", false)
   end
@@ -503,7 +513,7 @@ local function make_rnn(self, kind, ...)
     batch_first = a.batch_first, dropout = a.dropout, bidirectional = a.bidirectional, proj_size = a.proj_size,
   })
   if not ok then
-    local why = tostring(spec):match("%((.*)%)$") or tostring(spec)
+    local why = tostring(spec):match("bad argument #%d+ to '[^']*' %((.*)%)$") or tostring(spec)
     argerror(1, kind, "%s", why)
   end
   for k, v in pairs(a) do rawset(self, k, v) end
@@ -604,7 +614,7 @@ local function make_cell(self, kind, ...)
     elseif a.nonlinearity ~= "tanh" then argerror(1, kind, "unknown nonlinearity '%s'", a.nonlinearity) end
   end
   local ok, s = pcall(F.rnn_spec, mode, {input_size = a.input_size, hidden_size = a.hidden_size, bias = a.bias})
-  if not ok then argerror(1, kind, "%s", tostring(s):match("%((.*)%)$") or tostring(s)) end
+  if not ok then argerror(1, kind, "%s", tostring(s):match("bad argument #%d+ to '[^']*' %((.*)%)$") or tostring(s)) end
   for k, v in pairs(a) do rawset(self, k, v) end
   rawset(self, "_spec", s)
   local names = {}
@@ -700,7 +710,7 @@ function Embedding:init(...)
     if pad < 1 or pad > a.num_embeddings then argerror(3, "Embedding", "padding_idx must be within num_embeddings") end
   end
   rawset(self, "padding_idx", pad)
-  self.weight = torch.randn(a.num_embeddings, a.embedding_dim):requires_grad_()
+  self.weight = parameter("Embedding", torch.randn, a.num_embeddings, a.embedding_dim):requires_grad_()
   if pad then torch.no_grad(function() self.weight[pad] = 0 end) end
 end
 function Embedding:forward(indices) return F.embedding(indices, self.weight, self.padding_idx or nil) end

@@ -89,8 +89,9 @@ end
 
 --- repl.show(...) -> string: several values, as the REPL prints a statement's results.
 function repl.show(options, ...)
-  local out = {}
-  for i = 1, select("#", ...) do out[i] = repl.pretty((select(i, ...)), options) end
+  -- packed, not select(i, ...) in the loop: that copies the rest at each step
+  local out, values = {}, table.pack(...)
+  for i = 1, values.n do out[i] = repl.pretty(values[i], options) end
   return table.concat(out, "\t")
 end
 
@@ -98,8 +99,8 @@ end
 function repl.tee(sink)
   local write, stdout = io.write, io.stdout
   print = function(...)
-    local n, parts = select("#", ...), {}
-    for i = 1, n do parts[i] = tostring((select(i, ...))) end
+    local values, parts = table.pack(...), {}
+    for i = 1, values.n do parts[i] = tostring(values[i]) end
     local line = table.concat(parts, "\t") .. "\n"
     stdout:write(line)
     stdout:flush()
@@ -108,8 +109,8 @@ function repl.tee(sink)
   io.write = function(...)
     local result = write(...)
     if io.output() == stdout then
-      local n, parts = select("#", ...), {}
-      for i = 1, n do parts[i] = tostring((select(i, ...))) end
+      local values, parts = table.pack(...), {}
+      for i = 1, values.n do parts[i] = tostring(values[i]) end
       sink(table.concat(parts))
     end
     return result

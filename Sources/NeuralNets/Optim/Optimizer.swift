@@ -123,7 +123,7 @@ public final class Optimizer {
                 if setToNone {
                     p.grad = nil
                 } else if let grad = p.grad {
-                    grad.data.update(repeating: 0, count: grad.count)
+                    grad.zeroValues()
                 }
             }
         }

@@ -28,6 +28,8 @@ public final class Scheduler {
         switch kind {
         case .step(let s, _) where s <= 0: throw TensorError("step_size must be a positive integer, got \(s)")
         case .cosine(let t, _) where t <= 0: throw TensorError("T_max must be a positive integer, got \(t)")
+        // the schedule's period is 2·T_max epochs
+        case .cosine(let t, _) where t > 1 << 53: throw TensorError("T_max must be at most 2^53, got \(t)")
         default: break
         }
         self.kind = kind

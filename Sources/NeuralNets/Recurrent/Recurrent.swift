@@ -61,6 +61,41 @@ public struct RecurrentOptions: Sendable {
         guard projSize >= 0 else { throw TensorError("proj_size should be a positive integer or zero to disable projections") }
         guard projSize < hiddenSize else { throw TensorError("proj_size has to be smaller than hidden_size") }
         guard projSize == 0 || mode == .lstm else { throw TensorError("proj_size argument is only supported for LSTM, not RNN or GRU") }
+        guard numLayers <= RecurrentOptions.maxLayers else {
+            throw TensorError("num_layers must be at most \(RecurrentOptions.maxLayers), got \(numLayers)")
+        }
+        guard let n = parameterCount(), n <= Shape.maxElements else {
+            throw TensorError("input_size \(inputSize), hidden_size \(hiddenSize) and num_layers \(numLayers) make more than \(Shape.maxElements) parameters")
+        }
+        // each parameter is allocated, and so is its gradient
+        guard MemoryLimit.fits(bytes: n * 2 * MemoryLayout<Float>.stride) else {
+            throw TensorError("input_size \(inputSize), hidden_size \(hiddenSize) and num_layers \(numLayers) make \(n) parameters; with their gradients, \(MemoryLimit.describe(bytes: n * 8)), more than this machine can hold")
+        }
+    }
+
+    /// Far past any stack that trains, and small enough that its parameter list fits in memory.
+    public static let maxLayers = 10_000
+
+    /// The number of parameter elements, or nil if counting them overflows.
+    func parameterCount() -> Int? {
+        func product(_ a: Int, _ b: Int) -> Int? {
+            let (p, o) = a.multipliedReportingOverflow(by: b)
+            return o ? nil : p
+        }
+        func sum(_ a: Int, _ b: Int) -> Int? {
+            let (p, o) = a.addingReportingOverflow(b)
+            return o ? nil : p
+        }
+        guard let gates = product(mode.gates, hiddenSize), let wide = product(outputHidden, directions),
+              let projection = product(projSize, hiddenSize) else { return nil }
+        // per direction: weight_ih, weight_hh, the biases and weight_hr
+        func layer(_ input: Int) -> Int? {
+            guard let ih = sum(input, outputHidden), let w = product(gates, ih),
+                  let withBias = sum(w, bias ? 2 * gates : 0), let all = sum(withBias, projection) else { return nil }
+            return product(all, directions)
+        }
+        guard let first = layer(inputSize), let rest = layer(wide), let others = product(rest, numLayers - 1) else { return nil }
+        return sum(first, others)
     }
 
     /// PyTorch's parameter names and shapes, in registration order.

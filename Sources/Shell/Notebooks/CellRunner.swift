@@ -70,6 +70,8 @@ public final class CellRunner {
             addStreams(capture.take())
             let count = lua.top - top
             if count > 0 {
+                // `_`, and what showing the values takes
+                try runtime.checkRoomToPrint(Int(count) + 4)
                 lua.pushValue(top + 1)
                 state.setGlobal("_")
                 if !quiet, let text = show(from: top + 1, count: count) { outputs.append(.value(text)) }
@@ -133,15 +135,15 @@ public final class CellRunner {
         return false
     }
 
+    /// The values as the REPL shows them (without colour).
+    private func show(from first: Int32, count: Int32) -> String? {
+        try? runtime.display(from: first, count: count, color: false)
+    }
+
     private func compiles(_ pieces: [ArraySlice<UInt8>], blank: Int = 0) -> Bool {
         let state = runtime.state
         let top = state.lua.top
         defer { state.dropTo(top) }
         return (try? state.load(pieces: pieces, blankLines: blank, name: chunkName)) != nil
-    }
-
-    /// The values as the REPL shows them (without colour).
-    private func show(from first: Int32, count: Int32) -> String? {
-        try? runtime.display(from: first, count: count, color: false)
     }
 }

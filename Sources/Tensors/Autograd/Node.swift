@@ -12,7 +12,7 @@ public class Node {
     /// PyTorch's grad_fn name, e.g. "AddBackward0".
     public let name: String
     /// One edge per differentiable input (nil where the input needs no gradient).
-    public let edges: [Edge?]
+    public private(set) var edges: [Edge?]
     /// How many tensors this node produced.
     public let outputCount: Int
     private var saved: [(storage: Storage, version: Int)]
@@ -51,6 +51,36 @@ public class Node {
     func release() {
         backwardFunction = nil
         saved = []
+    }
+
+    // Releasing a graph's last node would release the node before it from inside this
+    // deinit, and so on down the chain: a million chained operations overflowed the
+    // native stack. As PyTorch's deleteNode, the nodes only this one holds are taken
+    // from it and torn down from a work list, each with nothing left to release recursively.
+    deinit {
+        guard edges.contains(where: { if case .node? = $0 { true } else { false } }) else { return }
+        backwardFunction = nil
+        var stack = Node.takeNextNodes(self)
+        while !stack.isEmpty {
+            var node = stack.removeLast()
+            if isKnownUniquelyReferenced(&node) {
+                // its captures first: they may hold tensors whose nodes its edges hold too
+                node.backwardFunction = nil
+                node.saved = []
+                stack.append(contentsOf: Node.takeNextNodes(node))
+            }
+            // released here: a node taken apart has nothing left to release, and one still
+            // on the stack is torn down when its last copy there comes up
+        }
+    }
+
+    /// The nodes `node`'s edges lead to (each once), which it no longer holds.
+    private static func takeNextNodes(_ node: Node) -> [Node] {
+        let taken = node.edges
+        node.edges = []
+        var next: [Node] = []
+        for case let .node(n, _)? in taken where !next.contains(where: { $0 === n }) { next.append(n) }
+        return next
     }
 }
 

@@ -31,6 +31,11 @@ enum Elementwise {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw TensorError("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast")
         }
+        // two expanded operands may broadcast to more elements than Int counts
+        guard Shape.checkedCount(shape) != nil else {
+            throw TensorError("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) broadcast to \(Shape.describe(shape)), more than \(Shape.maxElements) elements")
+        }
+        try MemoryLimit.check(shape)
         let out = Tensor(uninitializedShape: shape)
         let o = out.data
         if b.count == 1 && a.isContiguous && a.shape == shape {

@@ -6,6 +6,12 @@
 
 extension Tensor {
     public func checkWritable(_ operands: Tensor...) throws(TensorError) {
+        try checkNoInternalOverlap()
+        try checkGradWritable(operands)
+    }
+
+    /// The autograd half of checkWritable.
+    func checkGradWritable(_ operands: [Tensor]) throws(TensorError) {
         guard GradMode.isEnabled else { return }
         if requiresGrad && isLeaf {
             throw TensorError("a leaf Variable that requires grad is being used in an in-place operation")
@@ -15,6 +21,14 @@ extension Tensor {
         }
         if operands.contains(where: { $0.requiresGrad }) {
             throw TensorError("in-place operations with an operand that requires grad are not supported; use the out-of-place form")
+        }
+    }
+
+    /// Refuses a write into a view whose elements share memory (an expanded tensor): each
+    /// location would be written several times, as PyTorch refuses it.
+    func checkNoInternalOverlap() throws(TensorError) {
+        if !isContiguous && Shape.mayOverlap(shape, strides) {
+            throw TensorError("unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.")
         }
     }
 
@@ -72,10 +86,18 @@ extension Tensor {
 
     /// self[i] = src along the first dimension (src broadcast), as Lua's t[i] = v.
     public func write(_ src: Tensor, at i: Int) throws(TensorError) {
-        try checkWritable(src)
         let target = selectUnchecked(0, i)
+        // only the row written to must not overlap itself, as PyTorch's x[i] = v
+        try target.checkNoInternalOverlap()
+        try checkGradWritable([src])
         try target.checkBroadcastable(src)
         target.assign(src.storage === storage ? src.copied() : src)
+        storage.bumpVersion()
+    }
+
+    /// Sets every value to 0 whatever the strides, outside autograd (an optimizer's zero_grad).
+    public func zeroValues() {
+        Elementwise.updateEach(self) { _ in 0 }
         storage.bumpVersion()
     }
 

@@ -14,10 +14,14 @@ extension Tensor {
             for j in 0..<rank where j != d && t.shape[j] != first.shape[j] {
                 throw TensorError("sizes of tensors must match except in dimension \(d + 1): expected size \(first.shape[j]) but got size \(t.shape[j]) for tensor number \(i + 1) in the list")
             }
-            total += t.shape[d]
+            // many expanded tensors could sum past Int
+            let (sum, overflow) = total.addingReportingOverflow(t.shape[d])
+            guard !overflow else { throw TensorError("the concatenated size along dimension \(d + 1) overflows") }
+            total = sum
         }
         var shape = first.shape
         shape[d] = total
+        try MemoryLimit.check(shape)
         let out = Tensor(uninitializedShape: shape)
         var start = 0
         var sizes: [Int] = []
@@ -46,6 +50,7 @@ extension Tensor {
         }
         var shape = first.shape
         shape.insert(tensors.count, at: d)
+        try MemoryLimit.check(shape)
         let out = Tensor(uninitializedShape: shape)
         for (i, t) in tensors.enumerated() { out.selectUnchecked(d, i).assign(t) }
         if GradMode.isEnabled && tensors.contains(where: { $0.requiresGrad }) {

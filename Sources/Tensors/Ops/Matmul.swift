@@ -28,6 +28,7 @@ extension Tensor {
         guard shape[1] == b.shape[0] else {
             throw TensorError("sizes \(Shape.describe(shape)) and \(Shape.describe(b.shape)) cannot be multiplied")
         }
+        try Tensor.checkProductSize(self, b, [shape[0], b.shape[dim - 1]] + (dim == 3 ? [shape[1]] : []))
         let out = mmValues(b)
         if Tensor.needsGrad(self, b) {
             let a = self
@@ -45,6 +46,7 @@ extension Tensor {
         guard dim == 3, b.dim == 3, shape[0] == b.shape[0], shape[2] == b.shape[1] else {
             throw TensorError("sizes \(Shape.describe(shape)) and \(Shape.describe(b.shape)) cannot be multiplied")
         }
+        try Tensor.checkProductSize(self, b, [shape[0], b.shape[dim - 1]] + (dim == 3 ? [shape[1]] : []))
         let out = Tensor.bmmValues(self, b)
         if Tensor.needsGrad(self, b) {
             let a = self
@@ -74,6 +76,14 @@ extension Tensor {
         return aliased(shape: newShape, strides: newStrides, offset: offset + index * strides[d])
     }
 
+    /// Refuses a product whose operands or result (`shape`) would have more elements than a tensor may.
+    static func checkProductSize<C: Collection>(_ a: Tensor, _ b: Tensor, _ shape: C) throws(TensorError) where C.Element == Int {
+        guard Shape.checkedCount(shape) != nil else {
+            throw TensorError("the product of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) needs more than \(Shape.maxElements) elements")
+        }
+        try MemoryLimit.check(shape)
+    }
+
     /// torch.matmul: dot, matrix-vector, matrix-matrix, and batched with broadcast batch dimensions.
     public func matmul(_ b: Tensor) throws(TensorError) -> Tensor {
         let a = self
@@ -98,6 +108,7 @@ extension Tensor {
         guard let batch = Shape.broadcast(x.shape.slice(0..<(x.dim - 2)), y.shape.slice(0..<(y.dim - 2))) else {
             throw TensorError("batch dimensions of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast")
         }
+        for operand in [batch + [m, k1], batch + [k1, n], batch + [m, n]] { try Tensor.checkProductSize(a, b, operand) }
         let nb = Shape.count(batch)
         let xe = try x.expand(batch + [m, k1]).reshape([nb, m, k1])
         let ye = try y.expand(batch + [k1, n]).reshape([nb, k1, n])

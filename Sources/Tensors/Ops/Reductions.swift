@@ -10,6 +10,8 @@ extension Tensor {
 
     // sum(d): g unsqueezed at d (unless kept), then expanded
     public func sum(dim d: Int, keepDim: Bool = false) -> Tensor {
+        // a 0-d tensor's only dimension (0 or -1, as PyTorch) holds its one value
+        if shape.isEmpty { return sum() }
         let kept = Reduce.sum(self, dims: [d])
         let out = keepDim ? kept : kept.squeezeUnchecked(d)
         let inputShape = shape
@@ -28,7 +30,8 @@ extension Tensor {
 
     // mean(d): g/n along d
     public func mean(dim d: Int, keepDim: Bool = false) -> Tensor {
-        let n = Float(shape.isEmpty ? 1 : shape[d])
+        if shape.isEmpty { return mean() }
+        let n = Float(shape[d])
         let kept = Elementwise.map(Reduce.sum(self, dims: [d])) { $0 / n }
         let out = keepDim ? kept : kept.squeezeUnchecked(d)
         let inputShape = shape

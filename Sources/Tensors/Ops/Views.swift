@@ -200,6 +200,8 @@ extension Tensor {
             throw TensorError("the expanded size of the tensor (\(sizes[lead + i])) must match the existing size (\(shape[i])) at non-singleton dimension \(lead + i + 1); target sizes \(Shape.describe(target)), tensor sizes \(Shape.describe(shape))")
         }
         if sizes.contains(where: { $0 < 0 }) { throw TensorError("invalid expanded size \(Shape.describe(target))") }
+        // a view, but every operation on it makes a tensor of its full size
+        try MemoryLimit.check(sizes)
         let out = aliased(shape: sizes, strides: Shape.broadcastStrides(shape, strides, to: sizes))
         let inputShape = shape
         return recordView(out, "ExpandBackward0", { $0.sum(toShape: inputShape) })

@@ -97,9 +97,10 @@ public final class Generator {
 
     /// An integer in [low, high): PyTorch's random_from_to (a draw modulo the range).
     public func integer(_ low: Int, _ high: Int) -> Int {
-        let range = UInt64(high - low)
-        if range >= 1 << 32 { return low + Int(random64() % range) }
-        return low + Int(UInt64(random()) % range)
+        // unsigned, as PyTorch's random_from_to: [mininteger, maxinteger) spans more than Int.max
+        let range = UInt64(bitPattern: Int64(high &- low))
+        if range >= 1 << 32 { return low &+ Int(truncatingIfNeeded: random64() % range) }
+        return low &+ Int(UInt64(random()) % range)
     }
 
     /// torch.randperm(n): PyTorch's CPU shuffle.

@@ -17,6 +17,7 @@ extension Tensor {
             throw TensorError("arange from \(start) to \(end) by \(step) would hold too many elements")
         }
         let n = Int(steps)
+        try MemoryLimit.check([n])
         let out = Tensor(uninitializedShape: [n])
         for i in 0..<n { out.data[i] = Float(start + Double(i) * step) }
         return out
@@ -25,6 +26,7 @@ extension Tensor {
     /// torch.linspace(start, end, steps): PyTorch's formula, filling from both ends.
     public static func linspace(_ start: Float, _ end: Float, _ steps: Int) throws(TensorError) -> Tensor {
         guard steps >= 0 else { throw TensorError("number of steps must be non-negative") }
+        try MemoryLimit.check([steps])
         let out = Tensor(uninitializedShape: [steps])
         if steps == 1 { out.data[0] = start }
         if steps > 1 {
@@ -59,6 +61,7 @@ extension Tensor {
     /// torch.randint(low, high, shape): integers in [low, high), as floats.
     public static func randint(_ low: Int, _ high: Int, _ shape: Dims, generator: Generator = .shared) throws(TensorError) -> Tensor {
         guard low < high else { throw TensorError("random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)") }
+        try MemoryLimit.check(shape)
         let out = Tensor(uninitializedShape: shape)
         for i in 0..<out.count { out.data[i] = Float(generator.integer(low, high)) }
         return out

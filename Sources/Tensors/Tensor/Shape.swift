@@ -1,9 +1,32 @@
 // Shape arithmetic: counts, strides, broadcasting and dimension checks.
 
 public enum Shape {
+    /// The most elements lstmlua makes a tensor of: 2^33 (32 GiB of Float32).
+    public static let maxElements = 1 << 33
+
+    /// The number of elements, or nil when it is past maxElements (or overflows Int).
+    public static func checkedCount<C: Collection>(_ shape: C) -> Int? where C.Element == Int {
+        guard !shape.contains(0) else { return shape.allSatisfy { $0 >= 0 } ? 0 : nil }
+        var n = 1
+        for s in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: s)
+            guard s > 0, !overflow, p <= maxElements else { return nil }
+            n = p
+        }
+        return n
+    }
+
     public static func count(_ shape: Dims) -> Int {
         var n = 1
-        for s in shape { n *= s }
+        for s in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: s)
+            if overflow {
+                // [2^40, 2^40, 0] has no elements; any other overflow is a size no check refused
+                guard shape.contains(0) else { preconditionFailure("the element count of \(describe(shape)) overflows Int") }
+                return 0
+            }
+            n = p
+        }
         return n
     }
 
@@ -31,6 +54,26 @@ public enum Shape {
             expected *= shape[d]
         }
         return true
+    }
+
+    /// Whether two elements of a view may share one memory location: a dimension of size > 1
+    /// with stride 0 (expand), or strides too small for the extents below them. Views made by
+    /// narrowing, selecting or permuting a tensor whose elements do not overlap never fail this.
+    public static func mayOverlap(_ shape: Dims, _ strides: Dims) -> Bool {
+        var dims: [(size: Int, stride: Int)] = []
+        for d in 0..<shape.count {
+            if shape[d] == 0 { return false }
+            if shape[d] > 1 { dims.append((shape[d], Swift.abs(strides[d]))) }
+        }
+        dims.sort { $0.stride < $1.stride }
+        var extent = 0  // the largest offset reachable with the dimensions of smaller stride
+        for (size, stride) in dims {
+            guard stride > extent else { return true }
+            let (span, overflow) = stride.multipliedReportingOverflow(by: size - 1)
+            guard !overflow else { return false }
+            extent += span
+        }
+        return false
     }
 
     /// "[3, 5]", as PyTorch prints sizes in messages.
