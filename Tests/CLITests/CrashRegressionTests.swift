@@ -210,11 +210,11 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
         let r = try Command.run(["replay", "--update", url.path], killAfter: 60)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr.suffix(2000))")
         let text = try String(contentsOf: url, encoding: .utf8)
-        let values = text.split(separator: "\n").filter { $0.hasPrefix("--> ") }
+        let values = text.split(separator: "\n").filter { $0.hasPrefix("--= ") }
         #expect(values.count == 3)
-        #expect(values.first == "--> " + (1...45).map(String.init).joined(separator: "\t"))
-        #expect(values.dropFirst().first == "--> " + (1...100_000).map(String.init).joined(separator: "\t"))
-        #expect(values.last == "--> 2")
+        #expect(values.first == "--= " + (1...45).map(String.init).joined(separator: "\t"))
+        #expect(values.dropFirst().first == "--= " + (1...100_000).map(String.init).joined(separator: "\t"))
+        #expect(values.last == "--= 2")
     }
 
     @Test func replResultsCheckStackRoom() throws {

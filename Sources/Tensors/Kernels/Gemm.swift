@@ -21,7 +21,7 @@ public enum Gemm {
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         let work = m * n * k
-        if work < blasThreshold || (k <= 4 && !(transA && transB)) || InstructionSet.ownProductsOnly {
+        if work < blasThreshold || (k <= 4 && !(transA && transB)) || (InstructionSet.ownProductsOnly && work < parallelThreshold) {
             lk_sgemm_small(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
@@ -68,6 +68,10 @@ public enum Gemm {
                 b += transB ? begin * ldb : begin
                 c += begin
                 n = end - begin
+            }
+            if InstructionSet.ownProductsOnly {
+                lk_sgemm_small(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                return
             }
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
