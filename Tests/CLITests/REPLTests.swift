@@ -273,6 +273,25 @@ import Testing
         #expect(try s.wait() == 0)
     }
 
+    @Test func ctrlCStopsWhatCatchesErrorsAndLoopsInCoroutines() throws {
+        let s = try session()
+        s.send("early = coroutine.create(function() while true do pcall(function() while true do end end) end end)\r")
+        try s.prompt()
+        for entry in ["while true do pcall(function() while true do end end) end",
+                      "coroutine.wrap(function() while true do end end)()",
+                      "while true do pcall(table.sort, {3, 2, 1}, function(a, b) while true do end end) end",
+                      "while true do pcall(coroutine.resume, early) end"] {
+            s.send(entry + "\r")
+            Thread.sleep(forTimeInterval: 0.5)
+            s.send("\u{03}")
+            #expect(try s.prompt(timeout: 10).contains("interrupted!"), "\(entry)")
+        }
+        s.send("1 + 1\r")
+        #expect(try s.prompt().contains("2"), "the session goes on")
+        s.send("\u{04}")
+        #expect(try s.wait() == 0)
+    }
+
     @Test func errorsDoNotEndTheSession() throws {
         let s = try session()
         s.send("error('boom')\r")

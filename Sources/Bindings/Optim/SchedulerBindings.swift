@@ -38,10 +38,19 @@ enum SchedulerBindings {
         return 1
     }
 
+    /// A count of epochs given as a number: a whole one that an Int holds, or an error saying so.
+    static func wholeNumber(_ value: Double, _ name: String) throws(LuaError) -> Int {
+        guard let n = Int(exactly: value) else {
+            throw LuaError.argument(2, "\(name) must be a whole number of epochs below 2^63, got \(value)")
+        }
+        return n
+    }
+
     static let stepLR = LuaFunction("StepLR", "optim.lr_scheduler.StepLR(optimizer, step_size [, gamma=0.1])",
                                     "Multiplies the learning rate by gamma every step_size epochs.") { lua in
         let a = try arguments(lua, ["step_size", "gamma"])
-        guard let size = a["step_size"], let n = Int(exactly: size) else { throw LuaError.argument(2, "step_size (an integer) is required") }
+        guard let size = a["step_size"] else { throw LuaError.argument(2, "step_size (an integer) is required") }
+        let n = try wholeNumber(size, "step_size")
         return try make(lua, .step(stepSize: n, gamma: a["gamma"] ?? 0.1))
     }
 
@@ -55,7 +64,8 @@ enum SchedulerBindings {
     static let cosineAnnealingLR = LuaFunction("CosineAnnealingLR", "optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max [, eta_min=0])",
                                                "Anneals the learning rate along a cosine from its start to eta_min over T_max epochs.") { lua in
         let a = try arguments(lua, ["T_max", "eta_min"])
-        guard let t = a["T_max"], let n = Int(exactly: t) else { throw LuaError.argument(2, "T_max (an integer) is required") }
+        guard let t = a["T_max"] else { throw LuaError.argument(2, "T_max (an integer) is required") }
+        let n = try wholeNumber(t, "T_max")
         return try make(lua, .cosine(tMax: n, etaMin: a["eta_min"] ?? 0))
     }
 

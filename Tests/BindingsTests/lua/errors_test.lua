@@ -111,6 +111,10 @@ local bad = {
   {function() return torch.autograd.gradcheck(function() end, {torch.ones(2, {requires_grad = true})}) end, "returned nothing"},
   {function() return torch.autograd.gradcheck(torch.sin, {torch.ones(2)}) end, "at least one input that requires grad"},
   {function() return torch.clamp(t) end, "at least one of min and max must be given"},
+  {function() return optim.lr_scheduler.StepLR(optim.SGD(nn.Linear(1, 1):parameters(), 0.1), math.maxinteger) end,
+   "bad argument #2 to 'StepLR' (step_size must be a whole number of epochs below 2^63, got 9.22"},
+  {function() return optim.lr_scheduler.CosineAnnealingLR(optim.SGD(nn.Linear(1, 1):parameters(), 0.1), 2.5) end,
+   "bad argument #2 to 'CosineAnnealingLR' (T_max must be a whole number of epochs below 2^63, got 2.5)"},
   -- the prelude's own errors name the function, at the caller's line
   {function() local _ = nn.init.zeros_() end, "bad argument #1 to 'zeros_' (Tensor expected, got no value)"},
   {function() local _ = nn.init.kaiming_uniform_({}) end, "bad argument #1 to 'kaiming_uniform_' (Tensor expected, got table)"},
