@@ -195,6 +195,9 @@ public struct Lua {
     }
     public func pushNil() { lua_pushnil(L) }
     public func pushLightNull() { lua_pushlightuserdata(L, nil) }
+    public func pushLightUserdata(_ p: UnsafeMutableRawPointer) { lua_pushlightuserdata(L, p) }
+    /// The address of a (light or full) userdata at i, else nil.
+    public func userdata(_ i: Int32) -> UnsafeMutableRawPointer? { lua_touserdata(L, i) }
     public func isInteger(_ i: Int32) -> Bool { lua_isinteger(L, i) != 0 }
     public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     public func push(_ f: LuaFunction) { lg_pushbinding(L, Unmanaged.passUnretained(f).toOpaque()) }

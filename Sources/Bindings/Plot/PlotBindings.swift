@@ -8,13 +8,6 @@ import LuaBridge
 import Plotting
 import Tensors
 
-/// Where fig:show() sends figures besides the terminal: a notebook's image outputs.
-public enum FigureDisplay {
-    /// Gets each shown figure as PNG bytes with its size; returns true when it took
-    /// the figure's place (nothing is drawn in the terminal).
-    nonisolated(unsafe) public static var sink: ((_ png: Data, _ width: Int, _ height: Int) throws -> Bool)?
-}
-
 /// A figure Lua can keep changing.
 final class FigureBox {
     var figure = Figure()
@@ -185,7 +178,7 @@ enum PlotBindings {
     static let save = LuaFunction("save", "fig:save(path) -> fig", "Writes the figure as PNG, SVG or PDF, by the path's extension.") { lua in
         let box = try type.check(lua, 1)
         let path = try lua.string(2)
-        try Sandbox.checkWrite(path, argument: 1)
+        try Sandbox.checkWrite(path, argument: 1, lua)
         do throws(PlotError) { try box.figure.save(to: path) } catch { throw LuaError.message(error.message) }
         lua.pushValue(1)
         return 1
@@ -194,7 +187,7 @@ enum PlotBindings {
     static let show = LuaFunction("show", "fig:show([{columns=72 or the terminal's width, rows=16}])",
                                   "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
         let box = try type.check(lua, 1)
-        if let sink = FigureDisplay.sink {
+        if let sink = Runtime.owning(lua)?.figureSink {
             let f = box.figure
             let handled: Bool
             do { handled = try sink(try f.pngData(), f.width, f.height) } catch { throw LuaError.message(String(describing: error)) }

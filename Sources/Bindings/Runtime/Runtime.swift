@@ -2,18 +2,40 @@
 // in Lua's heap, and the modules torch (and, as they land, nn, optim, data, plot)
 // preloaded as globals and for require.
 
+import Foundation
 import LuaBridge
 import LuaPrelude
 import Tensors
 
 public final class Runtime {
     public let state: LuaState
+    /// This runtime's tensor state (memory account, grad mode, generator), current while it lives.
+    public let context = TensorContext()
     let memory: TensorMemory
+    /// The folder files may be written in (--safe); nil when writes are not restricted.
+    public internal(set) var sandboxRoot: String?
+    /// Gets each figure fig:show() shows, as PNG bytes with its size; returns true when it
+    /// took the figure's place (nothing is drawn in the terminal). Notebooks set it.
+    public var figureSink: ((_ png: Data, _ width: Int, _ height: Int) throws -> Bool)?
+
+    nonisolated(unsafe) private static let registryKey = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+    /// The runtime whose Lua state a binding runs in.
+    static func owning(_ lua: Lua) -> Runtime? {
+        lua.getRegistry(registryKey)
+        defer { lua.pop() }
+        guard let p = lua.userdata(-1) else { return nil }
+        return Unmanaged<Runtime>.fromOpaque(p).takeUnretainedValue()
+    }
 
     public init() {
+        context.makeCurrent()
         state = LuaState()
-        memory = TensorMemory(state: state)
+        memory = TensorMemory(state: state, account: context.memory)
         memory.install()
+        // Bindings find their runtime here (it outlives its state's every call).
+        state.lua.pushLightUserdata(Unmanaged.passUnretained(self).toOpaque())
+        state.lua.setRegistry(Runtime.registryKey)
         Help.install(state)
         registerTorch()
         registerNN()
@@ -33,6 +55,7 @@ public final class Runtime {
 
     deinit {
         memory.uninstall()
+        context.resign()
     }
 
     public var lua: Lua { state.lua }

@@ -11,7 +11,7 @@ enum CheckpointBindings {
     static let save = LuaFunction("save", "torch.save(path, tensors | module [, metadata])",
                                   "Writes a table of name -> Tensor (or a module's state_dict) as a safetensors file, atomically.") { lua in
         let path = try lua.string(1)
-        try Sandbox.checkWrite(path, argument: 1)
+        try Sandbox.checkWrite(path, argument: 1, lua)
         try lua.checkTable(2)
         let hasMetadata = lua.top >= 3 && !lua.isNoneOrNil(3)
         var table: Int32 = 2

@@ -43,14 +43,14 @@ public final class CellRunner {
             if !text.stdout.isEmpty { outputs.append(.stream(name: "stdout", text: CellRunner.endLine(text.stdout))) }
             if !text.stderr.isEmpty { outputs.append(.stream(name: "stderr", text: CellRunner.endLine(text.stderr))) }
         }
-        let previousSink = FigureDisplay.sink
-        FigureDisplay.sink = { [images, writeImages] png, width, height in
+        let previousSink = runtime.figureSink
+        runtime.figureSink = { [images, writeImages] png, width, height in
             addStreams(capture.take())
             outputs.append(.image(try images.image(png: png, width: width, height: height, write: writeImages)))
             figures.append(png)
             return true
         }
-        defer { FigureDisplay.sink = previousSink }
+        defer { runtime.figureSink = previousSink }
 
         let state = runtime.state
         let lua = state.lua

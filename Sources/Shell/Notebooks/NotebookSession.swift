@@ -53,13 +53,13 @@ public final class NotebookSession {
             ":load NOTEBOOK    runs a notebook's cells in this session",
             ":md TEXT          adds a prose (Markdown) cell to the session's notebook",
         ]
-        FigureDisplay.sink = { [unowned self] png, width, height in
-            self.pending.append(.figure(Shown(png: png, width: width, height: height)))
-            return false
-        }
     }
 
     private func hook(_ runtime: Runtime) {
+        runtime.figureSink = { [unowned self] png, width, height in
+            self.pending.append(.figure(Shown(png: png, width: width, height: height)))
+            return false
+        }
         let top = runtime.lua.top
         defer { runtime.state.dropTo(top) }
         try? runtime.callREPLHelper("tee", results: 0) {

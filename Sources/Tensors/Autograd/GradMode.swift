@@ -1,17 +1,20 @@
 // Whether operations record the backward graph (torch.no_grad switches it off).
 
 public enum GradMode {
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    /// The current context's setting (TensorContext).
+    @inline(__always)
+    public static var isEnabled: Bool { TensorContext.current.gradEnabled }
 
     /// Runs body with recording switched to `enabled`, restoring it afterwards.
     public static func with<T, E: Error>(enabled: Bool, _ body: () throws(E) -> T) throws(E) -> T {
-        let previous = isEnabled
-        isEnabled = enabled
-        defer { isEnabled = previous }
+        let context = TensorContext.current
+        let previous = context.gradEnabled
+        context.gradEnabled = enabled
+        defer { context.gradEnabled = previous }
         return try body()
     }
 
-    public static func set(_ enabled: Bool) { isEnabled = enabled }
+    public static func set(_ enabled: Bool) { TensorContext.current.gradEnabled = enabled }
 }
 
 extension Tensor {

@@ -44,8 +44,8 @@ struct MT19937 {
 }
 
 public final class Generator {
-    /// The one generator behind torch.manual_seed and every random draw.
-    nonisolated(unsafe) public static let shared = Generator(seed: 67_280_421_310_721)
+    /// The current context's generator, behind torch.manual_seed and every random draw.
+    public static var shared: Generator { TensorContext.current.generator }
 
     private var engine: MT19937
     private var cachedNormal: Double?

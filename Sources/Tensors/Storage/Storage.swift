@@ -2,7 +2,7 @@
 //
 // The values live in the same heap block as the Storage object (tail
 // allocation), so a tensor costs one allocation for its data. Every block is
-// counted in StorageMemory, which lets a garbage-collected host (the Lua layer)
+// counted in its context's MemoryAccount, which lets a garbage-collected host (the Lua layer)
 // collect when tensors, not its own objects, are what fills memory.
 
 import CKernels
@@ -14,17 +14,20 @@ public struct StorageHeader {
     /// Bumped by every in-place write, so autograd notices tensors it saved being changed.
     public var version: Int
     let accountedBytes: Int
+    /// Where the bytes were counted: freed later, they leave the same account.
+    let account: MemoryAccount
 }
 
 public final class Storage: ManagedBuffer<StorageHeader, Float> {
     /// Uninitialised storage for `count` values.
     public static func make(count: Int) -> Storage {
         let bytes = count * MemoryLayout<Float>.stride + StorageMemory.objectOverhead
+        let account = TensorContext.current.memory
         let buffer = Storage.create(minimumCapacity: Swift.max(count, 1)) { buffer in
             StorageHeader(data: buffer.withUnsafeMutablePointerToElements { $0 }, count: count, version: 0,
-                          accountedBytes: bytes)
+                          accountedBytes: bytes, account: account)
         }
-        StorageMemory.didAllocate(bytes)
+        account.didAllocate(bytes)
         return unsafeDowncast(buffer, to: Storage.self)
     }
 
@@ -42,35 +45,18 @@ public final class Storage: ManagedBuffer<StorageHeader, Float> {
     public func bumpVersion() { header.version &+= 1 }
 
     deinit {
-        StorageMemory.didFree(header.accountedBytes)
+        header.account.didFree(header.accountedBytes)
     }
 }
 
-/// How many bytes tensors hold, and a hook for when that passes a threshold.
+/// Storage's memory, as counted in the current context (TensorContext.memory).
 public enum StorageMemory {
-    /// Bytes of live storage, plus an estimate of the objects around each block.
-    nonisolated(unsafe) public private(set) static var liveBytes = 0
-    /// When liveBytes passes this, `onPressure` runs (once; it should lower liveBytes and reset this).
-    nonisolated(unsafe) public static var threshold = Int.max
-    nonisolated(unsafe) public static var onPressure: (() -> Void)?
+    /// Bytes of live storage in the current context.
+    public static var liveBytes: Int { TensorContext.current.memory.liveBytes }
     /// For a process that trains: large freed blocks stay in the heap for the next
     /// iteration instead of being unmapped and faulted in again.
     public static func keepLargeBlocks() { lk_keep_large_blocks() }
 
     /// The Tensor object, header and shape arrays that come with a storage block.
     public static let objectOverhead = 256
-    nonisolated(unsafe) private static var relieving = false
-
-    @inline(__always)
-    static func didAllocate(_ bytes: Int) {
-        liveBytes &+= bytes
-        if liveBytes > threshold && !relieving, let onPressure {
-            relieving = true
-            onPressure()
-            relieving = false
-        }
-    }
-
-    @inline(__always)
-    static func didFree(_ bytes: Int) { liveBytes &-= bytes }
 }
