@@ -13,7 +13,12 @@
 //   Front ends            Shell (REPL), Notebooks, lstmlua      the command
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked", "-Xfrontend", "-assume-single-threaded"], .when(configuration: .release))]
+// Every layer is optimised across modules. Only the tensor core's inner loops (Tensors,
+// NeuralNets) drop exclusivity checks and count references non-atomically: their worker
+// threads run jobs the compiler knows hold no references (Parallel.forRows takes
+// BitwiseCopyable jobs); nothing else runs off the main thread.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked", "-Xfrontend", "-assume-single-threaded"], .when(configuration: .release))]
 
 let package = Package(
     name: "lstmlua",
@@ -41,8 +46,8 @@ let package = Package(
         .target(name: "LineEditGlue", dependencies: ["CEdit"]),
 
         .target(name: "SafeFiles"),
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: optimize),
-        .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: optimize),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: kernelFlags),
+        .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "Datasets", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Plotting", dependencies: ["CCairo", "SafeFiles"], swiftSettings: optimize),

@@ -115,7 +115,7 @@ enum SequenceMath {
 
     /// Runs `body(job, begin, end)` over the hidden units [0, H) split across threads,
     /// at least 32 units each; the chunks meet at each step with lk_region_barrier.
-    static func overUnits<Job>(_ H: Int, job: Job,
+    static func overUnits<Job: BitwiseCopyable>(_ H: Int, job: Job,
                                _ body: @convention(c) (UnsafeRawPointer?, Int, Int) -> Void) throws(TensorError) {
         Parallel.forRows(H, minRows: 32, job: job, body)
         try Interrupt.check()
@@ -125,7 +125,7 @@ enum SequenceMath {
     /// the sequence has enough work: a recurrence keeps each batch row to itself over all
     /// steps, so the threads meet once per layer, not once per step. Only over packed
     /// weights: a row's product then has the same bits whichever rows share its block.
-    static func overBatchRows<Job>(_ B: Int, work: Int, recurrent: RecurrentProduct, job: Job,
+    static func overBatchRows<Job: BitwiseCopyable>(_ B: Int, work: Int, recurrent: RecurrentProduct, job: Job,
                                    _ body: @convention(c) (UnsafeRawPointer?, Int, Int) -> Void) throws(TensorError) {
         let minRows = work >= 1 << 22 && recurrent.packed != nil ? Swift.max(4, B / 16) : B
         Parallel.forRows(B, minRows: minRows, job: job, body)
