@@ -33,6 +33,23 @@ struct LstmLua: ParsableCommand {
             """,
         subcommands: [RunCommand.self, ReplayCommand.self, ExportCommand.self],
         defaultSubcommand: RunCommand.self)
+
+    /// The parser takes time quadratic in the number of passed-through arguments
+    /// (20 000 took 11 s), so it reads the command line only up to the script: the
+    /// shortest prefix it parses as a run with a script ends there, and what follows
+    /// is the script's, untouched. Anything else is parsed whole, as usual.
+    static func mainWithScriptArguments() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count > 64 else { return main() }
+        for end in 1...64 {
+            guard var run = (try? parseAsRoot(Array(arguments[..<end]))) as? RunCommand else { continue }
+            guard !run.script.isEmpty else { continue }
+            run.script += arguments[end...]
+            do { try run.run() } catch { exit(withError: error) }
+            return
+        }
+        main()
+    }
 }
 
 struct RunCommand: ParsableCommand {

@@ -8,4 +8,4 @@ if let problem = InstructionSet.problem {
     Console.error("lstmlua: \(problem)\n")
     exit(2)
 }
-LstmLua.main()
+LstmLua.mainWithScriptArguments()

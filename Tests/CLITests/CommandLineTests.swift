@@ -49,6 +49,16 @@ import Testing
         #expect(typo.stderr.contains("LSTMLUA_ISA=sse9 names no instruction set: use native, avx512, x86-64-v3, baseline"))
     }
 
+    @Test func aHundredThousandScriptArgumentsPassThrough() throws {
+        // They reach the script untouched, options and all (the parser sees only what
+        // comes before the script: given them all, it took seconds per 10 000).
+        let s = try Command.script("print(#arg, arg[1], arg[2], arg[#arg])")
+        let many = ["--help", "-v"] + (3...100_000).map(String.init)
+        let r = try Command.run(["-e", "x = 1", s.path] + many, killAfter: 60)
+        #expect(r.status == 0, "\(r.stderr.prefix(500))")
+        #expect(r.stdout == "100000\t--help\t-v\t100000\n")
+    }
+
     @Test func anUnknownOptionIsNotTakenForAScript() throws {
         let r = try Command.run(["--frobnicate"])
         #expect(r.status == 1)
