@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "Datasets", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
-        .target(name: "Plotting", dependencies: ["CCairo", "SafeFiles"], swiftSettings: optimize),
+        .target(name: "Plotting", dependencies: ["CCairo", "CInterrupt", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
                 dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude", "SafeFiles"],

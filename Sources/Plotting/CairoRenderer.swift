@@ -2,6 +2,7 @@
 // encoders: no rasteriser or image format is written here).
 
 import CCairo
+import CInterrupt
 import Foundation
 import SafeFiles
 
@@ -76,6 +77,7 @@ extension Figure {
         guard status == CAIRO_STATUS_SUCCESS else {
             throw PlotError("cannot draw the figure: \(String(cString: cairo_status_to_string(status)))")
         }
+        if lstm_interrupt_pending() != 0 { throw PlotError("interrupted!") }
         return sink.data
     }
 }
@@ -177,32 +179,41 @@ struct CairoRenderer {
                 let dashes: [Double] = [6, 4]
                 cairo_set_dash(cr, dashes, 2, 0)
             }
-            // Each finite run is simplified in device space, then stroked.
+            // Each finite run is simplified in device space, then stroked in pieces of a
+            // few thousand points, each overlapping the last by a segment (so every
+            // joint is drawn as a join): cairo's stroker slows down more than linearly on
+            // one long jagged path, and Ctrl-C or a time limit is heard between pieces.
+            // A dashed line is one stroke, so that its pattern runs on.
             var run: PathSimplifier?
+            var raw: [(x: Double, y: Double)] = []
             func stroke() {
                 guard var r = run else { return }
                 r.flush()
-                if s.simplify {
-                    let points = r.points
-                    cairo_move_to(cr, points[0].x, points[0].y)
-                    for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
-                }
-                cairo_stroke(cr)
+                let points = s.simplify ? r.points : raw
+                var first = 0
+                repeat {
+                    let last = s.dashed ? points.count - 1 : Swift.min(points.count - 1, first + 4096)
+                    cairo_move_to(cr, points[first].x, points[first].y)
+                    if last > first { for p in points[(first + 1)...last] { cairo_line_to(cr, p.x, p.y) } }
+                    cairo_stroke(cr)
+                    if lstm_interrupt_pending() != 0 { break }
+                    first = last - 1
+                } while first + 1 < points.count - 1
                 run = nil
+                raw.removeAll(keepingCapacity: true)
             }
             for i in 0..<n {
                 let (x, y) = (s.xs[i], s.ys[i])
                 guard x.isFinite && y.isFinite else { stroke(); continue }
                 let p = (x: px(x), y: py(y))
-                if !s.simplify {
-                    if run == nil { cairo_move_to(cr, p.x, p.y) } else { cairo_line_to(cr, p.x, p.y) }
-                }
+                if !s.simplify { raw.append(p) }
                 if run == nil { run = PathSimplifier(start: p) } else if s.simplify { run!.add(p) }
             }
             stroke()
             cairo_set_dash(cr, nil, 0, 0)
         case .scatter:
             for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {
+                if i & 0xFFF == 0xFFF && lstm_interrupt_pending() != 0 { break }
                 cairo_new_sub_path(cr)
                 cairo_arc(cr, px(s.xs[i]), py(s.ys[i]), s.size, 0, 2 * Double.pi)
             }

@@ -323,6 +323,23 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         #expect(r.stdout.contains("--| after"), "the interrupt no longer pending, the next cell runs")
     }
 
+    @Test func timeoutStopsALongDrawing() throws {
+        // A dense line drawn point by point: the drawing hears the limit between pieces.
+        let url = try notebookCopy("""
+            -- %%
+            local ys = torch.randn(3000000)
+            for i = 1, 100 do plot.figure{}:line(ys, nil, {simplify = false}):save("big.png") end
+
+            -- %%
+            print("after")
+
+            """)
+        let r = try Command.run(["replay", "--timeout", "1", url.path], killAfter: 60)
+        #expect(r.stdout.contains("--! timed out: the cell ran longer than 1 s"), "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("--| after"))
+        #expect(!r.stderr.contains("giving up"), "stopped by the limit, not the hard limit")
+    }
+
     @Test func aCellThatIgnoresItsLimitMeetsTheHardLimit() throws {
         // Lua runs finalizers without hooks: nothing stops this one but ending the process.
         let url = try notebookCopy("-- %%\nsetmetatable({}, {__gc = function() while true do end end}); collectgarbage()\n")
