@@ -145,26 +145,27 @@ public struct NotebookReplay {
         return report
     }
 
+    /// A run's image outputs with their PNG bytes.
+    static func figures(of result: CellRunner.Result) -> [(image: Output.Image, png: Data)] {
+        let images = result.outputs.compactMap { output -> Output.Image? in
+            if case .image(let image) = output { return image } else { return nil }
+        }
+        return Array(zip(images, result.figures))
+    }
+
     /// Compares a cell's saved figures (in the notebook's folder) with the fresh ones (in memory).
     static func comparer(for result: CellRunner.Result, store: ImageStore) -> ImageComparer {
         var fresh: [String: Data] = [:]
-        for (output, png) in zip(result.outputs.filter { if case .image = $0 { return true } else { return false } }, result.figures) {
-            if case .image(let image) = output { fresh[image.path] = png }
-        }
+        for (image, png) in figures(of: result) { fresh[image.path] = png }
         return ImageComparer(saved: store.data(of:), fresh: { fresh[$0.path] })
     }
 
     /// A failing cell's new figures are written beside the saved ones, for a look.
     static func keepNewFigures(_ cell: Cell, _ result: CellRunner.Result, store: ImageStore) -> [String] {
         let saved = Set(cell.outputs.compactMap { if case .image(let i) = $0 { return i.path } else { return nil } })
-        var written: [String] = []
-        for (output, png) in zip(result.outputs.filter { if case .image = $0 { return true } else { return false } }, result.figures) {
-            guard case .image(let image) = output, !saved.contains(image.path) else { continue }
-            if (try? store.image(png: png, width: image.width, height: image.height, write: true)) != nil {
-                written.append(image.path)
-            }
+        return figures(of: result).filter { !saved.contains($0.image.path) }.compactMap { image, png in
+            (try? store.image(png: png, width: image.width, height: image.height, write: true)).map(\.path)
         }
-        return written
     }
 
     static func compare(_ cell: Cell, _ result: CellRunner.Result, label: String, settings: CheckSettings,
