@@ -3,6 +3,8 @@
 
 import ArgumentParser
 import Bindings
+import Foundation
+import Notebooks
 import Shell
 
 #if canImport(Glibc)
@@ -52,6 +54,16 @@ struct LstmLua: ParsableCommand {
     }
 }
 
+extension RunCommand {
+    /// Whether the file reads as a notebook (a cell marker in its first 64 KiB).
+    static func isNotebook(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 1 << 16) else { return false }
+        return NotebookFormat.looksLikeNotebook(String(decoding: head, as: UTF8.self))
+    }
+}
+
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -85,6 +97,17 @@ struct RunCommand: ParsableCommand {
         if let first = script.first, first.hasPrefix("-"), first != "-" {
             Console.error("lstmlua: unrecognized option '\(first)' (lstmlua -h lists the options)\n")
             throw ExitCode(1)
+        }
+        // A notebook (Jupytext's `-- %%` cells) runs cell by cell, as `lstmlua replay`
+        // shows it: a cell's last expression is a value there, not a syntax error.
+        if let path = script.first, path != "-", e.isEmpty, !i, RunCommand.isNotebook(path) {
+            let report: NotebookReplay.Report
+            do { report = try NotebookReplay(mode: .transcript).run(path) } catch {
+                Console.error("lstmlua: \(error.description)\n")
+                throw ExitCode(1)
+            }
+            if !report.unexpectedErrors.isEmpty { throw ExitCode(1) }
+            return
         }
         let runtime = Runtime()
         var failed = false

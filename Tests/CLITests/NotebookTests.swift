@@ -28,6 +28,13 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         }
     }
 
+    @Test("lstmlua NB.lua runs the notebook cell by cell", arguments: notebookFiles)
+    func notebookRunsAsAScript(_ name: String) throws {
+        let r = try Command.run(["Notebooks/" + name])
+        #expect(r.status == 0, "\(r.stdout.suffix(1000))\(r.stderr.suffix(1000))")
+        #expect(r.stdout.contains("-- %% [cell 1"), "the transcript, as replay shows it")
+    }
+
     @Test("replay --check passes", arguments: notebookFiles)
     func notebookChecks(_ name: String) throws {
         let r = try Command.run(["replay", "--check", "Notebooks/" + name])
