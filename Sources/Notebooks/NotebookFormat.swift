@@ -1,6 +1,6 @@
 // Reading and writing a notebook file: Jupytext's percent format for Lua, with each
-// code cell's outputs kept as comments right after its code, so the file stays a
-// Lua script that `lstmlua nb.lua` runs as it is.
+// code cell's outputs kept as comments right after its code, so the file stays Lua
+// text that `lstmlua nb.lua` runs cell by cell.
 //
 //   -- %% Train [tags=["slow"]]        a cell marker (title, type, key=value metadata)
 //   print(loss)                        the cell's code
