@@ -489,10 +489,10 @@ local function classify(ok, err, target)
   stats.errors = stats.errors + 1
   target.err = target.err + 1
   if type(err) ~= "string" then
-    local text = tostring(err)
-    if text:find("fuzz-callback-error", 1, true) then stats.callback = stats.callback + 1 return end
+    local shown, text = pcall(tostring, err)
+    if shown and type(text) == "string" and text:find("fuzz-callback-error", 1, true) then stats.callback = stats.callback + 1 return end
     stats.non_string = stats.non_string + 1
-    non_string_types[type(err) .. " from " .. target.name] = true
+    non_string_types[(kind_of(err) or type(err)) .. " from " .. target.name] = true
     return
   end
   if err == budget_message or err:find(budget_message, 1, true) then stats.budget = stats.budget + 1 return end
