@@ -57,9 +57,10 @@ enum Command {
         p.waitUntilExit()
         try out.close()
         try err.close()
+        // Decoded leniently: a fuzzer's child may print any bytes.
         return CommandResult(status: p.terminationStatus,
-                             stdout: try String(contentsOf: outURL, encoding: .utf8),
-                             stderr: try String(contentsOf: errURL, encoding: .utf8))
+                             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
     /// A new empty folder under the system's temporary folder.
