@@ -26,7 +26,8 @@ static inline float exp_core(float x0) {
     float x = x0 < -104.0f ? -104.0f : (x0 > 89.0f ? 89.0f : x0);
     float shifted = x * 1.44269504088896341f + 12582912.0f;   // 1.5·2^23: rounds to an integer
     float n = shifted - 12582912.0f;
-    int32_t ni = float_to_bits(shifted) - 0x4B400000;
+    // in unsigned arithmetic: for a NaN the signed one would overflow (undefined)
+    int32_t ni = (int32_t)((uint32_t)float_to_bits(shifted) - 0x4B400000u);
     float r = x - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
     float z = r * r;
@@ -38,7 +39,8 @@ static inline float exp_core(float x0) {
     p = p * r + 5.0000001201e-1f;
     float y = p * z + r + 1.0f;
     int32_t half = ni >> 1;
-    y = y * bits_to_float((half + 127) << 23) * bits_to_float((ni - half + 127) << 23);
+    y = y * bits_to_float((int32_t)(((uint32_t)half + 127u) << 23))
+          * bits_to_float((int32_t)(((uint32_t)(ni - half) + 127u) << 23));
     return x0 != x0 ? x0 : y;
 }
 

@@ -188,14 +188,17 @@ enum ProgressBindings {
         var items: [(String, String)] = []
         for key in try lua.stringKeys(2, argument: 2).sorted() {
             lua.rawGet(2, key)
-            defer { lua.pop() }
+            // No deferred pop: a failing tostring leaves its message on top, to be raised.
+            let text: String
             if lua.kind(-1) == .number {
-                items.append((key, ProgressBar.postfixValue(try lua.number(-1))))
+                text = ProgressBar.postfixValue(try lua.number(-1))
             } else if let t = TensorClass.shared.test(lua, -1), t.count == 1 {
-                items.append((key, ProgressBar.postfixValue(Double(t.data.pointee))))
+                text = ProgressBar.postfixValue(Double(t.data.pointee))
             } else {
-                items.append((key, try lua.tostring(-1)))
+                text = try lua.tostring(-1)
             }
+            lua.pop()
+            items.append((key, text))
         }
         bar.postfix = items
         return 0
