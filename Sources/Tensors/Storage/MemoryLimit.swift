@@ -4,6 +4,10 @@
 
 import CKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 public enum MemoryLimit {
     /// Below this, asking the system costs more than the allocation; such blocks always fit.
     static let smallBlock = 64 << 20
@@ -21,11 +25,17 @@ public enum MemoryLimit {
         }
     }
 
-    /// Whether `bytes` more can be allocated, as far as the system says.
+    /// Whether `bytes` more can be allocated, as far as the system says and then as the
+    /// allocator shows: a large block is asked for and given back, so that a malloc that
+    /// would fail (overcommit off, a sanitizer's cap, a fragmented heap) is a refusal
+    /// here rather than Swift's abort in the allocation that follows.
     public static func fits(bytes: Int) -> Bool {
         guard bytes >= smallBlock else { return true }
         let available = lk_allocatable_bytes()
-        return available < 0 || Int64(bytes) <= available
+        guard available < 0 || Int64(bytes) <= available else { return false }
+        guard let probe = malloc(bytes + 4096) else { return false }
+        free(probe)
+        return true
     }
 
     /// "32 GiB", "1.5 GiB", "96 MiB".
