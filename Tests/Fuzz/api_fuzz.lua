@@ -15,43 +15,9 @@
 -- folder: every string a call can receive is a relative name without '..' or a path
 -- inside --dir, and nothing points at /dev.
 
-local options = {seed = 1, calls = 10000, log = nil, dir = nil, budget = 2.0, verbose = false}
-do
-  local i = 1
-  while i <= #arg do
-    local a, v = arg[i], arg[i + 1]
-    if a == "--seed" then options.seed = math.tointeger(tonumber(v)) or error("--seed takes an integer")
-    elseif a == "--calls" then options.calls = math.tointeger(tonumber(v)) or error("--calls takes an integer")
-    elseif a == "--log" then options.log = v
-    elseif a == "--dir" then options.dir = v
-    elseif a == "--budget" then options.budget = tonumber(v) or error("--budget takes seconds")
-    elseif a == "--verbose" then options.verbose = true; i = i - 1
-    else error("api_fuzz: unknown option " .. tostring(a)) end
-    i = i + 2
-  end
-end
-assert(options.dir and options.dir:sub(1, 1) == "/", "api_fuzz: --dir must name the (absolute) temporary folder to run in")
-local dir = options.dir:gsub("/+$", "")
-assert(not dir:find("^/dev") and not dir:find("%.%."), "api_fuzz: --dir must be a temporary folder")
-
--- The current folder must be --dir: relative paths then stay inside it.
-do
-  local token = tostring(os.time()) .. tostring({})
-  local f = assert(io.open(".api_fuzz_cwd", "w"))
-  f:write(token)
-  f:close()
-  local g = io.open(dir .. "/.api_fuzz_cwd", "r")
-  local seen = g and g:read("a")
-  if g then g:close() end
-  os.remove(".api_fuzz_cwd")
-  assert(seen == token, "api_fuzz: run it with the current folder set to --dir")
-end
-
-local log = assert(io.open(options.log or (dir .. "/api_fuzz.log"), "w"))
-math.randomseed(options.seed)
-torch.manual_seed(options.seed)
-local random = math.random
-local function pick(list) return list[random(#list)] end
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+local run = dofile(here .. "/fuzz_run.lua")("api_fuzz", {seed = 1, calls = 10000, budget = 2.0, verbose = false})
+local options, dir, log, random, pick = run.options, run.dir, run.log, run.random, run.pick
 
 ---------------------------------------------------------------------------
 -- Describing values (for the log)

@@ -9,37 +9,9 @@
 -- Each mutant is written to the folder and described in the log (flushed) before it is
 -- read: after a crash the log's last line and mutant.* are the reproducing input.
 
-local options = {seed = 1, mutants = 10000, format = nil, dir = nil, log = nil}
-do
-  local i = 1
-  while i <= #arg do
-    local a, v = arg[i], arg[i + 1]
-    if a == "--seed" then options.seed = math.tointeger(tonumber(v)) or error("--seed takes an integer")
-    elseif a == "--mutants" then options.mutants = math.tointeger(tonumber(v)) or error("--mutants takes an integer")
-    elseif a == "--format" then options.format = v
-    elseif a == "--log" then options.log = v
-    elseif a == "--dir" then options.dir = v
-    else error("parser_fuzz: unknown option " .. tostring(a)) end
-    i = i + 2
-  end
-end
-assert(options.dir and options.dir:sub(1, 1) == "/", "parser_fuzz: --dir must name the (absolute) temporary folder to run in")
-local dir = options.dir:gsub("/+$", "")
-do  -- the current folder must be --dir: the mutants are written there by relative name
-  local token = tostring(os.time()) .. tostring({})
-  local f = assert(io.open(".parser_fuzz_cwd", "w")) f:write(token) f:close()
-  local g = io.open(dir .. "/.parser_fuzz_cwd", "r")
-  local seen = g and g:read("a")
-  if g then g:close() end
-  os.remove(".parser_fuzz_cwd")
-  assert(seen == token, "parser_fuzz: run it with the current folder set to --dir")
-end
-
-local log = assert(io.open(options.log or (dir .. "/parser_fuzz.log"), "w"))
-math.randomseed(options.seed)
-torch.manual_seed(options.seed)
-local random = math.random
-local function pick(list) return list[random(#list)] end
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+local run = dofile(here .. "/fuzz_run.lua")("parser_fuzz", {seed = 1, mutants = 10000, format = ""})
+local options, dir, log, random, pick = run.options, run.dir, run.log, run.random, run.pick
 
 local function read(path) local f = assert(io.open(path, "rb")) local s = f:read("a") f:close() return s end
 local function write(path, s) local f = assert(io.open(path, "wb")) f:write(s) f:close() end
