@@ -88,3 +88,15 @@ extension Tensor {
         storage.bumpVersion()
     }
 }
+
+extension Tensor {
+    /// The tensor an index-returning op gives the user (argmax, sort, topk, multinomial):
+    /// `zeroBased` positions shown 1-based, as every index in lstmlua. The one place
+    /// index results are made, so their element type is decided here.
+    public static func indices(zeroBased: [Int], shape: Dims) -> Tensor {
+        precondition(zeroBased.count == Shape.count(shape), "indices do not fill the shape")
+        let out = Tensor(uninitializedShape: shape)
+        for (k, i) in zeroBased.enumerated() { out.data[k] = Float(i + 1) }
+        return out
+    }
+}
