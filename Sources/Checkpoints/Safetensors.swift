@@ -5,9 +5,10 @@
 //   [8 bytes: header length N, little endian] [N bytes: JSON header] [data]
 //   header: {"__metadata__": {str: str}, "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...}
 //
-// lstmlua writes F32, tensors sorted by name, the header padded with spaces to
-// a multiple of 8, through a temporary file renamed into place. It reads F32,
-// F16, BF16, F64 and the integer types (as float values). Anything malformed —
+// lstmlua writes each tensor in its own dtype (F32, F64, I64, I32, U8, BOOL),
+// tensors sorted by name, the header padded with spaces to a multiple of 8,
+// through a temporary file renamed into place. It reads those as themselves,
+// F16 and BF16 as float32, I16 and I8 as int32. Anything malformed —
 // truncated, oversized, overlapping, not JSON — is a CheckpointError, never a crash.
 
 import Foundation
@@ -35,7 +36,7 @@ public enum Safetensors {
     /// The largest header accepted, as the reference implementation (100 MB).
     static let maxHeader = 100_000_000
 
-    enum DType: String {
+    enum FileType: String {
         case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64"
         case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
 
@@ -45,6 +46,29 @@ public enum Safetensors {
             case .f32, .i32: return 4
             case .f16, .bf16, .i16: return 2
             case .i8, .u8, .bool: return 1
+            }
+        }
+
+        /// The dtype a tensor of this file type loads as.
+        var dtype: Tensors.DType {
+            switch self {
+            case .f32, .f16, .bf16: .float32
+            case .f64: .float64
+            case .i64: .int64
+            case .i32, .i16, .i8: .int32
+            case .u8: .uint8
+            case .bool: .bool
+            }
+        }
+
+        init(_ dtype: Tensors.DType) {
+            switch dtype {
+            case .float32: self = .f32
+            case .float64: self = .f64
+            case .int64: self = .i64
+            case .int32: self = .i32
+            case .uint8: self = .u8
+            case .bool: self = .bool
             }
         }
     }
@@ -79,7 +103,7 @@ public enum Safetensors {
         let buffer = data.subdata(in: (data.startIndex + 8 + headerLength)..<data.endIndex)
 
         var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
+        var entries: [(name: String, dtype: FileType, shape: [Int], begin: Int, end: Int)] = []
         for (key, value) in header {
             if key == "__metadata__" {
                 guard let m = value as? [String: Any] else { throw bad("__metadata__ is not an object") }
@@ -91,7 +115,7 @@ public enum Safetensors {
             }
             guard let info = value as? [String: Any] else { throw bad("the entry for '\(key)' is not an object") }
             guard let dt = info["dtype"] as? String else { throw bad("'\(key)' has no dtype") }
-            guard let dtype = DType(rawValue: dt) else { throw bad("'\(key)' has dtype \(dt), which lstmlua does not read") }
+            guard let dtype = FileType(rawValue: dt) else { throw bad("'\(key)' has dtype \(dt), which lstmlua does not read") }
             guard let shapeValues = info["shape"] as? [Any], let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 }) else {
                 throw bad("'\(key)' has an invalid shape")
             }
@@ -130,8 +154,8 @@ public enum Safetensors {
         var tensors: [(name: String, tensor: Tensor)] = []
         buffer.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             for e in entries {
-                let t = Tensor(uninitializedShape: Dims(e.shape))
-                convert(raw.baseAddress! + e.begin, e.dtype, count: t.count, into: t.data)
+                let t = Tensor(uninitializedShape: Dims(e.shape), dtype: e.dtype.dtype)
+                convert(raw.baseAddress! + e.begin, e.dtype, count: t.count, into: t)
                 tensors.append((e.name, t))
             }
         }
@@ -147,36 +171,47 @@ public enum Safetensors {
         return out
     }
 
-    /// Little-endian values of `dtype` to Float.
-    private static func convert(_ src: UnsafeRawPointer, _ dtype: DType, count: Int, into dst: UnsafeMutablePointer<Float>) {
-        switch dtype {
+    /// Little-endian values of a file type into a fresh tensor of the matching dtype.
+    private static func convert(_ src: UnsafeRawPointer, _ type: FileType, count: Int, into t: Tensor) {
+        func load<W: FixedWidthInteger>(_ i: Int, _: W.Type) -> W { W(littleEndian: src.loadUnaligned(fromByteOffset: i * W.bitWidth / 8, as: W.self)) }
+        switch type {
         case .f32:
-            for i in 0..<count { dst[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            let dst = t.elements(Float.self)
+            for i in 0..<count { dst[i] = Float(bitPattern: load(i, UInt32.self)) }
         case .f64:
-            for i in 0..<count { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+            let dst = t.elements(Double.self)
+            for i in 0..<count { dst[i] = Double(bitPattern: load(i, UInt64.self)) }
         case .f16:
-            for i in 0..<count { dst[i] = Float(Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+            let dst = t.elements(Float.self)
+            for i in 0..<count { dst[i] = Float(Float16(bitPattern: load(i, UInt16.self))) }
         case .bf16:
-            for i in 0..<count {
-                let bits = UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
-                dst[i] = Float(bitPattern: bits)
-            }
+            let dst = t.elements(Float.self)
+            for i in 0..<count { dst[i] = Float(bitPattern: UInt32(load(i, UInt16.self)) << 16) }
         case .i64:
-            for i in 0..<count { dst[i] = Float(Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
+            let dst = t.elements(Int64.self)
+            for i in 0..<count { dst[i] = load(i, Int64.self) }
         case .i32:
-            for i in 0..<count { dst[i] = Float(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
+            let dst = t.elements(Int32.self)
+            for i in 0..<count { dst[i] = load(i, Int32.self) }
         case .i16:
-            for i in 0..<count { dst[i] = Float(Int16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))) }
+            let dst = t.elements(Int32.self)
+            for i in 0..<count { dst[i] = Int32(load(i, Int16.self)) }
         case .i8:
-            for i in 0..<count { dst[i] = Float(src.load(fromByteOffset: i, as: Int8.self)) }
-        case .u8, .bool:
-            for i in 0..<count { dst[i] = Float(src.load(fromByteOffset: i, as: UInt8.self)) }
+            let dst = t.elements(Int32.self)
+            for i in 0..<count { dst[i] = Int32(src.load(fromByteOffset: i, as: Int8.self)) }
+        case .u8:
+            let dst = t.elements(UInt8.self)
+            for i in 0..<count { dst[i] = src.load(fromByteOffset: i, as: UInt8.self) }
+        case .bool:
+            // any nonzero byte is true: a Swift Bool must hold exactly 0 or 1
+            let dst = t.elements(Bool.self)
+            for i in 0..<count { dst[i] = src.load(fromByteOffset: i, as: UInt8.self) != 0 }
         }
     }
 
     // MARK: Writing
 
-    /// The file's bytes: F32 tensors sorted by name, metadata under __metadata__.
+    /// The file's bytes: tensors in their dtypes, sorted by name, metadata under __metadata__.
     public static func encode(_ checkpoint: Checkpoint) throws(CheckpointError) -> Data {
         let sorted = checkpoint.tensors.sorted { $0.name < $1.name }
         for i in sorted.indices.dropFirst() where sorted[i].name == sorted[i - 1].name {
@@ -187,8 +222,8 @@ public enum Safetensors {
         var offset = 0
         for (name, t) in sorted {
             guard name != "__metadata__" else { throw CheckpointError("'__metadata__' is reserved and cannot name a tensor") }
-            let bytes = t.count * 4
-            header[name] = ["dtype": "F32", "shape": Array(t.shape), "data_offsets": [offset, offset + bytes]] as [String: Any]
+            let bytes = t.count * t.dtype.itemSize
+            header[name] = ["dtype": FileType(t.dtype).rawValue, "shape": Array(t.shape), "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
         var json: Data
@@ -203,10 +238,9 @@ public enum Safetensors {
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
         out.append(json)
         for (_, t) in sorted {
+            // x86-64 and arm64 are little-endian, as the format: the bytes go as they are
             let values = t.materialized()
-            var le = [UInt32](repeating: 0, count: values.count)
-            for i in 0..<values.count { le[i] = values.data[i].bitPattern.littleEndian }
-            le.withUnsafeBytes { out.append(contentsOf: $0) }
+            out.append(UnsafeRawBufferPointer(start: values.raw, count: values.count * values.dtype.itemSize).bindMemory(to: UInt8.self))
         }
         return out
     }

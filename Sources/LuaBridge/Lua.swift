@@ -145,6 +145,15 @@ public struct Lua {
         return (Kind(rawValue: t) ?? .none, v)
     }
 
+    /// t[k] (raw) when a number or boolean: its value, and its exact value when a Lua integer.
+    public func rawScalar(_ i: Int32, _ k: Int) -> (kind: Kind, value: Double, integer: Int64?) {
+        var v = 0.0
+        var n: Int64 = 0
+        var isInteger: Int32 = 0
+        let t = lg_rawgeti_scalar(L, i, lua_Integer(k), &v, &n, &isInteger)
+        return (Kind(rawValue: t) ?? .none, v, isInteger != 0 ? n : nil)
+    }
+
     /// Pushes t[k] (raw) and returns its kind.
     @discardableResult
     public func rawGet(_ i: Int32, _ k: Int) -> Kind {

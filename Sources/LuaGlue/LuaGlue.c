@@ -199,6 +199,21 @@ int lg_rawgeti_number(lua_State *L, int idx, lua_Integer i, double *out) {
     return type;
 }
 
+int lg_rawgeti_scalar(lua_State *L, int idx, lua_Integer i, double *out, long long *integer, int *isinteger) {
+    int type = lua_rawgeti(L, idx, i);
+    *isinteger = 0;
+    if (type == LUA_TNUMBER) {
+        if (lua_isinteger(L, -1)) { *isinteger = 1; *integer = (long long)lua_tointeger(L, -1); *out = (double)*integer; }
+        else *out = lua_tonumber(L, -1);
+    } else if (type == LUA_TBOOLEAN) {
+        *out = lua_toboolean(L, -1) ? 1 : 0;
+        *integer = (long long)*out;
+        *isinteger = 1;
+    }
+    lg_pop(L, 1);
+    return type;
+}
+
 int lg_rawgeti_userdata(lua_State *L, int idx, lua_Integer i, void **out) {
     int type = lua_rawgeti(L, idx, i);
     *out = type == LUA_TUSERDATA ? lua_touserdata(L, -1) : NULL;

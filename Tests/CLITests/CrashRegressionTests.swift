@@ -95,15 +95,15 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
     }
 
     @Test func zeroDimensionalTensorsTakeDimOneAndMinusOne() throws {
-        try runs("print(torch.sum(torch.tensor(5), 1), torch.tensor(5):sum():mean(-1))", printing: "tensor(5.)\ttensor(5.)")
+        try runs("print(torch.sum(torch.tensor(5.0), 1), torch.tensor(5.0):sum():mean(-1))", printing: "tensor(5.)\ttensor(5.)")
         try runs("""
-            local five = torch.tensor(5)
+            local five = torch.tensor(5.0)
             local values, indices = five:max(1)
-            local x = torch.tensor(2, {requires_grad = true})
+            local x = torch.tensor(2.0, {requires_grad = true})
             ;(x:sum(1):mean(-1) * 3):backward()
             print(five:sum(-1, true):dim(), five:sum({dim = 1}):item(), five:mean(1, true):dim(),
                   values:item(), indices:item(), x.grad:item(), pcall(function() return five:sum(2) end))
-            """, printing: "0\t5.0\t0\t5.0\t1.0\t3.0\tfalse\t(command line):6: bad argument #1 to 'sum' (dimension 2 out of range (expected 1 to 1, or -1 to -1))")
+            """, printing: "0\t5.0\t0\t5.0\t1\t3.0\tfalse\t(command line):6: bad argument #1 to 'sum' (dimension 2 out of range (expected 1 to 1, or -1 to -1))")
     }
 
     @Test func integerOverflowIsALuaError() throws {

@@ -60,7 +60,7 @@ enum DataBindings {
             }
         }
         let (values, name) = try lua.report { () throws(TensorError) in try CSVSeries.load(path: path, options: options) }
-        lua.push(Tensor(values.map(Float.init), shape: [values.count]))
+        lua.push(Tensor(values.map { Float($0) }, shape: [values.count]))
         if let name { lua.push(name) } else { lua.pushNil() }
         return 2
     }
@@ -74,7 +74,7 @@ enum DataBindings {
         let batch = try o?.integer("batch") ?? 1, stride = try o?.integer("stride") ?? 1
         let shuffle = try o?.boolean("shuffle") ?? false, dropLast = try o?.boolean("drop_last") ?? false
         let it = try lua.blame(2) { () throws(TensorError) in
-            try WindowBatches(series: series.values, length: length, batch: batch, stride: stride, shuffle: shuffle, dropLast: dropLast)
+            try WindowBatches(series: series.doubles.map { Float($0) }, length: length, batch: batch, stride: stride, shuffle: shuffle, dropLast: dropLast)
         }
         iteratorType.push(it, lua)
         return 1

@@ -26,11 +26,18 @@ enum FunctionalBindings {
         return 1
     }
 
-    /// Integer-valued float tensor → 0-based indices, checked.
+    /// An index tensor (int64, int32, uint8, or a float tensor of whole numbers) → 0-based indices.
     static func indices(_ lua: Lua, _ i: Int32, _ t: Tensor, what: String) throws(LuaError) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(t.count)
-        for v in t.values {
+        if t.dtype == .bool { throw LuaError.argument(i, "\(what) must be integers, got a bool tensor") }
+        if !t.dtype.isFloatingPoint {
+            let exact = t.converted(to: .int64)
+            let base = exact.storage.elements(Int64.self)
+            exact.forEachOffset { out.append(Int(base[$0]) &- 1) }
+            return out
+        }
+        for v in t.doubles {
             guard let k = Int(exactly: v), k > Int.min else { throw LuaError.argument(i, "\(what) must be integers, got \(v)") }
             out.append(k - 1)
         }
@@ -101,7 +108,7 @@ enum FunctionalBindings {
         let probabilities = y.shape == x.shape && x.dim > 0 ? y : nil
         let classes = probabilities == nil ? try indices(lua, 2, y, what: "class indices") : nil
         lua.push(try lua.blame(2) { () throws(TensorError) in
-            try Loss.crossEntropy(x, classes: classes, probabilities: probabilities, reduction: r, labelSmoothing: Float(smoothing))
+            try Loss.crossEntropy(x, classes: classes, probabilities: probabilities, reduction: r, labelSmoothing: smoothing)
         })
         return 1
     }

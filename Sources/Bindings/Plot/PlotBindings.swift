@@ -55,7 +55,7 @@ enum PlotBindings {
 
     /// Numbers from a Lua array or a tensor (flattened) at i.
     static func numbers(_ lua: Lua, _ i: Int32, what: String) throws(LuaError) -> [Double] {
-        if let t = TensorClass.shared.test(lua, i) { return t.values.map(Double.init) }
+        if let t = TensorClass.shared.test(lua, i) { return t.doubles }
         guard lua.kind(i) == .table else { throw lua.typeError(i, "table or Tensor") }
         var out: [Double] = []
         for k in stride(from: 1, through: lua.length(i), by: 1) {

@@ -65,7 +65,8 @@ public final class Runtime {
 
     private func registerTorch() {
         let lua = state.lua
-        state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions)
+        state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions + DTypeBindings.functions)
+        DTypeBindings.registerConstants(lua)
         TensorClass.register(in: state)
         lua.rawSet(-2, "Tensor")
         state.pushLibrary("torch.autograd", TorchLibrary.autograd)

@@ -193,7 +193,7 @@ enum ProgressBindings {
             if lua.kind(-1) == .number {
                 text = ProgressBar.postfixValue(try lua.number(-1))
             } else if let t = TensorClass.shared.test(lua, -1), t.count == 1 {
-                text = ProgressBar.postfixValue(Double(t.data.pointee))
+                text = ProgressBar.postfixValue(t.double(atOffset: t.offset))
             } else {
                 text = try lua.tostring(-1)
             }

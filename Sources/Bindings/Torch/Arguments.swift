@@ -38,10 +38,24 @@ extension Lua {
         if let t { push(t) } else { pushNil() }
     }
 
-    /// A tensor argument, or a number made into a 0-dimensional tensor.
+    /// A tensor argument, or a number made into a 0-dimensional tensor: a Lua integer as
+    /// int64, a float as float32, a boolean as bool (PyTorch's scalar types).
     func tensorOrNumber(_ i: Int32) throws(LuaError) -> Tensor {
-        if kind(i) == .number { return Tensor(scalar: Float(try number(i))) }
+        if kind(i) == .number {
+            return Tensor(filling: try number(i), shape: [], dtype: isInteger(i) ? .int64 : .float32)
+        }
+        if kind(i) == .boolean { return Tensor(filling: try boolean(i) ? 1 : 0, shape: [], dtype: .bool) }
         guard let t = TensorClass.shared.test(self, i) else { throw typeError(i, "Tensor or number") }
+        return t
+    }
+
+    /// The tensor at i, ready for arithmetic with the number at `scalar`: an integer or bool
+    /// tensor meets a Lua float as float32, a bool tensor meets an integer as int64 (PyTorch's
+    /// rule that a scalar only counts when it is of a wider category).
+    func scalarOperand(_ i: Int32, with scalar: Int32) throws(LuaError) -> Tensor {
+        let t = try tensor(i)
+        if !t.dtype.isFloatingPoint && !isInteger(scalar) { return t.to(DType.defaultFloat) }
+        if t.dtype == .bool { return t.to(.int64) }
         return t
     }
 

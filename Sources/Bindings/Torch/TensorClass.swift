@@ -10,12 +10,13 @@ enum TensorClass {
     /// Methods only reachable as t:name(...).
     static let methods: [LuaFunction] = [
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
-        clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad, type,
-    ] + TensorMath.shared
+        clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad,
+        DTypeBindings.type,
+    ] + TensorMath.shared + DTypeBindings.methods
 
     static let getters: [(String, LuaFunction)] = [
         ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),
-        ("is_leaf", isLeaf), ("dtype", dtype), ("ndim", dim), ("T", t),
+        ("is_leaf", isLeaf), ("dtype", DTypeBindings.dtypeGetter), ("ndim", dim), ("T", t),
     ]
 
     static let setters: [(String, LuaFunction)] = [("grad", setGrad), ("requires_grad", setRequiresGrad)]
@@ -63,7 +64,8 @@ enum TensorClass {
 
     static let item = LuaFunction("item", "t:item() -> number", "The value of a one-element tensor as a Lua number.") { lua in
         let t = try lua.tensor(1)
-        lua.push(try lua.blame(1) { () throws(TensorError) in try t.item() })
+        _ = try lua.blame(1) { () throws(TensorError) in try t.item() }
+        DTypeBindings.pushElement(t, at: t.offset, lua)
         return 1
     }
 
@@ -79,13 +81,12 @@ enum TensorClass {
     }
 
     static func pushNested(_ t: Tensor, _ lua: Lua) throws(LuaError) {
-        if t.dim == 0 { lua.push(t.data.pointee); return }
+        if t.dim == 0 { DTypeBindings.pushElement(t, at: t.offset, lua); return }
         try lua.reserve(t.dim + 2)
         if t.dim == 1 {
-            let (base, step) = (t.data, t.strides[0])
             lua.newTable(array: t.shape[0])
             for i in 0..<t.shape[0] {
-                lua.push(base[i * step])
+                DTypeBindings.pushElement(t, at: t.offset + i * t.strides[0], lua)
                 lua.rawSet(-2, i + 1)
             }
             return
@@ -109,17 +110,6 @@ enum TensorClass {
         return 1
     }
 
-    static let dtype = LuaFunction("dtype", "t.dtype -> string", "The element type: always \"torch.float32\".") { lua in
-        _ = try lua.tensor(1)
-        lua.push("torch.float32")
-        return 1
-    }
-
-    static let type = LuaFunction("type", "t:type() -> string", "The tensor type name, \"torch.FloatTensor\".") { lua in
-        _ = try lua.tensor(1)
-        lua.push("torch.FloatTensor")
-        return 1
-    }
 
     // MARK: Indexing
 
@@ -130,7 +120,7 @@ enum TensorClass {
         if lua.kind(2) == .string { return 0 }  // an unknown field: nil, as for any table
         let i = try elementIndex(lua, t)
         if t.dim == 1 {
-            lua.push(t.storage.data[t.offset + i * t.strides[0]])
+            DTypeBindings.pushElement(t, at: t.offset + i * t.strides[0], lua)
         } else {
             lua.push(t.select(0, index: i))
         }
@@ -143,7 +133,7 @@ enum TensorClass {
         let t = try lua.tensor(1)
         if lua.kind(2) == .string { throw LuaError.plain("cannot set field '\(try lua.string(2))' of a Tensor") }
         let i = try elementIndex(lua, t)
-        guard lua.kind(3) == .number || TensorClass.shared.test(lua, 3) != nil else {
+        guard lua.kind(3) == .number || lua.kind(3) == .boolean || TensorClass.shared.test(lua, 3) != nil else {
             throw LuaError.plain("cannot assign a \(lua.typeName(3)) to a tensor element (number or Tensor expected)")
         }
         let v = try lua.tensorOrNumber(3)
@@ -232,7 +222,7 @@ enum TensorClass {
 
     static let fill_ = LuaFunction("fill_", "t:fill_(value) -> t", "Sets every element of t to value.") { lua in
         let t = try lua.tensor(1), v = try lua.number(2)
-        try lua.blame(1) { () throws(TensorError) in try t.fill_(Float(v)) }
+        try lua.blame(1) { () throws(TensorError) in try t.fill_(v) }
         lua.pushValue(1)
         return 1
     }
@@ -246,9 +236,9 @@ enum TensorClass {
 
     static let add_ = LuaFunction("add_", "t:add_(other [, alpha]) -> t", "t += alpha * other, in place (other a tensor or number).") { lua in
         let t = try lua.tensor(1)
-        let alpha = Float(try lua.optionalNumber(3) ?? 1)
+        let alpha = try lua.optionalNumber(3) ?? 1
         if lua.kind(2) == .number {
-            let s = Float(try lua.number(2)) * alpha
+            let s = try lua.number(2) * alpha
             try lua.blame(1) { () throws(TensorError) in try t.add_(s) }
         } else {
             let o = try lua.tensor(2)
@@ -262,7 +252,7 @@ enum TensorClass {
     static let mul_ = LuaFunction("mul_", "t:mul_(other) -> t", "t *= other, in place (a tensor or number).") { lua in
         let t = try lua.tensor(1)
         if lua.kind(2) == .number {
-            let s = Float(try lua.number(2))
+            let s = try lua.number(2)
             try lua.blame(1) { () throws(TensorError) in try t.mul_(s) }
         } else {
             let o = try lua.tensor(2)
@@ -276,7 +266,7 @@ enum TensorClass {
     static let uniform_ = LuaFunction("uniform_", "t:uniform_([from=0 [, to=1]]) -> t",
                                       "Fills t with uniform random values on [from, to) from the shared generator.") { lua in
         let t = try lua.tensor(1)
-        let a = Float(try lua.optionalNumber(2) ?? 0), b = Float(try lua.optionalNumber(3) ?? 1)
+        let a = try lua.optionalNumber(2) ?? 0, b = try lua.optionalNumber(3) ?? 1
         guard a <= b else { throw LuaError.argument(2, "uniform_ expects from <= to, but got from=\(a) > to=\(b)") }
         try lua.blame(1) { () throws(TensorError) in try t.uniform_(a, b) }
         lua.pushValue(1)
@@ -286,7 +276,7 @@ enum TensorClass {
     static let normal_ = LuaFunction("normal_", "t:normal_([mean=0 [, std=1]]) -> t",
                                      "Fills t with normal random values from the shared generator.") { lua in
         let t = try lua.tensor(1)
-        let m = Float(try lua.optionalNumber(2) ?? 0), s = Float(try lua.optionalNumber(3) ?? 1)
+        let m = try lua.optionalNumber(2) ?? 0, s = try lua.optionalNumber(3) ?? 1
         guard s >= 0 else { throw LuaError.argument(3, "normal_ expects std >= 0.0, but found std \(s)") }
         try lua.blame(1) { () throws(TensorError) in try t.normal_(mean: m, std: s) }
         lua.pushValue(1)
@@ -331,6 +321,9 @@ enum TensorClass {
         }
         guard g.shape == t.shape else {
             throw LuaError.plain("assigned grad has shape \(Shape.describe(g.shape)) but the tensor has shape \(Shape.describe(t.shape))")
+        }
+        guard g.dtype == t.dtype else {
+            throw LuaError.plain("assigned grad has data of a different type (\(g.dtype) for a \(t.dtype) tensor)")
         }
         // its own dense copy when it is a strided view (as PyTorch copies on a stride
         // mismatch): optimizers and accumulation read a gradient as its elements in order

@@ -17,13 +17,12 @@ enum TensorMath {
     /// a op b where either may be a number; `number` handles tensor-with-number (and reports
     /// whether the number came first).
     private static func binary(_ lua: Lua, tensors: (Tensor, Tensor) throws(TensorError) -> Tensor,
-                               number: (Tensor, Float, _ numberFirst: Bool) -> Tensor) throws(LuaError) -> Int32 {
-        if lua.kind(1) == .number {
-            let s = Float(try lua.number(1))
-            lua.push(number(try lua.tensor(2), s, true))
-        } else if lua.kind(2) == .number {
-            let s = Float(try lua.number(2))
-            lua.push(number(try lua.tensor(1), s, false))
+                               number: (Tensor, Double, _ numberFirst: Bool) -> Tensor) throws(LuaError) -> Int32 {
+        if lua.kind(1) == .number || lua.kind(2) == .number {
+            let first = lua.kind(1) == .number
+            let at: Int32 = first ? 1 : 2
+            let s = try lua.number(at)
+            lua.push(number(try lua.scalarOperand(first ? 2 : 1, with: at), s, first))
         } else {
             let a = try lua.tensorOrNumber(1), b = try lua.tensorOrNumber(2)
             lua.push(try lua.blame(2) { () throws(TensorError) in try tensors(a, b) })
@@ -96,7 +95,7 @@ enum TensorMath {
             hi = try lua.optionalNumber(3)
         }
         guard lo != nil || hi != nil else { throw LuaError.argument(2, "at least one of min and max must be given") }
-        lua.push(t.clamp(min: lo.map(Float.init), max: hi.map(Float.init)))
+        lua.push(t.clamp(min: lo, max: hi))
         return 1
     }
 
@@ -143,7 +142,7 @@ enum TensorMath {
         }
         let (values, indices) = try lua.blame(1) { () throws(TensorError) in try t.extreme(dim: d, keepDim: keep, largest: largest) }
         lua.push(values)
-        lua.push(Tensor(indices.map { Float($0 + 1) }, shape: values.shape))
+        lua.push(Tensor.indices(zeroBased: indices, shape: values.shape))
         return 2
     }
 
@@ -241,11 +240,10 @@ enum TensorMath {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             throw LuaError.argument(2, "shape \(Shape.describe(b.shape)) does not broadcast with \(Shape.describe(a.shape))")
         }
-        let x = try lua.blame(1) { () throws(TensorError) in try a.expand(shape).values }
-        let y = try lua.blame(2) { () throws(TensorError) in try b.expand(shape).values }
+        let x = try lua.blame(1) { () throws(TensorError) in try a.expand(shape).doubles }
+        let y = try lua.blame(2) { () throws(TensorError) in try b.expand(shape).doubles }
         var close = true
-        for (u, v) in zip(x, y) {
-            let (p, q) = (Double(u), Double(v))
+        for (p, q) in zip(x, y) {
             if p.isNaN || q.isNaN { if !(equalNaN && p.isNaN && q.isNaN) { close = false; break } else { continue } }
             if p == q { continue }
             if Swift.abs(p - q) > atol + rtol * Swift.abs(q) { close = false; break }
@@ -257,7 +255,7 @@ enum TensorMath {
     static let equal = LuaFunction("equal", "torch.equal(a, b) -> boolean",
                                    "Whether a and b have the same shape and the same values.") { lua in
         let a = try lua.tensor(1), b = try lua.tensor(2)
-        lua.push(a.shape == b.shape && a.values == b.values)
+        lua.push(a.shape == b.shape && a.doubles == b.doubles)
         return 1
     }
 

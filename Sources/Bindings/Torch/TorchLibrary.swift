@@ -18,13 +18,26 @@ enum TorchLibrary {
 
     // MARK: Making tensors
 
-    /// Reads a trailing options table {requires_grad=...} and applies it.
-    private static func finish(_ t: Tensor, _ lua: Lua, options i: Int32) throws(LuaError) -> Int32 {
-        if let o = try lua.options(i, ["requires_grad"]), try o.boolean("requires_grad") == true {
+    /// Reads a trailing options table {dtype=..., requires_grad=...}: the tensor is made in the
+    /// dtype asked for (`make` gets it, or nil for the function's default), then pushed.
+    static func finish(_ lua: Lua, options i: Int32, _ make: (DType?) throws(LuaError) -> Tensor) throws(LuaError) -> Int32 {
+        let o = try lua.options(i, ["requires_grad", "dtype"])
+        let dtype = try o.flatMap { o throws(LuaError) in try o.string("dtype") }.map { name throws(LuaError) in
+            guard let d = DType(name: name) else {
+                throw LuaError.argument(i, "unknown dtype '\(name)' (torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8 or torch.bool)")
+            }
+            return d
+        }
+        let t = try make(dtype)
+        if try o?.boolean("requires_grad") == true {
             try lua.blame(i) { () throws(TensorError) in try t.setRequiresGrad(true) }
         }
         lua.push(t)
         return 1
+    }
+
+    private static func finish(_ t: Tensor, _ lua: Lua, options i: Int32) throws(LuaError) -> Int32 {
+        try finish(lua, options: i) { dtype in dtype.map { t.to($0) } ?? t }
     }
 
     /// The index just past the sizes that start at i (numbers, or one table).
@@ -35,18 +48,30 @@ enum TorchLibrary {
         return j
     }
 
-    private static func sized(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
-        LuaFunction(name, "torch.\(name)(size... [, {requires_grad=false}]) -> Tensor", doc) { lua in
+    private static func sized(_ name: String, _ doc: String, floating: Bool = false,
+                              _ make: @escaping (Dims, DType) -> Tensor) -> LuaFunction {
+        LuaFunction(name, "torch.\(name)(size... [, {dtype=torch.float32, requires_grad=false}]) -> Tensor", doc) { lua in
             let shape = try lua.sizes(from: 1)
-            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
-            return try finish(make(shape), lua, options: afterSizes(lua, 1))
+            let at = afterSizes(lua, 1)
+            return try finish(lua, options: at) { dtype throws(LuaError) in
+                let dtype = dtype ?? .float32
+                if floating && !dtype.isFloatingPoint {
+                    throw LuaError.argument(at, "\(name) needs a floating dtype, got \(dtype)")
+                }
+                try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape, bytesPerElement: dtype.itemSize) }
+                return make(shape, dtype)
+            }
         }
     }
 
-    static let zeros = sized("zeros", "A tensor of zeros; sizes as numbers or a table.") { Tensor.zeros($0) }
-    static let ones = sized("ones", "A tensor of ones; sizes as numbers or a table.") { Tensor.ones($0) }
-    static let rand = sized("rand", "Uniform random values on [0, 1) from the shared generator.") { Tensor.rand($0) }
-    static let randn = sized("randn", "Standard normal random values from the shared generator.") { Tensor.randn($0) }
+    static let zeros = sized("zeros", "A tensor of zeros; sizes as numbers or a table.") { Tensor.zeros($0, dtype: $1) }
+    static let ones = sized("ones", "A tensor of ones; sizes as numbers or a table.") { Tensor.ones($0, dtype: $1) }
+    static let rand = sized("rand", "Uniform random values on [0, 1) from the shared generator.", floating: true) {
+        Tensor.rand($0, dtype: $1)
+    }
+    static let randn = sized("randn", "Standard normal random values from the shared generator.", floating: true) {
+        Tensor.randn($0, dtype: $1)
+    }
 
     static let full = LuaFunction("full", "torch.full(size, value [, options]) -> Tensor",
                                   "A tensor of the given size (a table) filled with value.") { lua in
@@ -54,26 +79,39 @@ enum TorchLibrary {
         let shape = try lua.sizes(from: 1)
         try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
         let v = try lua.number(2)
-        return try finish(Tensor.full(shape, Float(v)), lua, options: 3)
+        // PyTorch infers the dtype from the fill value: an integer gives int64, a boolean bool
+        let inferred: DType = lua.kind(2) == .boolean ? .bool : (lua.isInteger(2) ? .int64 : .float32)
+        return try finish(lua, options: 3) { dtype in Tensor.full(shape, v, dtype: dtype ?? inferred) }
     }
 
     static let tensor = LuaFunction("tensor", "torch.tensor(data [, options]) -> Tensor",
                                     "A tensor from a number or a nested table of numbers (copies a tensor).") { lua in
-        let t: Tensor
         switch lua.kind(1) {
-        case .number: t = Tensor(scalar: Float(try lua.number(1)))
-        case .table:
-            if let source = TensorClass.shared.test(lua, 1) { t = source.copied() } else {
-                let (values, shape) = try NestedTable.read(lua, 1)
-                guard values.count == Shape.count(shape) else {
-                    throw LuaError.argument(1, "nested tables do not form a rectangular array of shape \(Shape.describe(shape))")
+        case .number, .boolean:
+            let v = lua.kind(1) == .boolean ? (try lua.boolean(1) ? 1.0 : 0.0) : try lua.number(1)
+            let inferred: DType = lua.kind(1) == .boolean ? .bool : (lua.isInteger(1) ? .int64 : .float32)
+            if inferred == .int64, let exact = lua.integerValue(1) {
+                return try finish(lua, options: 2) { dtype in
+                    let t = Tensor(uninitializedShape: [], dtype: .int64)
+                    t.elements(Int64.self).pointee = Int64(exact)
+                    return t.converted(to: dtype ?? .int64)
                 }
-                t = Tensor(values, shape: shape)
             }
-        case .userdata: t = try lua.tensor(1).copied()
-        default: throw lua.typeError(1, "number or table")
+            return try finish(lua, options: 2) { dtype in Tensor(filling: v, shape: [], dtype: dtype ?? inferred) }
+        case .table:
+            if let source = TensorClass.shared.test(lua, 1) {
+                return try finish(lua, options: 2) { dtype in source.copied().converted(to: dtype ?? source.dtype) }
+            }
+            let (values, shape) = try NestedTable.read(lua, 1)
+            guard values.doubles.count == Shape.count(shape) else {
+                throw LuaError.argument(1, "nested tables do not form a rectangular array of shape \(Shape.describe(shape))")
+            }
+            return try finish(lua, options: 2) { dtype in values.tensor(shape: shape, dtype: dtype) }
+        case .userdata:
+            let source = try lua.tensor(1)
+            return try finish(lua, options: 2) { dtype in source.copied().converted(to: dtype ?? source.dtype) }
+        default: throw lua.typeError(1, "number, boolean or table")
         }
-        return try finish(t, lua, options: 2)
     }
 
     static let arange = LuaFunction("arange", "torch.arange([start,] end [, step]) -> Tensor",
@@ -88,8 +126,13 @@ enum TorchLibrary {
         case 3: (start, end, step) = (numbers[0], numbers[1], numbers[2])
         default: throw lua.typeError(numbers.isEmpty ? 1 : 4, numbers.isEmpty ? "number" : "options table")
         }
-        let t = try lua.blame(Int32(Swift.max(numbers.count, 1))) { () throws(TensorError) in try Tensor.arange(start, end, step) }
-        return try finish(t, lua, options: i)
+        // PyTorch: integer bounds and step give int64, any float the default float
+        let integers = (1..<i).allSatisfy { lua.isInteger($0) }
+        return try finish(lua, options: i) { dtype throws(LuaError) in
+            try lua.blame(Int32(Swift.max(numbers.count, 1))) { () throws(TensorError) in
+                try Tensor.arange(start, end, step, dtype: dtype ?? (integers ? .int64 : .float32))
+            }
+        }
     }
 
     static let linspace = LuaFunction("linspace", "torch.linspace(start, end, steps [, options]) -> Tensor",
@@ -97,52 +140,63 @@ enum TorchLibrary {
         let a = try lua.number(1), b = try lua.number(2), n = try lua.integer(3)
         guard n >= 0 else { throw LuaError.argument(3, "number of steps must be non-negative") }
         guard n <= maxElements else { throw LuaError.argument(3, "\(n) steps are too many") }
-        let t = try lua.blame(3) { () throws(TensorError) in try Tensor.linspace(Float(a), Float(b), n) }
-        return try finish(t, lua, options: 4)
+        return try finish(lua, options: 4) { dtype throws(LuaError) in
+            try lua.blame(3) { () throws(TensorError) in try Tensor.linspace(a, b, n, dtype: dtype ?? .float32) }
+        }
     }
 
     static let randint = LuaFunction("randint", "torch.randint([low,] high, size [, options]) -> Tensor",
-                                     "Random integers in [low, high) (low defaults to 0), as float values.") { lua in
+                                     "Random integers in [low, high) (low defaults to 0), int64 unless a dtype is given.") { lua in
         let twoBounds = lua.kind(2) == .number
         let low = twoBounds ? try lua.integer(1) : 0
         let high = try lua.integer(twoBounds ? 2 : 1)
         let sizeAt: Int32 = twoBounds ? 3 : 2
         try lua.checkTable(sizeAt)
         let shape = try lua.sizes(from: sizeAt)
-        let t = try lua.blame(twoBounds ? 2 : 1) { () throws(TensorError) in try Tensor.randint(low, high, shape) }
-        return try finish(t, lua, options: sizeAt + 1)
+        return try finish(lua, options: sizeAt + 1) { dtype throws(LuaError) in
+            try lua.blame(twoBounds ? 2 : 1) { () throws(TensorError) in try Tensor.randint(low, high, shape, dtype: dtype ?? .int64) }
+        }
     }
 
     static let randperm = LuaFunction("randperm", "torch.randperm(n) -> Tensor",
                                       "A random permutation of 1..n (PyTorch's shuffle, 1-based).") { lua in
         let n = try lua.integer(1)
         guard n >= 0, n <= maxElements else { throw LuaError.argument(1, "n must be between 0 and \(maxElements), got \(n)") }
-        // the shuffled Ints, their values as Floats, then the tensor
+        // the shuffled Ints, then the tensor
         try lua.blame(1) { () throws(TensorError) in
-            try MemoryLimit.check([n], bytesPerElement: MemoryLayout<Int>.stride + 2 * MemoryLayout<Float>.stride)
+            try MemoryLimit.check([n], bytesPerElement: MemoryLayout<Int>.stride + MemoryLayout<Int64>.stride)
         }
-        let p = Generator.shared.permutation(n)
-        lua.push(Tensor(p.map { Float($0 + 1) }, shape: [n]))
-        return 1
+        return try finish(lua, options: 2) { dtype in
+            Tensor.indices(zeroBased: Generator.shared.permutation(n), shape: [n]).converted(to: dtype ?? .int64)
+        }
     }
 
-    private static func like(_ name: String, _ doc: String, _ make: @escaping (Dims) -> Tensor) -> LuaFunction {
+    /// A tensor shaped like t, of t's dtype unless options say otherwise.
+    private static func like(_ name: String, _ doc: String, floating: Bool = false,
+                             _ make: @escaping (Dims, DType) -> Tensor) -> LuaFunction {
         LuaFunction(name, "torch.\(name)(t [, options]) -> Tensor", doc) { lua in
-            let shape = try lua.tensor(1).shape
-            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
-            return try finish(make(shape), lua, options: 2)
+            let source = try lua.tensor(1)
+            return try finish(lua, options: 2) { dtype throws(LuaError) in
+                let dtype = dtype ?? source.dtype
+                if floating && !dtype.isFloatingPoint {
+                    throw LuaError.argument(1, "\(name) needs a floating dtype, got \(dtype)")
+                }
+                try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(source.shape, bytesPerElement: dtype.itemSize) }
+                return make(source.shape, dtype)
+            }
         }
     }
 
-    static let zerosLike = like("zeros_like", "Zeros shaped like t.") { Tensor.zeros($0) }
-    static let onesLike = like("ones_like", "Ones shaped like t.") { Tensor.ones($0) }
-    static let randLike = like("rand_like", "Uniform random values shaped like t.") { Tensor.rand($0) }
-    static let randnLike = like("randn_like", "Standard normal values shaped like t.") { Tensor.randn($0) }
+    static let zerosLike = like("zeros_like", "Zeros shaped like t.") { Tensor.zeros($0, dtype: $1) }
+    static let onesLike = like("ones_like", "Ones shaped like t.") { Tensor.ones($0, dtype: $1) }
+    static let randLike = like("rand_like", "Uniform random values shaped like t.", floating: true) { Tensor.rand($0, dtype: $1) }
+    static let randnLike = like("randn_like", "Standard normal values shaped like t.", floating: true) { Tensor.randn($0, dtype: $1) }
 
     static let fullLike = LuaFunction("full_like", "torch.full_like(t, value [, options]) -> Tensor",
                                       "value everywhere, shaped like t.") { lua in
-        let shape = try lua.tensor(1).shape
-        return try finish(Tensor.full(shape, Float(try lua.number(2))), lua, options: 3)
+        let source = try lua.tensor(1)
+        let v = try lua.number(2)
+        return try finish(lua, options: 3) { dtype in Tensor.full(source.shape, v, dtype: dtype ?? source.dtype) }
     }
 
     // MARK: Random generator

@@ -93,6 +93,8 @@ void lg_gc_collect(lua_State *L);
 
 /// t[i] as a number when it is one (t at idx, raw access). Returns the Lua type of t[i]. [-0, +0, -]
 int lg_rawgeti_number(lua_State *L, int idx, lua_Integer i, double *out);
+/* t[i] for a number or boolean: its value, and for an integer (or boolean) also its exact integer. */
+int lg_rawgeti_scalar(lua_State *L, int idx, lua_Integer i, double *out, long long *integer, int *isinteger);
 /// t[i]'s userdata block (or NULL) and its Lua type; the value stays reachable through t. [-0, +0, -]
 int lg_rawgeti_userdata(lua_State *L, int idx, lua_Integer i, void **out);
 /// t[key]'s type, leaving the value pushed. [-0, +1, m]

@@ -289,6 +289,41 @@ function Module:eval()
 end
 doc("nn.Module:eval", "module:eval() -> module", "Evaluation mode: dropout off.", Module.eval)
 
+-- Every floating parameter and buffer converted to dtype (a tied tensor stays tied),
+-- as PyTorch's Module.to(dtype); integer buffers keep their type.
+function Module:to(dtype)
+  if type(dtype) ~= "string" then argerror(1, "to", "dtype expected (torch.float64, ...), got %s", type(dtype)) end
+  local converted = {}
+  local function convert(t, keep_grad)
+    if converted[t] then return converted[t] end
+    local q = t
+    if t:is_floating_point() and t.dtype ~= dtype then
+      q = t:detach():to(dtype)
+      if keep_grad and t.requires_grad then q:requires_grad_() end
+    end
+    converted[t] = q
+    return q
+  end
+  for _, m in ipairs(self:modules()) do
+    for _, name in ipairs(rawget(m, "_params")) do
+      local t = rawget(m, name)
+      if t ~= nil then rawset(m, name, convert(t, true)) end
+    end
+    for _, name in ipairs(rawget(m, "_buffers")) do
+      local t = rawget(m, name)
+      if t ~= nil then rawset(m, name, convert(t, false)) end
+    end
+  end
+  return self
+end
+doc("nn.Module:to", "module:to(dtype) -> module", "Converts every floating parameter and buffer to dtype (e.g. torch.float64).", Module.to)
+
+function Module:double() return self:to(torch.float64) end
+doc("nn.Module:double", "module:double() -> module", "Every floating parameter and buffer as float64.", Module.double)
+
+function Module:float() return self:to(torch.float32) end
+doc("nn.Module:float", "module:float() -> module", "Every floating parameter and buffer as float32.", Module.float)
+
 function Module:state_dict()
   local out = {}
   for _, p in ipairs(named(self, "_params")) do out[p[1]] = p[2]:detach() end

@@ -11,6 +11,7 @@ public enum Dropout {
         let scale: Float = p >= 1 ? 0 : 1 / (1 - p)
         let keep = 1 - p
         for i in 0..<mask.count { mask.data[i] = generator.uniformFloat() < keep ? scale : 0 }
+        if x.dtype != .float32 { return try! x.mul(mask.converted(to: x.dtype)) }
         let xv = x.materialized()
         let out = Tensor(uninitializedShape: x.shape)
         for i in 0..<out.count { out.data[i] = xv.data[i] * mask.data[i] }

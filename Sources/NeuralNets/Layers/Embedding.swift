@@ -11,6 +11,14 @@ public enum Embedding {
         for i in indices where i < 0 || i >= n {
             throw TensorError("index \(i + 1) out of range for an embedding of \(n) entries")
         }
+        if weight.dtype != .float32 {
+            // other dtypes through the ordinary ops: the selected rows, stacked
+            let rows = indices.map { $0 == paddingIndex ? weight.select(0, index: $0).detach() : weight.select(0, index: $0) }
+            var outShape = shape
+            outShape.append(d)
+            if rows.isEmpty { return Tensor.zeros(outShape, dtype: weight.dtype) }
+            return try Tensor.stack(rows, dim: 0).view(outShape)
+        }
         let w = weight.materialized()
         var outShape = shape
         outShape.append(d)

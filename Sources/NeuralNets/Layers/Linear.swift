@@ -15,6 +15,11 @@ public enum Linear {
         if let bias, bias.shape != [outF] {
             throw TensorError("bias must have shape [\(outF)], got \(Shape.describe(bias.shape))")
         }
+        if x.dtype != .float32 || weight.dtype != .float32 || (bias != nil && bias!.dtype != .float32) {
+            // float64 (and mixed input, refused there) through the ordinary ops
+            let y = try x.matmul(weight.transpose(0, 1))
+            return try bias.map { b throws(TensorError) in try y.add(b) } ?? y
+        }
         let rows = x.count / Swift.max(inF, 1)
         let xv = x.materialized(), w = weight.materialized(), b = bias?.materialized()
         var outShape = x.shape

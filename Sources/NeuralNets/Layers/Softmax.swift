@@ -10,6 +10,15 @@ import Glibc
 #endif
 
 public enum Softmax {
+    /// Other dtypes through the ordinary ops: y = x - max - log Σ e^(x - max), softmax = e^y.
+    private static func composite(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
+        let shift = (try? x.extreme(dim: dim, keepDim: true, largest: true).values.detach()) ?? x.detach()
+        let z = try! x.sub(shift)
+        let logSum = z.exp().sum(dim: dim, keepDim: true).log()
+        let y = try! z.sub(logSum)
+        return log ? y : y.exp()
+    }
+
     public static func softmax(_ x: Tensor, dim: Int) -> Tensor { run(x, dim: dim, log: false) }
     public static func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { run(x, dim: dim, log: true) }
 
@@ -24,6 +33,7 @@ public enum Softmax {
     }
 
     private static func run(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
+        if x.dtype != .float32 { return composite(x.floating(), dim: dim, log: log) }
         let xv = x.materialized()
         let out = Tensor(uninitializedShape: x.shape)
         forEachRow(x.shape, dim: dim) { start, step, n in

@@ -46,8 +46,8 @@ public enum Loss {
 
     /// A pointwise loss between input and target; shapes must match or broadcast.
     public static func pointwise(_ kind: Kind, _ input: Tensor, _ target: Tensor, reduction: Reduction) throws(TensorError) -> Tensor {
-        guard input.shape == target.shape else {
-            // Rare: let broadcasting through the ordinary operations handle it.
+        guard input.shape == target.shape && input.dtype == .float32 && target.dtype == .float32 else {
+            // Rare (broadcast shapes, float64, integer targets): the ordinary operations handle it.
             guard Shape.broadcast(input.shape, target.shape) != nil else {
                 throw TensorError("input shape \(Shape.describe(input.shape)) and target shape \(Shape.describe(target.shape)) do not broadcast")
             }
@@ -58,8 +58,8 @@ public enum Loss {
             case .l1: l = d.abs()
             case .huber(let delta):
                 let a = d.abs()
-                let quadratic = a.clamp(min: nil, max: delta)
-                l = try quadratic.mul(quadratic).mul(0.5).add(try a.sub(quadratic).mul(delta))
+                let quadratic = a.clamp(min: nil, max: Double(delta))
+                l = try quadratic.mul(quadratic).mul(0.5).add(try a.sub(quadratic).mul(Double(delta)))
             }
             return reduce(l, reduction)
         }
@@ -96,7 +96,7 @@ public enum Loss {
     /// Cross entropy of logits [N, C] (or [C], or [N, C, d…]) against 0-based class
     /// indices (shaped as the input without C) or class probabilities (shaped as the input).
     public static func crossEntropy(_ input: Tensor, classes: [Int]?, probabilities: Tensor?, reduction: Reduction,
-                                    labelSmoothing: Float = 0) throws(TensorError) -> Tensor {
+                                    labelSmoothing: Double = 0) throws(TensorError) -> Tensor {
         guard input.dim >= 1 else { throw TensorError("cross_entropy expects input of at least 1 dimension") }
         let classDim = input.dim == 1 ? 0 : 1
         let c = input.shape[classDim]
@@ -117,17 +117,18 @@ public enum Loss {
                 throw TensorError("target class \(k + 1) out of range for \(c) classes")
             }
             // One-hot along the class dimension.
-            soft = Tensor(repeating: 0, shape: input.shape)
+            let oneHot = Tensor(repeating: 0, shape: input.shape)
             let inner = input.dim <= 2 ? 1 : input.shape[2...].reduce(1, *)
             for (k, cls) in classes.enumerated() {
                 let (o, i) = (k / inner, k % inner)
-                soft.data[o * c * inner + cls * inner + i] = 1
+                oneHot.data[o * c * inner + cls * inner + i] = 1
             }
+            soft = oneHot.converted(to: input.dtype)
         } else {
             throw TensorError("cross_entropy needs a target")
         }
         if labelSmoothing > 0 {
-            soft = soft.mul(1 - labelSmoothing).add(labelSmoothing / Float(c))
+            soft = soft.mul(1 - labelSmoothing).add(labelSmoothing / Double(c))
         }
         // ℓ = -Σ_c target·log p, per sample
         let perSample = try logp.mul(soft).sum(dim: classDim).neg()

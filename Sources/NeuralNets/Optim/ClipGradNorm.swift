@@ -14,20 +14,20 @@ public enum GradientClipping {
         if grads.isEmpty { return 0 }
         var total = 0.0
         if normType.isInfinite {
-            for g in grads { for v in g.values { total = Swift.max(total, Double(Swift.abs(v))) } }
+            for g in grads { for v in g.doubles { total = Swift.max(total, Swift.abs(v)) } }
         } else {
             guard normType > 0 else { throw TensorError("norm_type must be positive, got \(normType)") }
             var s = 0.0
             for g in grads {
                 var n = 0.0
-                for v in g.values { n += pow(Double(Swift.abs(v)), normType) }
+                for v in g.doubles { n += pow(Swift.abs(v), normType) }
                 s += n
             }
             total = pow(s, 1 / normType)
         }
         let coefficient = maxNorm / (total + 1e-6)
         if coefficient < 1 {
-            let c = Float(coefficient)
+            let c = coefficient
             for g in grads { try GradMode.with(enabled: false) { () throws(TensorError) in try g.mul_(c) } }
         }
         return total

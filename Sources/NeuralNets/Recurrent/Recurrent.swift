@@ -177,10 +177,11 @@ public enum Recurrent {
         let states = o.directions * o.numLayers
         let hShape: Dims = unbatched ? [states, o.outputHidden] : [states, B, o.outputHidden]
         let cShape: Dims = unbatched ? [states, o.hiddenSize] : [states, B, o.hiddenSize]
-        let hFull = try state(h0, expected: hShape, unbatched: unbatched, name: kind == "LSTM" ? "hidden[0]" : "hidden", argument: .hx)
+        let hFull = try state(h0, expected: hShape, unbatched: unbatched, name: kind == "LSTM" ? "hidden[0]" : "hidden",
+                              argument: .hx, dtype: input.dtype)
         var cFull: Tensor? = nil
         if o.mode == .lstm {
-            cFull = try state(c0, expected: cShape, unbatched: unbatched, name: "hidden[1]", argument: .cx)
+            cFull = try state(c0, expected: cShape, unbatched: unbatched, name: "hidden[1]", argument: .cx, dtype: input.dtype)
         } else if c0 != nil {
             throw fail(.cx, "\(kind) has no cell state; pass only h0")
         }
@@ -194,6 +195,14 @@ public enum Recurrent {
             let h = states == 1 ? hFull : hFull.select(0, index: index)
             let reverse = index % o.directions == 1
             let bih = o.bias ? w[base + 2] : nil, bhh = o.bias ? w[base + 3] : nil
+            let fused = input.dtype == .float32 && h.dtype == .float32 && (cFull?.dtype ?? .float32) == .float32
+                && w.allSatisfy { $0.dtype == .float32 }
+            if !fused {
+                let c = o.mode != .lstm ? nil : (states == 1 ? cFull! : cFull!.select(0, index: index))
+                let whr = o.mode == .lstm && o.projSize > 0 ? w[base + (o.bias ? 4 : 2)] : nil
+                return try ReferenceLayers.run(o.mode, x: input, h0: h, c0: c, wih: w[base], whh: w[base + 1], bih: bih,
+                                               bhh: bhh, whr: whr, reverse: reverse)
+            }
             switch o.mode {
             case .lstm:
                 let c = states == 1 ? cFull! : cFull!.select(0, index: index)
@@ -252,9 +261,9 @@ public enum Recurrent {
 
     /// A given initial state, checked against its expected shape and made 3-D; zeros when absent.
     private static func state(_ t: Tensor?, expected: Dims, unbatched: Bool, name: String,
-                              argument: Argument) throws(Failure) -> Tensor {
+                              argument: Argument, dtype: DType) throws(Failure) -> Tensor {
         guard let t else {
-            return Tensor.zeros(unbatched ? [expected[0], 1, expected[1]] : expected)
+            return Tensor.zeros(unbatched ? [expected[0], 1, expected[1]] : expected, dtype: dtype)
         }
         guard t.shape == expected else {
             let message = unbatched && t.dim == 3

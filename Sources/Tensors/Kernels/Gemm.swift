@@ -46,6 +46,16 @@ public enum Gemm {
         }
     }
 
+    /// The float64 product: OpenBLAS's dgemm, one call (float64 is for accuracy, not speed).
+    public static func run(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double = 1,
+                           a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                           beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        _ = BLASKernels.selected
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// A product cut into blocks of `size` rows (or columns) of C.
     private struct Blocks {
         let job: Job, size: Int, side: Int

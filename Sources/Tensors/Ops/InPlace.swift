@@ -47,41 +47,90 @@ extension Tensor {
         storage.bumpVersion()
     }
 
-    public func fill_(_ value: Float) throws(TensorError) {
+    public func fill_(_ value: Double) throws(TensorError) {
         try checkWritable()
-        Elementwise.updateEach(self) { _ in value }
+        fillValues(value)
         storage.bumpVersion()
     }
 
     public func zero_() throws(TensorError) { try fill_(0) }
 
-    /// self += alpha·other
-    public func add_(_ other: Tensor, alpha: Float = 1) throws(TensorError) {
+    /// self += alpha·other (other converted to self's dtype, as PyTorch's in-place ops cast)
+    public func add_(_ other: Tensor, alpha: Double = 1) throws(TensorError) {
         try checkWritable(other)
         try checkBroadcastable(other)
+        try checkInPlaceResult(DType.promote(dtype, other.dtype), "add_")
         let source = other.storage === storage ? other.copied() : other
-        if alpha == 1 { Elementwise.update(self, source) { $0 + $1 } } else { Elementwise.update(self, source) { $0 + alpha * $1 } }
+        let addend = alpha == 1 ? source : source.scaled(alpha)
+        updateValues(.add, addend)
         storage.bumpVersion()
     }
 
-    public func add_(_ s: Float) throws(TensorError) {
+    public func add_(_ s: Double) throws(TensorError) {
         try checkWritable()
-        Elementwise.updateEach(self) { $0 + s }
+        try checkInPlaceScalar(s)
+        assign(scalarArithmetic(.add, s))
         storage.bumpVersion()
     }
 
     public func mul_(_ other: Tensor) throws(TensorError) {
         try checkWritable(other)
         try checkBroadcastable(other)
+        try checkInPlaceResult(DType.promote(dtype, other.dtype), "mul_")
         let source = other.storage === storage ? other.copied() : other
-        Elementwise.update(self, source) { $0 * $1 }
+        updateValues(.mul, source)
         storage.bumpVersion()
     }
 
-    public func mul_(_ s: Float) throws(TensorError) {
+    public func mul_(_ s: Double) throws(TensorError) {
         try checkWritable()
-        Elementwise.updateEach(self) { $0 * s }
+        try checkInPlaceScalar(s)
+        assign(scalarArithmetic(.mul, s))
         storage.bumpVersion()
+    }
+
+    /// PyTorch refuses an in-place result that its dtype cannot hold (a float into an integer tensor).
+    func checkInPlaceResult(_ result: DType, _ name: String) throws(TensorError) {
+        if result.isFloatingPoint && !dtype.isFloatingPoint {
+            throw TensorError("result type \(result.typeName.dropFirst(6).dropLast(6)) can't be cast to the desired output type \(dtype.typeName.dropFirst(6).dropLast(6))")
+        }
+    }
+
+    func checkInPlaceScalar(_ s: Double) throws(TensorError) {
+        if !dtype.isFloatingPoint && s != s.rounded(.towardZero) { try checkInPlaceResult(.float32, "") }
+    }
+
+    /// Every value set to `value` (as this dtype casts it), outside autograd and version checks.
+    func fillValues(_ value: Double) {
+        switch dtype {
+        case .float32: let v = Float(value); Elementwise.updateEach(self) { (_: Float) -> Float in v }
+        case .float64: Elementwise.updateEach(self) { (_: Double) -> Double in value }
+        case .int64: let v = Int64(converting: value); Elementwise.updateEach(self) { (_: Int64) -> Int64 in v }
+        case .int32: let v = Int32(converting: value); Elementwise.updateEach(self) { (_: Int32) -> Int32 in v }
+        case .uint8: let v = UInt8(converting: value); Elementwise.updateEach(self) { (_: UInt8) -> UInt8 in v }
+        case .bool: let v = value != 0; Elementwise.updateEach(self) { (_: Bool) -> Bool in v }
+        }
+    }
+
+    /// self op= other (broadcast to self's shape), in self's dtype.
+    func updateValues(_ op: ArithmeticOp, _ other: Tensor) {
+        let b = other.converted(to: dtype)
+        switch dtype {
+        case .float32: Tensor.updateLoop(op, self, b, Float.self)
+        case .float64: Tensor.updateLoop(op, self, b, Double.self)
+        default: assign(Tensor.zipSame(op, self, b))
+        }
+    }
+
+    @inline(__always)
+    private static func updateLoop<T: TensorFloat>(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor, _: T.Type) {
+        switch op {
+        case .add: Elementwise.update(a, b) { (p: T, q: T) -> T in p + q }
+        case .sub: Elementwise.update(a, b) { (p: T, q: T) -> T in p - q }
+        case .mul: Elementwise.update(a, b) { (p: T, q: T) -> T in p * q }
+        case .div: Elementwise.update(a, b) { (p: T, q: T) -> T in p / q }
+        case .pow: Elementwise.update(a, b) { (p: T, q: T) -> T in T.pow(p, q) }
+        }
     }
 
     /// self[i] = src along the first dimension (src broadcast), as Lua's t[i] = v.
@@ -97,13 +146,13 @@ extension Tensor {
 
     /// Sets every value to 0 whatever the strides, outside autograd (an optimizer's zero_grad).
     public func zeroValues() {
-        Elementwise.updateEach(self) { _ in 0 }
+        fillValues(0)
         storage.bumpVersion()
     }
 
     /// self += g for gradient accumulation (shapes equal, outside autograd).
     func addInPlaceUnchecked(_ g: Tensor) {
-        Elementwise.update(self, g) { $0 + $1 }
+        updateValues(.add, g)
         storage.bumpVersion()
     }
 }

@@ -21,8 +21,9 @@ extension Tensor {
         }
         var shape = first.shape
         shape[d] = total
-        try MemoryLimit.check(shape)
-        let out = Tensor(uninitializedShape: shape)
+        let dtype = tensors.reduce(first.dtype) { DType.promote($0, $1.dtype) }
+        try MemoryLimit.check(shape, bytesPerElement: dtype.itemSize)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
         var start = 0
         var sizes: [Int] = []
         for t in tensors {
@@ -31,11 +32,12 @@ extension Tensor {
             start += t.shape[d]
         }
         if GradMode.isEnabled && tensors.contains(where: { $0.requiresGrad }) {
+            let dtypes = tensors.map(\.dtype)
             out.attach(to: Node(name: "CatBackward0", inputs: tensors) { g in
                 var at = 0
-                return sizes.map { n in
+                return zip(sizes, dtypes).map { n, t in
                     defer { at += n }
-                    return g[0]!.narrowUnchecked(d, start: at, length: n).copied()
+                    return g[0]!.narrowUnchecked(d, start: at, length: n).copied().converted(to: t)
                 }
             })
         }
@@ -50,13 +52,14 @@ extension Tensor {
         }
         var shape = first.shape
         shape.insert(tensors.count, at: d)
-        try MemoryLimit.check(shape)
-        let out = Tensor(uninitializedShape: shape)
+        let dtype = tensors.reduce(first.dtype) { DType.promote($0, $1.dtype) }
+        try MemoryLimit.check(shape, bytesPerElement: dtype.itemSize)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
         for (i, t) in tensors.enumerated() { out.selectUnchecked(d, i).assign(t) }
         if GradMode.isEnabled && tensors.contains(where: { $0.requiresGrad }) {
-            let n = tensors.count
+            let dtypes = tensors.map(\.dtype)
             out.attach(to: Node(name: "StackBackward0", inputs: tensors) { g in
-                (0..<n).map { g[0]!.selectUnchecked(d, $0).copied() }
+                dtypes.indices.map { g[0]!.selectUnchecked(d, $0).copied().converted(to: dtypes[$0]) }
             })
         }
         return out

@@ -10,21 +10,53 @@ extension Tensor {
         return (copied(), false, Swift.max(c, 1))
     }
 
-    /// self[m×k]·b[k×n] into a fresh tensor, no autograd.
+    /// self[m×k]·b[k×n] into a fresh tensor, no autograd (both of one dtype).
     func mmValues(_ b: Tensor) -> Tensor {
         let (m, k, n) = (shape[0], shape[1], b.shape[1])
-        let out = Tensor(uninitializedShape: [m, n])
-        if k == 0 { out.data.initialize(repeating: 0, count: m * n); return out }
+        let out = Tensor(filling: 0, shape: [m, n], dtype: dtype)
+        if k == 0 { return out }
         let (x, tx, lda) = matrixOperand()
         let (y, ty, ldb) = b.matrixOperand()
-        Gemm.run(transA: tx, transB: ty, m: m, n: n, k: k, a: x.data, lda: lda, b: y.data, ldb: ldb,
-                 beta: 0, c: out.data, ldc: Swift.max(n, 1))
+        switch dtype {
+        case .float32:
+            Gemm.run(transA: tx, transB: ty, m: m, n: n, k: k, a: x.data, lda: lda, b: y.data, ldb: ldb,
+                     beta: 0, c: out.data, ldc: Swift.max(n, 1))
+        case .float64:
+            Gemm.run(transA: tx, transB: ty, m: m, n: n, k: k, a: x.elements(Double.self), lda: lda,
+                     b: y.elements(Double.self), ldb: ldb, c: out.elements(Double.self), ldc: Swift.max(n, 1))
+        default:
+            Tensor.integerProduct(x, tx, lda, y, ty, ldb, out, m, n, k)
+        }
         return out
+    }
+
+    /// The integer (and bool) product, in int64 arithmetic that wraps; then cast back.
+    private static func integerProduct(_ x: Tensor, _ tx: Bool, _ lda: Int, _ y: Tensor, _ ty: Bool, _ ldb: Int,
+                                       _ out: Tensor, _ m: Int, _ n: Int, _ k: Int) {
+        let (a, b) = (x.converted(to: .int64), y.converted(to: .int64))
+        let (pa, pb) = (a.elements(Int64.self), b.elements(Int64.self))
+        let result = Tensor(filling: 0, shape: [m, n], dtype: .int64)
+        let pc = result.elements(Int64.self)
+        for i in 0..<m {
+            for p in 0..<k {
+                let av = tx ? pa[p * lda + i] : pa[i * lda + p]
+                for j in 0..<n { pc[i * n + j] &+= av &* (ty ? pb[j * ldb + p] : pb[p * ldb + j]) }
+            }
+        }
+        out.assign(result)
+    }
+
+    /// PyTorch's products take operands of one dtype.
+    static func checkSameDType(_ a: Tensor, _ b: Tensor) throws(TensorError) {
+        guard a.dtype == b.dtype else {
+            throw TensorError("expected m1 and m2 to have the same dtype, but got: \(a.dtype.typeName == "torch.FloatTensor" ? "float" : a.dtype.name) != \(b.dtype.typeName == "torch.FloatTensor" ? "float" : b.dtype.name)")
+        }
     }
 
     // mm: ga = g·bᵀ, gb = aᵀ·g
     public func mm(_ b: Tensor) throws(TensorError) -> Tensor {
         guard dim == 2, b.dim == 2 else { throw TensorError("mm expects 2-D tensors, got \(dim)-D and \(b.dim)-D") }
+        try Tensor.checkSameDType(self, b)
         guard shape[1] == b.shape[0] else {
             throw TensorError("sizes \(Shape.describe(shape)) and \(Shape.describe(b.shape)) cannot be multiplied")
         }
@@ -46,6 +78,7 @@ extension Tensor {
         guard dim == 3, b.dim == 3, shape[0] == b.shape[0], shape[2] == b.shape[1] else {
             throw TensorError("sizes \(Shape.describe(shape)) and \(Shape.describe(b.shape)) cannot be multiplied")
         }
+        try Tensor.checkSameDType(self, b)
         try Tensor.checkProductSize(self, b, [shape[0], b.shape[dim - 1]] + (dim == 3 ? [shape[1]] : []))
         let out = Tensor.bmmValues(self, b)
         if Tensor.needsGrad(self, b) {
@@ -61,10 +94,9 @@ extension Tensor {
 
     static func bmmValues(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (batch, m, n) = (a.shape[0], a.shape[1], b.shape[2])
-        let out = Tensor(uninitializedShape: [batch, m, n])
+        let out = Tensor(uninitializedShape: [batch, m, n], dtype: a.dtype)
         for i in 0..<batch {
-            let r = a.selectUnchecked(0, i).mmValues(b.selectUnchecked(0, i))
-            (out.data + i * m * n).update(from: r.data, count: m * n)
+            out.selectUnchecked(0, i).assign(a.selectUnchecked(0, i).mmValues(b.selectUnchecked(0, i)))
         }
         return out
     }
@@ -90,6 +122,7 @@ extension Tensor {
         guard a.dim >= 1, b.dim >= 1 else {
             throw TensorError("both arguments to matmul need to be at least 1-D, but they are \(a.dim)-D and \(b.dim)-D")
         }
+        try Tensor.checkSameDType(a, b)
         let k1 = a.shape[a.dim - 1], k2 = b.dim == 1 ? b.shape[0] : b.shape[b.dim - 2]
         guard k1 == k2 else {
             throw TensorError("sizes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be multiplied")

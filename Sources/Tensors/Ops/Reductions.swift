@@ -3,7 +3,13 @@
 extension Tensor {
     // sum(): g expanded to the input's shape
     public func sum() -> Tensor {
-        let out = Tensor(scalar: Float(Reduce.total(self)))
+        let out: Tensor
+        if dtype.isFloatingPoint {
+            out = Tensor(filling: Reduce.total(self), shape: [], dtype: dtype)
+        } else {
+            out = Tensor(uninitializedShape: [], dtype: .int64)
+            out.elements(Int64.self).pointee = Reduce.totalInteger(self)
+        }
         let inputShape = shape
         return recordReduction(out, "SumBackward0") { g in g.broadcasted(to: inputShape) }
     }
@@ -20,23 +26,28 @@ extension Tensor {
         }
     }
 
-    // mean(): g/n expanded
+    // mean(): g/n expanded (integer input averages in float32)
     public func mean() -> Tensor {
-        let n = Float(count)
-        let out = Tensor(scalar: Float(Reduce.total(self) / Double(count)))
+        if !dtype.isFloatingPoint { return floating().mean() }
+        let n = Double(count)
+        let out = Tensor(filling: Reduce.total(self) / n, shape: [], dtype: dtype)
         let inputShape = shape
-        return recordReduction(out, "MeanBackward0") { g in g.scaled(1 / n).broadcasted(to: inputShape) }
+        // 1/n rounded to the tensor's type first, as the float32 loop always did
+        let scale = dtype == .float32 ? Double(1 / Float(n)) : 1 / n
+        return recordReduction(out, "MeanBackward0") { g in g.scaled(scale).broadcasted(to: inputShape) }
     }
 
     // mean(d): g/n along d
     public func mean(dim d: Int, keepDim: Bool = false) -> Tensor {
+        if !dtype.isFloatingPoint { return floating().mean(dim: d, keepDim: keepDim) }
         if shape.isEmpty { return mean() }
-        let n = Float(shape[d])
-        let kept = Elementwise.map(Reduce.sum(self, dims: [d])) { $0 / n }
+        let n = Double(shape[d])
+        let kept = Reduce.sum(self, dims: [d]).scalarArithmetic(.div, n)
         let out = keepDim ? kept : kept.squeezeUnchecked(d)
         let inputShape = shape
+        let scale = dtype == .float32 ? Double(1 / Float(n)) : 1 / n
         return recordReduction(out, "MeanBackward1") { g in
-            (keepDim ? g : g.unsqueezeUnchecked(d)).scaled(1 / n).broadcasted(to: inputShape)
+            (keepDim ? g : g.unsqueezeUnchecked(d)).scaled(scale).broadcasted(to: inputShape)
         }
     }
 
@@ -48,12 +59,12 @@ extension Tensor {
         let flat = copied().aliased(shape: [count], strides: [1])
         let (v, _) = Reduce.extreme(flat, dim: 0, largest: largest)
         let out = v.aliased(shape: [], strides: [])
-        let (a, m) = (self, v.data.pointee)
+        let (a, m) = (self, v.double(atOffset: 0))
         return recordReduction(out, largest ? "MaxBackward1" : "MinBackward1", saving: [a]) { g in
-            let mask = Elementwise.map(a) { $0 == m || ($0.isNaN && m.isNaN) ? 1 : 0 }
-            let ties = Float(Reduce.total(mask))
-            let scale = g.data.pointee / ties
-            return Elementwise.map(mask) { $0 * scale }
+            let mask = (m.isNaN ? try! a.compare(.ne, a) : a.compare(.eq, m)).converted(to: g.dtype)
+            let ties = Reduce.total(mask)
+            let share = g.scalarArithmetic(.div, ties)
+            return Tensor.zipSame(.mul, mask, share)
         }
     }
 
@@ -68,22 +79,29 @@ extension Tensor {
         let values = shape.isEmpty ? kept.aliased(shape: [], strides: []) : (keepDim ? kept : kept.squeezeUnchecked(dd))
         let inputShape = shape
         let out = recordReduction(values, largest ? "MaxBackward0" : "MinBackward0") { g in
-            let full = Tensor(repeating: 0, shape: inputShape)
-            if inputShape.isEmpty { full.data.pointee = g.data.pointee; return full }
+            if inputShape.isEmpty { return g.copied() }
             let gk = (keepDim ? g : g.unsqueezeUnchecked(dd)).copied()
-            var rowStrides = full.strides
-            let step = rowStrides[dd]
-            rowStrides[dd] = 0
-            var k = 0
-            var rowShape = inputShape
-            rowShape[dd] = 1
-            full.aliased(shape: rowShape, strides: rowStrides).forEachOffset { start in
-                full.storage.data[start + indices[k] * step] = gk.data[k]
-                k += 1
-            }
-            return full
+            return g.dtype == .float64 ? Tensor.scatterRows(gk, indices, inputShape, dd, Double.self)
+                : Tensor.scatterRows(gk, indices, inputShape, dd, Float.self)
         }
         return (out, indices)
+    }
+
+    /// A zero tensor of `shape` with row k's value gk[k] at index indices[k] along d.
+    private static func scatterRows<T: TensorFloat>(_ gk: Tensor, _ indices: [Int], _ shape: Dims, _ d: Int, _: T.Type) -> Tensor {
+        let full = Tensor(filling: 0, shape: shape, dtype: T.dtype)
+        var rowStrides = full.strides
+        let step = rowStrides[d]
+        rowStrides[d] = 0
+        var k = 0
+        var rowShape = shape
+        rowShape[d] = 1
+        let (dst, src) = (full.storage.elements(T.self), gk.elements(T.self))
+        full.aliased(shape: rowShape, strides: rowStrides).forEachOffset { start in
+            dst[start + indices[k] * step] = src[k]
+            k += 1
+        }
+        return full
     }
 
     /// g's values repeated to fill `shape` (a fresh tensor).

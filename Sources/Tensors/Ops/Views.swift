@@ -224,13 +224,20 @@ extension Tensor {
 
     /// A fresh contiguous copy of the values, outside autograd.
     public func copied() -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
         Reduce.copyValues(self, into: out)
         return out
     }
 
-    /// Writes src's values (broadcast to this shape) over this view's, outside autograd.
+    /// Writes src's values (broadcast to this shape, cast to this dtype) over this view's, outside autograd.
     func assign(_ src: Tensor) {
-        Elementwise.update(self, src) { _, s in s }
+        dtype.visit(Assign(target: self, source: src.converted(to: dtype)))
+    }
+
+    private struct Assign: ElementVisitor {
+        let target: Tensor, source: Tensor
+        func visit<T: TensorElement>(_ type: T.Type) {
+            Elementwise.update(target, source) { (_: T, s: T) -> T in s }
+        }
     }
 }

@@ -1,4 +1,4 @@
-// A tensor's memory: a flat run of Float32 values that views share.
+// A tensor's memory: a flat run of elements of one dtype that views share.
 //
 // The values live in the same heap block as the Storage object (tail
 // allocation), so a tensor costs one allocation for its data. Every block is
@@ -9,8 +9,9 @@ import CKernels
 
 public struct StorageHeader {
     /// The tail-allocated values, which never move while the object lives.
-    public let data: UnsafeMutablePointer<Float>
+    public let raw: UnsafeMutableRawPointer
     public let count: Int
+    public let dtype: DType
     /// Bumped by every in-place write, so autograd notices tensors it saved being changed.
     public var version: Int
     let accountedBytes: Int
@@ -18,14 +19,16 @@ public struct StorageHeader {
     let account: MemoryAccount
 }
 
-public final class Storage: ManagedBuffer<StorageHeader, Float> {
-    /// Uninitialised storage for `count` values.
-    public static func make(count: Int) -> Storage {
-        let bytes = count * MemoryLayout<Float>.stride + StorageMemory.objectOverhead
+// Words of 8 bytes, so that every dtype's elements are aligned.
+public final class Storage: ManagedBuffer<StorageHeader, UInt64> {
+    /// Uninitialised storage for `count` values of `dtype`.
+    public static func make(count: Int, dtype: DType = .float32) -> Storage {
+        let payload = count * dtype.itemSize
+        let bytes = payload + StorageMemory.objectOverhead
         let account = TensorContext.current.memory
-        let buffer = Storage.create(minimumCapacity: Swift.max(count, 1)) { buffer in
-            StorageHeader(data: buffer.withUnsafeMutablePointerToElements { $0 }, count: count, version: 0,
-                          accountedBytes: bytes, account: account)
+        let buffer = Storage.create(minimumCapacity: Swift.max((payload + 7) / 8, 1)) { buffer in
+            let raw = UnsafeMutableRawPointer(buffer.withUnsafeMutablePointerToElements { $0 })
+            return StorageHeader(raw: raw, count: count, dtype: dtype, version: 0, accountedBytes: bytes, account: account)
         }
         account.didAllocate(bytes)
         return unsafeDowncast(buffer, to: Storage.self)
@@ -38,7 +41,21 @@ public final class Storage: ManagedBuffer<StorageHeader, Float> {
         return s
     }
 
-    public var data: UnsafeMutablePointer<Float> { header.data }
+    public var raw: UnsafeMutableRawPointer { header.raw }
+    public var dtype: DType { header.dtype }
+
+    /// The float32 values (the storage of a float32 tensor).
+    public var data: UnsafeMutablePointer<Float> {
+        precondition(header.dtype == .float32, "float32 access to \(header.dtype) storage")
+        return header.raw.assumingMemoryBound(to: Float.self)
+    }
+
+    /// The values as T, which must be the storage's element type.
+    @inline(__always)
+    public func elements<T: TensorElement>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        precondition(header.dtype == T.dtype, "\(T.dtype) access to \(header.dtype) storage")
+        return header.raw.assumingMemoryBound(to: T.self)
+    }
 
     public var count: Int { header.count }
     public var version: Int { header.version }

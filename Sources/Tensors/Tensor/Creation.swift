@@ -1,12 +1,14 @@
 // Making tensors: constants, ranges, and random draws from the shared generator.
 
 extension Tensor {
-    public static func zeros(_ shape: Dims) -> Tensor { Tensor(repeating: 0, shape: shape) }
-    public static func ones(_ shape: Dims) -> Tensor { Tensor(repeating: 1, shape: shape) }
-    public static func full(_ shape: Dims, _ value: Float) -> Tensor { Tensor(repeating: value, shape: shape) }
+    public static func zeros(_ shape: Dims, dtype: DType = .float32) -> Tensor { Tensor(filling: 0, shape: shape, dtype: dtype) }
+    public static func ones(_ shape: Dims, dtype: DType = .float32) -> Tensor { Tensor(filling: 1, shape: shape, dtype: dtype) }
+    public static func full(_ shape: Dims, _ value: Double, dtype: DType = .float32) -> Tensor {
+        Tensor(filling: value, shape: shape, dtype: dtype)
+    }
 
     /// torch.arange(start, end, step): values start + i·step below end (above, for a negative step).
-    public static func arange(_ start: Double, _ end: Double, _ step: Double) throws(TensorError) -> Tensor {
+    public static func arange(_ start: Double, _ end: Double, _ step: Double, dtype: DType = .float32) throws(TensorError) -> Tensor {
         guard step != 0 else { throw TensorError("step must be nonzero") }
         guard start.isFinite && end.isFinite else { throw TensorError("unsupported range: \(start) -> \(end)") }
         guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
@@ -17,74 +19,109 @@ extension Tensor {
             throw TensorError("arange from \(start) to \(end) by \(step) would hold too many elements")
         }
         let n = Int(steps)
-        try MemoryLimit.check([n])
-        let out = Tensor(uninitializedShape: [n])
-        for i in 0..<n { out.data[i] = Float(start + Double(i) * step) }
-        return out
+        try MemoryLimit.check([n], bytesPerElement: dtype.itemSize)
+        if dtype == .float32 {
+            let out = Tensor(uninitializedShape: [n])
+            for i in 0..<n { out.data[i] = Float(start + Double(i) * step) }
+            return out
+        }
+        let values = Tensor(uninitializedShape: [n], dtype: .float64)
+        let p = values.elements(Double.self)
+        for i in 0..<n { p[i] = start + Double(i) * step }
+        return values.converted(to: dtype)
     }
 
     /// torch.linspace(start, end, steps): PyTorch's formula, filling from both ends.
-    public static func linspace(_ start: Float, _ end: Float, _ steps: Int) throws(TensorError) -> Tensor {
+    public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .float32) throws(TensorError) -> Tensor {
         guard steps >= 0 else { throw TensorError("number of steps must be non-negative") }
-        try MemoryLimit.check([steps])
-        let out = Tensor(uninitializedShape: [steps])
-        if steps == 1 { out.data[0] = start }
+        try MemoryLimit.check([steps], bytesPerElement: dtype.itemSize)
+        switch dtype {
+        case .float32: return linspaceValues(Float(start), Float(end), steps)
+        case .float64: return linspaceValues(start, end, steps)
+        default: return linspaceValues(start, end, steps).converted(to: dtype)
+        }
+    }
+
+    private static func linspaceValues<T: TensorFloat>(_ start: T, _ end: T, _ steps: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: [steps], dtype: T.dtype)
+        let p = out.elements(T.self)
+        if steps == 1 { p[0] = start }
         if steps > 1 {
-            let step = (end - start) / Float(steps - 1)
+            let step = (end - start) / T(steps - 1)
             let halfway = steps / 2
             for i in 0..<steps {
-                out.data[i] = i < halfway ? start + step * Float(i) : end - step * Float(steps - i - 1)
+                p[i] = i < halfway ? start + step * T(i) : end - step * T(steps - i - 1)
             }
         }
         return out
     }
 
     /// torch.rand: uniform on [0, 1).
-    public static func rand(_ shape: Dims, generator: Generator = .shared) -> Tensor {
-        uniform(shape, 0, 1, generator: generator)
+    public static func rand(_ shape: Dims, dtype: DType = .float32, generator: Generator = .shared) -> Tensor {
+        uniform(shape, 0, 1, dtype: dtype, generator: generator)
     }
 
-    /// uniform_(from, to) on a fresh tensor.
-    public static func uniform(_ shape: Dims, _ from: Float, _ to: Float, generator: Generator = .shared) -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        for i in 0..<out.count { out.data[i] = generator.uniformFloat(from, to) }
+    /// uniform_(from, to) on a fresh tensor of a floating dtype.
+    public static func uniform(_ shape: Dims, _ from: Double, _ to: Double, dtype: DType = .float32,
+                               generator: Generator = .shared) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        out.fillUniform(from, to, generator)
         return out
     }
 
     /// torch.randn: standard normal.
-    public static func randn(_ shape: Dims, generator: Generator = .shared) -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        generator.fillNormal(out.data, count: out.count)
+    public static func randn(_ shape: Dims, dtype: DType = .float32, generator: Generator = .shared) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        if dtype == .float64 {
+            generator.fillNormal(out.elements(Double.self), count: out.count)
+        } else {
+            generator.fillNormal(out.elements(Float.self), count: out.count)
+        }
         return out
     }
 
-    /// torch.randint(low, high, shape): integers in [low, high), as floats.
-    public static func randint(_ low: Int, _ high: Int, _ shape: Dims, generator: Generator = .shared) throws(TensorError) -> Tensor {
+    /// torch.randint(low, high, shape): integers in [low, high), int64 unless told.
+    public static func randint(_ low: Int, _ high: Int, _ shape: Dims, dtype: DType = .int64,
+                               generator: Generator = .shared) throws(TensorError) -> Tensor {
         guard low < high else { throw TensorError("random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)") }
-        try MemoryLimit.check(shape)
-        let out = Tensor(uninitializedShape: shape)
-        for i in 0..<out.count { out.data[i] = Float(generator.integer(low, high)) }
-        return out
+        try MemoryLimit.check(shape, bytesPerElement: 8)
+        let out = Tensor(uninitializedShape: shape, dtype: .int64)
+        let p = out.elements(Int64.self)
+        for i in 0..<out.count { p[i] = Int64(generator.integer(low, high)) }
+        return out.converted(to: dtype)
     }
 
     /// Fills this tensor in place from U(from, to), as PyTorch's uniform_.
-    public func uniform_(_ from: Float, _ to: Float, generator: Generator = .shared) throws(TensorError) {
+    public func uniform_(_ from: Double, _ to: Double, generator: Generator = .shared) throws(TensorError) {
         try checkWritable()
-        let base = storage.data
-        forEachOffset { base[$0] = generator.uniformFloat(from, to) }
+        guard dtype.isFloatingPoint else { throw TensorError("\"check_uniform_bounds\" not implemented for '\(dtype.typeName)'") }
+        fillUniform(from, to, generator)
         storage.bumpVersion()
     }
 
-    /// Fills this tensor in place from N(mean, std²), as PyTorch's normal_.
-    public func normal_(mean: Float, std: Float, generator: Generator = .shared) throws(TensorError) {
-        try checkWritable()
-        if isContiguous {
-            generator.fillNormal(data, count: count, mean: mean, std: std)
-        } else {
-            let fresh = Tensor(uninitializedShape: shape)
-            generator.fillNormal(fresh.data, count: count, mean: mean, std: std)
-            assign(fresh)
+    private func fillUniform(_ from: Double, _ to: Double, _ generator: Generator) {
+        func run<T: TensorFloat>(_: T.Type) {
+            let base = storage.elements(T.self)
+            let (f, t) = (T(from), T(to))
+            forEachOffset { base[$0] = generator.uniform(f, t) }
         }
+        if dtype == .float64 { run(Double.self) } else { run(Float.self) }
+    }
+
+    /// Fills this tensor in place from N(mean, std²), as PyTorch's normal_.
+    public func normal_(mean: Double, std: Double, generator: Generator = .shared) throws(TensorError) {
+        try checkWritable()
+        guard dtype.isFloatingPoint else { throw TensorError("\"normal_kernel_cpu\" not implemented for '\(dtype.typeName)'") }
+        func run<T: TensorFloat>(_: T.Type) {
+            if isContiguous {
+                generator.fillNormal(elements(T.self), count: count, mean: T(mean), std: T(std))
+            } else {
+                let fresh = Tensor(uninitializedShape: shape, dtype: dtype)
+                generator.fillNormal(fresh.elements(T.self), count: count, mean: T(mean), std: T(std))
+                assign(fresh)
+            }
+        }
+        if dtype == .float64 { run(Double.self) } else { run(Float.self) }
         storage.bumpVersion()
     }
 }
@@ -95,8 +132,9 @@ extension Tensor {
     /// index results are made, so their element type is decided here.
     public static func indices(zeroBased: [Int], shape: Dims) -> Tensor {
         precondition(zeroBased.count == Shape.count(shape), "indices do not fill the shape")
-        let out = Tensor(uninitializedShape: shape)
-        for (k, i) in zeroBased.enumerated() { out.data[k] = Float(i + 1) }
+        let out = Tensor(uninitializedShape: shape, dtype: .int64)
+        let p = out.elements(Int64.self)
+        for (k, i) in zeroBased.enumerated() { p[k] = Int64(i + 1) }
         return out
     }
 }

@@ -17,10 +17,14 @@ extension Tensor: CustomStringConvertible {
             if dim != 1 { suffixes.append("size=(" + shape.map(String.init).joined(separator: ", ") + (dim == 1 ? ",)" : ")")) }
         } else {
             let summarize = count > threshold
-            let values = summarize ? summarizedValues(edgeItems) : self.values
-            let formatter = ValueFormatter(values.map(Double.init), precision: precision)
+            let values = summarize ? summarizedValues(edgeItems) : self.doubles
+            let formatter = ValueFormatter(values, precision: precision, dtype: dtype)
             body = TensorText(formatter: formatter, edgeItems: edgeItems, lineWidth: lineWidth, summarize: summarize)
                 .render(self, indent: indent)
+        }
+        // PyTorch names the dtype unless it is the default float, or int64/bool shown by their values
+        if dtype == .float64 || dtype == .int32 || dtype == .uint8 || (count == 0 && dtype != .float32) {
+            suffixes.append("dtype=\(dtype)")
         }
         if let fn = gradFn {
             suffixes.append("grad_fn=<\(fn.name)>")
@@ -43,13 +47,13 @@ extension Tensor: CustomStringConvertible {
     }
 
     /// The values PyTorch's formatter sees when summarising: the edges of every dimension.
-    private func summarizedValues(_ edge: Int) -> [Float] {
-        if dim == 0 { return [data.pointee] }
+    private func summarizedValues(_ edge: Int) -> [Double] {
+        if dim == 0 { return [double(atOffset: offset)] }
         var parts: [Tensor] = []
         let n = shape[0]
         let rows = n > 2 * edge ? Array(0..<edge) + Array((n - edge)..<n) : Array(0..<n)
         for i in rows { parts.append(selectUnchecked(0, i)) }
-        if dim == 1 { return parts.map { $0.data.pointee } }
+        if dim == 1 { return parts.map { $0.double(atOffset: $0.offset) } }
         return parts.flatMap { $0.summarizedValues(edge) }
     }
 }
@@ -60,9 +64,19 @@ struct ValueFormatter {
     var sciMode = false
     var width = 1
     let precision: Int
+    let dtype: DType
 
-    init(_ values: [Double], precision: Int) {
+    init(_ values: [Double], precision: Int, dtype: DType = .float32) {
         self.precision = precision
+        self.dtype = dtype
+        if dtype == .bool {
+            width = values.contains(0) ? 5 : 4
+            return
+        }
+        if !dtype.isFloatingPoint {
+            width = values.map { String(Int64(converting: $0)).count }.max() ?? 1
+            return
+        }
         let finite = values.filter { $0.isFinite && $0 != 0 }
         guard !finite.isEmpty else { return }
         let absolute = finite.map { Swift.abs($0) }
@@ -85,7 +99,11 @@ struct ValueFormatter {
 
     func format(_ v: Double) -> String {
         var s: String
-        if v.isNaN { s = "nan" } else if v.isInfinite { s = v > 0 ? "inf" : "-inf" } else if sciMode {
+        if dtype == .bool {
+            s = v != 0 ? "True" : "False"
+        } else if !dtype.isFloatingPoint {
+            s = String(Int64(converting: v))
+        } else if v.isNaN { s = "nan" } else if v.isInfinite { s = v > 0 ? "inf" : "-inf" } else if sciMode {
             s = ValueFormatter.c(v, "%.\(precision)e")
         } else if intMode {
             s = ValueFormatter.c(v, "%.0f") + "."
@@ -109,7 +127,7 @@ struct TensorText {
     let summarize: Bool
 
     func render(_ t: Tensor, indent: Int) -> String {
-        if t.dim == 0 { return formatter.format(Double(t.data.pointee)) }
+        if t.dim == 0 { return formatter.format(t.double(atOffset: t.offset)) }
         if t.dim == 1 { return vector(t, indent: indent) }
         let n = t.shape[0]
         var slices: [String] = []
@@ -128,7 +146,7 @@ struct TensorText {
         let elementLength = formatter.width + 2
         let perLine = Swift.max(1, (lineWidth - indent) / elementLength)
         let n = t.shape[0]
-        let value = { (i: Int) in formatter.format(Double(t.storage.data[t.offset + i * t.strides[0]])) }
+        let value = { (i: Int) in formatter.format(t.double(atOffset: t.offset + i * t.strides[0])) }
         var items: [String]
         if summarize && n > 2 * edgeItems {
             items = (0..<edgeItems).map(value) + [" ..."] + ((n - edgeItems)..<n).map(value)

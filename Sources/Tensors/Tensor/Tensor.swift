@@ -1,4 +1,4 @@
-// A Float32 tensor: a strided view of a Storage, plus what autograd needs.
+// A tensor: a strided view of a Storage (whose dtype it has), plus what autograd needs.
 //
 // Shapes, strides and offsets are PyTorch's (row-major, in elements). Dimension
 // numbers in this core are 0-based; the Lua layer converts from Lua's 1-based ones.
@@ -11,7 +11,21 @@ public final class Tensor {
     public let count: Int
     public let isContiguous: Bool
     /// The first element's address (stored, so kernels in other modules read it directly).
-    public let data: UnsafeMutablePointer<Float>
+    public let raw: UnsafeMutableRawPointer
+    public var dtype: DType { storage.dtype }
+
+    /// The first element of a float32 tensor; any other dtype is a programmer's error.
+    public var data: UnsafeMutablePointer<Float> {
+        precondition(storage.dtype == .float32, "float32 access to a \(storage.dtype) tensor")
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+
+    /// The first element as T, which must be the tensor's element type.
+    @inline(__always)
+    public func elements<T: TensorElement>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        precondition(storage.dtype == T.dtype, "\(T.dtype) access to a \(storage.dtype) tensor")
+        return raw.assumingMemoryBound(to: T.self)
+    }
 
     /// Autograd: a leaf that wants .grad, or (when gradFn is set) a result in a graph.
     public internal(set) var requiresGrad: Bool
@@ -31,17 +45,30 @@ public final class Tensor {
         self.shape = shape
         self.strides = strides
         self.offset = offset
-        self.data = storage.data + offset
+        self.raw = storage.raw + offset * storage.dtype.itemSize
         self.count = count
         self.isContiguous = contiguous
         self.requiresGrad = false
     }
 
     /// A fresh contiguous tensor, its values uninitialised.
-    public convenience init(uninitializedShape shape: Dims) {
+    public convenience init(uninitializedShape shape: Dims, dtype: DType = .float32) {
         let n = Shape.count(shape)
-        self.init(storage: Storage.make(count: n), shape: shape, strides: Shape.contiguousStrides(shape), offset: 0,
-                  count: n, contiguous: true)
+        self.init(storage: Storage.make(count: n, dtype: dtype), shape: shape, strides: Shape.contiguousStrides(shape),
+                  offset: 0, count: n, contiguous: true)
+    }
+
+    /// A fresh contiguous tensor of `dtype` with every value `value` (converted as PyTorch casts).
+    public convenience init(filling value: Double, shape: Dims, dtype: DType) {
+        self.init(uninitializedShape: shape, dtype: dtype)
+        dtype.visit(Fill(tensor: self, value: value))
+    }
+
+    private struct Fill: ElementVisitor {
+        let tensor: Tensor, value: Double
+        func visit<T: TensorElement>(_ type: T.Type) {
+            tensor.elements(T.self).initialize(repeating: T(converting: value), count: tensor.count)
+        }
     }
 
     /// A fresh contiguous tensor with every value `value`.
@@ -66,7 +93,29 @@ public final class Tensor {
     public var dim: Int { shape.count }
     public var isLeaf: Bool { gradFn == nil }
 
-    /// The values in row-major order, whatever the strides.
+    /// The values in row-major order as Double, whatever the strides and dtype.
+    public var doubles: [Double] { dtype.visit(Doubles(tensor: self)) }
+
+    private struct Doubles: ElementVisitor {
+        let tensor: Tensor
+        func visit<T: TensorElement>(_ type: T.Type) -> [Double] {
+            let base = tensor.storage.elements(T.self)
+            var out = [Double]()
+            out.reserveCapacity(tensor.count)
+            tensor.forEachOffset { out.append(base[$0].doubleValue) }
+            return out
+        }
+    }
+
+    /// The value at a storage offset as Double, whatever the dtype.
+    public func double(atOffset position: Int) -> Double { dtype.visit(ValueAt(tensor: self, position: position)) }
+
+    private struct ValueAt: ElementVisitor {
+        let tensor: Tensor, position: Int
+        func visit<T: TensorElement>(_ type: T.Type) -> Double { tensor.storage.elements(T.self)[position].doubleValue }
+    }
+
+    /// The values in row-major order, whatever the strides (a float32 tensor's).
     public var values: [Float] {
         if isContiguous { return Array(UnsafeBufferPointer(start: data, count: count)) }
         var out = [Float]()
@@ -76,11 +125,11 @@ public final class Tensor {
     }
 
     /// The single value of a one-element tensor.
-    public func item() throws(TensorError) -> Float {
+    public func item() throws(TensorError) -> Double {
         guard count == 1 else {
             throw TensorError("a Tensor with \(count) elements cannot be converted to a number")
         }
-        return data.pointee
+        return double(atOffset: offset)
     }
 
     /// Calls body with the storage offset of every element, in row-major order.
@@ -122,6 +171,9 @@ public final class Tensor {
 
     /// Sets requires_grad on a leaf, as PyTorch's requires_grad_().
     public func setRequiresGrad(_ flag: Bool) throws(TensorError) {
+        if flag && !dtype.isFloatingPoint {
+            throw TensorError("only Tensors of floating point dtype can require gradients")
+        }
         if !isLeaf {
             if flag { return }
             throw TensorError("you can only change requires_grad flags of leaf variables; use detach() to get a tensor that does not require grad")

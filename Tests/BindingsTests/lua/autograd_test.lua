@@ -14,7 +14,7 @@ local function leaf(...)
 end
 
 T.case("backward of a scalar fills .grad", function()
-  local x = torch.tensor({1, 2, 3}, {requires_grad = true})
+  local x = torch.tensor({1.0, 2, 3}, {requires_grad = true})
   local y = (x * x):sum()
   y:backward()
   T.near(x.grad, {2, 4, 6})

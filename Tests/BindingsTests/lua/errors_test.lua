@@ -2,7 +2,7 @@
 -- style, naming the function and the problem, and the session goes on.
 local T = require "testing"
 
-local t = torch.arange(12):view(3, 4)
+local t = torch.arange(12.0):view(3, 4)
 local v = torch.ones(3)
 local leafgrad = torch.ones(2, {requires_grad = true})
 
@@ -11,8 +11,8 @@ local bad = {
   -- wrong types and nil
   {function() return torch.zeros("a") end, "bad argument #1 to 'zeros' (number expected, got string)"},
   {function() return torch.ones(2, nil, 3) end, "bad argument #2 to 'ones' (number expected, got nil)"},
-  {function() return torch.tensor("x") end, "bad argument #1 to 'tensor' (number or table expected, got string)"},
-  {function() return torch.tensor(nil) end, "bad argument #1 to 'tensor' (number or table expected, got nil)"},
+  {function() return torch.tensor("x") end, "bad argument #1 to 'tensor' (number, boolean or table expected, got string)"},
+  {function() return torch.tensor(nil) end, "bad argument #1 to 'tensor' (number, boolean or table expected, got nil)"},
   {function() return torch.tensor{1, "a"} end, "expected a number at [2], got a string"},
   {function() return torch.tensor{{1, 2}, {3}} end, "expected 2 entries at [2], got 1"},
   {function() return torch.tensor{{1, 2}, 3} end, "expected a table at [2], got a number"},
