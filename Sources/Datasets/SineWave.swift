@@ -19,6 +19,8 @@ public struct SineWave {
     public var phase = 0.0
     /// Standard deviation of Gaussian noise added to the samples.
     public var noise = 0.0
+    /// float32 or float64.
+    public var dtype = DType.float32
 
     public init() {}
 
@@ -40,12 +42,23 @@ public struct SineWave {
         return t
     }
 
-    /// x [batch, n-1, 1], y [batch, n-1, 1] and the time steps [batch, n].
+    /// x [batch, n-1, 1], y [batch, n-1, 1] and the time steps [batch, n], computed in
+    /// float64 (numpy's sin) and rounded once to `dtype`.
     public func generate(generator: Generator = .shared) throws(TensorError) -> (x: Tensor, y: Tensor, t: Tensor) {
         try validate()
+        switch dtype {
+        case .float32: return generate(generator, Float.self)
+        case .float64: return generate(generator, Double.self)
+        default: throw TensorError("dtype must be torch.float32 or torch.float64, got \(dtype)")
+        }
+    }
+
+    private func generate<T: TensorFloat>(_ generator: Generator, _: T.Type) -> (x: Tensor, y: Tensor, t: Tensor) {
         let n = numPoints
-        let x = Tensor(uninitializedShape: [batch, n - 1, 1]), y = Tensor(uninitializedShape: [batch, n - 1, 1])
-        let steps = Tensor(uninitializedShape: [batch, n])
+        let x = Tensor(uninitializedShape: [batch, n - 1, 1], dtype: T.dtype)
+        let y = Tensor(uninitializedShape: [batch, n - 1, 1], dtype: T.dtype)
+        let steps = Tensor(uninitializedShape: [batch, n], dtype: T.dtype)
+        let (px, py, pt) = (x.elements(T.self), y.elements(T.self), steps.elements(T.self))
         for b in 0..<batch {
             let s = start ?? Double(generator.integer(0, startMax))
             let t = timeSteps(from: s)
@@ -53,10 +66,10 @@ public struct SineWave {
             if noise > 0 {
                 for i in 0..<n { samples[i] += noise * generator.normalDouble() }
             }
-            for i in 0..<n { steps.data[b * n + i] = Float(t[i]) }
+            for i in 0..<n { pt[b * n + i] = T(t[i]) }
             for i in 0..<(n - 1) {
-                x.data[b * (n - 1) + i] = Float(samples[i])
-                y.data[b * (n - 1) + i] = Float(samples[i + 1])
+                px[b * (n - 1) + i] = T(samples[i])
+                py[b * (n - 1) + i] = T(samples[i + 1])
             }
         }
         return (x, y, steps)

@@ -16,10 +16,10 @@ enum DataBindings {
 
     /// Built once: data.sine is called for every training window.
     private static let sineOptions: Set<String> = ["num_points", "span", "start", "start_max", "batch", "amplitude", "frequency",
-                                                   "phase", "noise"]
+                                                   "phase", "noise", "dtype"]
 
     static let sine = LuaFunction("sine",
-        "data.sine{num_points=50, span=10, start=nil, start_max=10, batch=1, amplitude=1, frequency=1, phase=0, noise=0} -> x, y, t",
+        "data.sine{num_points=50, span=10, start=nil, start_max=10, batch=1, amplitude=1, frequency=1, phase=0, noise=0, dtype=torch.float32} -> x, y, t",
         "Sine windows as in the article: x [batch, n-1, 1], y (x one step later), and the time steps [batch, n].") { lua in
         var s = SineWave()
         if let o = try lua.options(1, sineOptions) {
@@ -32,6 +32,12 @@ enum DataBindings {
             s.frequency = try o.number("frequency") ?? s.frequency
             s.phase = try o.number("phase") ?? s.phase
             s.noise = try o.number("noise") ?? s.noise
+            if let name = try o.string("dtype") {
+                guard let d = DType(name: name), d.isFloatingPoint else {
+                    throw LuaError.argument(1, "dtype must be torch.float32 or torch.float64, got '\(name)'")
+                }
+                s.dtype = d
+            }
         }
         let (x, y, t) = try lua.blame(1) { () throws(TensorError) in try s.generate() }
         lua.push(x)

@@ -54,8 +54,12 @@ enum TensorMath {
 
     static let pow = LuaFunction("pow", "torch.pow(a, b) -> Tensor  (also a ^ b)",
                                  "Elementwise a to the power b with broadcasting; either may be a number.") { lua in
-        try binary(lua, tensors: { (a, b) throws(TensorError) in try a.pow(b) },
-                   number: { t, s, first in first ? t.rpow(s) : t.pow(s) })
+        if lua.kind(2) == .number, lua.isInteger(2), try lua.number(2) < 0,
+           let t = TensorClass.shared.test(lua, 1), !t.dtype.isFloatingPoint {
+            throw LuaError.argument(2, "Integers to negative integer powers are not allowed.")
+        }
+        return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.pow(b) },
+                          number: { t, s, first in first ? t.rpow(s) : t.pow(s) })
     }
 
     static let neg = LuaFunction("neg", "torch.neg(t) -> Tensor  (also -t)", "Elementwise -t.") { lua in

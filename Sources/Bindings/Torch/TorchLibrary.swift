@@ -78,7 +78,7 @@ enum TorchLibrary {
         try lua.checkTable(1)
         let shape = try lua.sizes(from: 1)
         try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
-        let v = try lua.number(2)
+        let v = lua.kind(2) == .boolean ? (try lua.boolean(2) ? 1.0 : 0.0) : try lua.number(2)
         // PyTorch infers the dtype from the fill value: an integer gives int64, a boolean bool
         let inferred: DType = lua.kind(2) == .boolean ? .bool : (lua.isInteger(2) ? .int64 : .float32)
         return try finish(lua, options: 3) { dtype in Tensor.full(shape, v, dtype: dtype ?? inferred) }
@@ -321,13 +321,14 @@ enum TorchLibrary {
 
     // MARK: torch.autograd
 
-    static let gradcheck = LuaFunction("gradcheck", "torch.autograd.gradcheck(fn, inputs [, {eps=1e-3, atol=1e-2, rtol=1e-2, raise_exception=true}]) -> boolean",
-                                       "Checks fn's gradients against finite differences for every input that requires grad.") { lua in
+    static let gradcheck = LuaFunction("gradcheck", "torch.autograd.gradcheck(fn, inputs [, {eps=, atol=, rtol=, raise_exception=true}]) -> boolean",
+                                       "Checks fn's gradients against finite differences for every input that requires grad (float64 inputs: PyTorch's eps=1e-6, atol=1e-5, rtol=1e-3; float32: 1e-3, 1e-2, 1e-2).") { lua in
         try lua.checkFunction(1)
         let inputs = try tensorList(lua, 2)
         let o = try lua.options(3, ["eps", "atol", "rtol", "raise_exception"])
-        let eps = Float(try o?.number("eps") ?? 1e-3)
-        let atol = Float(try o?.number("atol") ?? 1e-2), rtol = Float(try o?.number("rtol") ?? 1e-2)
+        let double = inputs.allSatisfy { $0.dtype == .float64 }
+        let eps = try o?.number("eps") ?? (double ? 1e-6 : 1e-3)
+        let atol = try o?.number("atol") ?? (double ? 1e-5 : 1e-2), rtol = try o?.number("rtol") ?? (double ? 1e-3 : 1e-2)
         let raise = try o?.boolean("raise_exception") ?? true
         let result = try GradCheck.check(inputs, eps: eps, atol: atol, rtol: rtol) { xs in
             let base = lua.top

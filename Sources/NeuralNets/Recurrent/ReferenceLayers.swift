@@ -16,6 +16,9 @@ enum ReferenceLayers {
         for t in [h0, wih, whh] + [c0, bih, bhh, whr].compactMap({ $0 }) where t.dtype != x.dtype {
             throw TensorError("input must have the type \(t.dtype), got type \(x.dtype)")
         }
+        // one layer's state arrives as [1, B, H] or [B, H]; the result keeps its rank
+        let stacked = h0.dim == 3
+        let h0 = stacked ? h0.select(0, index: 0) : h0, c0 = stacked ? c0?.select(0, index: 0) : c0
         let steps = x.shape[0]
         // The input projection for all steps in one product, as the fused kernels do.
         var projected = try x.matmul(wih.transpose(0, 1))
@@ -53,6 +56,7 @@ enum ReferenceLayers {
             }
             outputs[t] = h
         }
-        return (try Tensor.stack(outputs.map { $0! }, dim: 0), h, c)
+        let out = try Tensor.stack(outputs.map { $0! }, dim: 0)
+        return stacked ? (out, h.unsqueeze(0), c?.unsqueeze(0)) : (out, h, c)
     }
 }

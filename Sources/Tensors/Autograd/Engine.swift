@@ -15,10 +15,10 @@ extension Tensor {
             guard gradient.shape == shape else {
                 throw TensorError("gradient has shape \(Shape.describe(gradient.shape)) but the tensor has shape \(Shape.describe(shape))")
             }
-            seed = gradient
+            seed = gradient.converted(to: dtype)
         } else {
             guard count == 1 else { throw TensorError("grad can be implicitly created only for scalar outputs") }
-            seed = Tensor(repeating: 1, shape: shape)
+            seed = Tensor(filling: 1, shape: shape, dtype: dtype)
         }
         try GradMode.with(enabled: false) { () throws(TensorError) in
             try Engine.run(root: self, gradient: seed, retainGraph: retainGraph)

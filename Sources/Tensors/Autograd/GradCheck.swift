@@ -1,11 +1,11 @@
 // Finite-difference checks of backward: the analytical Jacobian against central
-// differences, element by element, as torch.autograd.gradcheck does. Values are
-// Float32 here, so the default step and tolerances are those suited to float.
+// differences, element by element, as torch.autograd.gradcheck does. The default
+// step and tolerances suit float32; float64 inputs can take PyTorch's (1e-6, 1e-5).
 
 public struct GradCheckResult {
     public let passed: Bool
     /// The largest |analytical - numerical| seen.
-    public let maxError: Float
+    public let maxError: Double
     /// Where the first mismatch was, in words; empty when it passed.
     public let report: String
 }
@@ -13,23 +13,23 @@ public struct GradCheckResult {
 public enum GradCheck {
     /// Checks d outputs / d inputs for every input that requires grad.
     /// `f` must be deterministic and is called about 2·(input elements) + (output elements) times.
-    public static func check(_ inputs: [Tensor], eps: Float = 1e-3, atol: Float = 1e-2, rtol: Float = 1e-2,
+    public static func check(_ inputs: [Tensor], eps: Double = 1e-3, atol: Double = 1e-2, rtol: Double = 1e-2,
                              _ f: ([Tensor]) throws -> [Tensor]) throws -> GradCheckResult {
         let outputs = try f(inputs)
         let differentiable = inputs.indices.filter { inputs[$0].requiresGrad }
         guard !differentiable.isEmpty else { throw TensorError("gradcheck expects at least one input that requires grad") }
 
         // Analytical: one backward per output element, with a one-hot gradient.
-        var analytical: [[Float]] = differentiable.map { _ in [] }  // per input: [outElement * inCount]
+        var analytical: [[Double]] = differentiable.map { _ in [] }  // per input: [outElement * inCount]
         for (k, out) in outputs.enumerated() where out.requiresGrad || out.gradFn != nil {
             for j in 0..<out.count {
                 for i in differentiable { inputs[i].grad = nil }
                 let fresh = try f(inputs)[k]
-                let seed = Tensor.zeros(fresh.shape)
-                seed.data[j] = 1
+                let seed = Tensor.zeros(fresh.shape, dtype: fresh.dtype)
+                seed.setValue(1, atOffset: j)
                 try fresh.backward(seed)
                 for (n, i) in differentiable.enumerated() {
-                    let g = inputs[i].grad?.values ?? [Float](repeating: 0, count: inputs[i].count)
+                    let g = inputs[i].grad?.doubles ?? [Double](repeating: 0, count: inputs[i].count)
                     analytical[n].append(contentsOf: g)
                 }
             }
@@ -37,19 +37,19 @@ public enum GradCheck {
         for i in differentiable { inputs[i].grad = nil }
 
         // Numerical: central differences, perturbing one input element at a time.
-        var worst: Float = 0
+        var worst = 0.0
         var report = ""
         for (n, i) in differentiable.enumerated() {
             let x = inputs[i]
-            var numerical = [[Float]](repeating: [], count: x.count)
+            var numerical = [[Double]](repeating: [], count: x.count)
             for e in 0..<x.count {
-                let p = x.storage.data + elementOffset(x, e)
-                let original = p.pointee
-                p.pointee = original + eps
-                let plus = try GradMode.with(enabled: false) { try f(inputs) }.flatMap { $0.values }
-                p.pointee = original - eps
-                let minus = try GradMode.with(enabled: false) { try f(inputs) }.flatMap { $0.values }
-                p.pointee = original
+                let position = elementOffset(x, e)
+                let original = x.double(atOffset: position)
+                x.setValue(original + eps, atOffset: position)
+                let plus = try GradMode.with(enabled: false) { try f(inputs) }.flatMap { $0.doubles }
+                x.setValue(original - eps, atOffset: position)
+                let minus = try GradMode.with(enabled: false) { try f(inputs) }.flatMap { $0.doubles }
+                x.setValue(original, atOffset: position)
                 numerical[e] = zip(plus, minus).map { ($0 - $1) / (2 * eps) }
             }
             // analytical[n] is laid out [output element][input element].

@@ -155,7 +155,7 @@ extension Tensor {
         let out = aliased(shape: newShape, strides: strides, offset: offset + start * strides[d])
         let inputShape = shape
         return recordView(out, "SliceBackward0", { g in
-            let full = Tensor(repeating: 0, shape: inputShape)
+            let full = Tensor(filling: 0, shape: inputShape, dtype: g.dtype)
             full.narrowUnchecked(d, start: start, length: length).assign(g)
             return full
         })
@@ -175,7 +175,7 @@ extension Tensor {
         let out = aliased(shape: newShape, strides: newStrides, offset: offset + index * strides[d])
         let inputShape = shape
         return recordView(out, "SelectBackward0", { g in
-            let full = Tensor(repeating: 0, shape: inputShape)
+            let full = Tensor(filling: 0, shape: inputShape, dtype: g.dtype)
             full.narrowUnchecked(d, start: index, length: 1).assign(g.unsqueezeUnchecked(d))
             return full
         })

@@ -110,6 +110,16 @@ public final class Tensor {
     /// The value at a storage offset as Double, whatever the dtype.
     public func double(atOffset position: Int) -> Double { dtype.visit(ValueAt(tensor: self, position: position)) }
 
+    /// Writes the value at a storage offset (cast to the dtype), outside autograd and version checks.
+    public func setValue(_ value: Double, atOffset position: Int) {
+        dtype.visit(SetValue(tensor: self, position: position, value: value))
+    }
+
+    private struct SetValue: ElementVisitor {
+        let tensor: Tensor, position: Int, value: Double
+        func visit<T: TensorElement>(_ type: T.Type) { tensor.storage.elements(T.self)[position] = T(converting: value) }
+    }
+
     private struct ValueAt: ElementVisitor {
         let tensor: Tensor, position: Int
         func visit<T: TensorElement>(_ type: T.Type) -> Double { tensor.storage.elements(T.self)[position].doubleValue }

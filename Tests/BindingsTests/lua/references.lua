@@ -11,7 +11,7 @@ function R.load(path)
 end
 
 --- Replays an optimizer trajectory: p.0 stepped with grad.k must give p.k (config: optimizer, steps, options).
-function R.optimizer_trajectory(g, c, name)
+function R.optimizer_trajectory(g, c, name, tolerance)
   local p = g["p.0"]:clone():requires_grad_()
   local options = {}
   for k, v in pairs(c) do
@@ -21,7 +21,7 @@ function R.optimizer_trajectory(g, c, name)
   for k = 1, c.steps do
     p.grad = g["grad." .. k]
     opt:step()
-    T.near(p, g["p." .. k], 1e-6, string.format("%s after step %d", name, k))
+    T.near(p, g["p." .. k], tolerance or 1e-6, string.format("%s after step %d", name, k))
   end
 end
 

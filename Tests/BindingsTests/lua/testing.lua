@@ -16,11 +16,27 @@ end
 
 local function show(v)
   if type(v) == "string" then return string.format("%q", v) end
+  if type(v) == "table" and getmetatable(v) == nil then
+    local parts = {}
+    for i = 1, #v do parts[i] = show(v[i]) end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
   return tostring(v)
 end
 
+-- Plain tables (totable's results) compare by their contents, everything else with ==.
+local function same(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" or getmetatable(a) ~= nil or getmetatable(b) ~= nil then
+    return a == b
+  end
+  if #a ~= #b then return false end
+  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
 function T.eq(actual, expected, what)
-  if actual ~= expected then
+  if not same(actual, expected) then
     fail(string.format("%sexpected %s, got %s", what and (what .. ": ") or "", show(expected), show(actual)))
   end
 end
