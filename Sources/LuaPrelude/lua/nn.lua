@@ -289,25 +289,49 @@ function Module:eval()
 end
 doc("nn.Module:eval", "module:eval() -> module", "Evaluation mode: dropout off.", Module.eval)
 
-function Module:state_dict()
-  local out = {}
-  for _, p in ipairs(named(self, "_params")) do out[p[1]] = p[2]:detach() end
-  for _, b in ipairs(named(self, "_buffers")) do out[b[1]] = b[2]:detach() end
+-- Every name of every tensor of one kind, as PyTorch's state_dict walks _modules: a
+-- tensor shared by two modules (tied weights) is listed under each of its names. Only
+-- a module already on the path is skipped, so a module that contains itself ends.
+local function every(module, prefix, field, out, path)
+  if path[module] then return out end
+  path[module] = true
+  for _, name in ipairs(rawget(module, field)) do
+    local t = rawget(module, name)
+    if t ~= nil then out[#out + 1] = {prefix .. name, t} end
+  end
+  for _, name in ipairs(rawget(module, "_modules")) do
+    local m = rawget(module, name)
+    if m ~= nil then every(m, prefix .. name .. ".", field, out, path) end
+  end
+  path[module] = nil
   return out
 end
-doc("nn.Module:state_dict", "module:state_dict() -> {name = tensor}", "Parameters and buffers under PyTorch's names (for torch.save).", Module.state_dict)
+
+function Module:state_dict()
+  local out = {}
+  for _, p in ipairs(every(self, "", "_params", {}, {})) do out[p[1]] = p[2]:detach() end
+  for _, b in ipairs(every(self, "", "_buffers", {}, {})) do out[b[1]] = b[2]:detach() end
+  return out
+end
+doc("nn.Module:state_dict", "module:state_dict() -> {name = tensor}", "Parameters and buffers under PyTorch's names (for torch.save); a tied tensor under each of its names.", Module.state_dict)
 
 function Module:load_state_dict(state, strict)
   if type(state) ~= "table" then argerror(1, "load_state_dict", "table expected, got %s", type(state)) end
   if strict == nil then strict = true end
   local own = {}
-  for _, p in ipairs(named(self, "_params")) do own[p[1]] = p[2] end
-  for _, b in ipairs(named(self, "_buffers")) do own[b[1]] = b[2] end
+  for _, p in ipairs(every(self, "", "_params", {}, {})) do own[p[1]] = p[2] end
+  for _, b in ipairs(every(self, "", "_buffers", {}, {})) do own[b[1]] = b[2] end
+  -- A tied tensor is loaded when any of its names is given: safetensors' save_model
+  -- (the way PyTorch writes a model with tied weights) keeps only one of them.
+  local given = {}
+  for name, t in pairs(own) do
+    if state[name] ~= nil then given[t] = true end
+  end
   local missing, unexpected, mismatched = {}, {}, {}
   for name, t in pairs(own) do
     local v = state[name]
     if v == nil then
-      missing[#missing + 1] = name
+      if not given[t] then missing[#missing + 1] = name end
     elseif not is_tensor(v) then
       mismatched[#mismatched + 1] = string.format("%s is a %s, not a Tensor", name, type(v))
     elseif table.concat(v:size(), ",") ~= table.concat(t:size(), ",") then
