@@ -388,4 +388,19 @@ T.case("tied weights: load_state_dict takes the full dict, or one name of the ti
   T.raises(function() other:load_state_dict(partial) end, "missing key(s): decoder.weight, encoder.weight")
 end)
 
+T.case("clip_grad_value_ clamps every gradient in place", function()
+  local a, b, c = torch.ones(3, {requires_grad = true}), torch.ones(2, {requires_grad = true}), torch.ones(1, {requires_grad = true})
+  a.grad = torch.tensor{-3, 0.5, 2}
+  b.grad = torch.tensor{0.1, -0.2}
+  local g = a.grad
+  T.eq(nn.utils.clip_grad_value_({a, b, c}, 1), nil)
+  T.near(a.grad, {-1, 0.5, 1}, 0)
+  T.near(g, {-1, 0.5, 1}, 0, "in place: the same gradient tensor")
+  T.near(b.grad, {0.1, -0.2}, 1e-7)
+  T.eq(c.grad, nil, "a parameter without a gradient is left alone")
+  nn.utils.clip_grad_value_(a, 0.25)
+  T.near(a.grad, {-0.25, 0.25, 0.25}, 0)
+  T.raises(function() nn.utils.clip_grad_value_({a}, -1) end, "bad argument #2 to 'clip_grad_value_' (clip_value must be a non-negative number, got -1.0)")
+end)
+
 return T.run()
