@@ -978,7 +978,7 @@ end
 -- The state_dict of a script's class: a plain table of tensors, which names itself
 -- and how to load it when used as a model.
 local function state_of_script_class(tensors, d, path)
-  local how = string.format("torch.load: '%s' holds a %s, a class defined by a script, which a file cannot rebuild; "
+  local how = string.format("torch.load: '%s' holds a model of class %s, which a script defines and a file cannot rebuild; "
     .. "torch.load gave its state_dict: make the model and load it, local model = %s; model:load_state_dict(torch.load(%q))",
     path, tostring(d.class), call_text(d), path)
   return setmetatable(tensors, {

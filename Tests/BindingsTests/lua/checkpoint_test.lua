@@ -98,7 +98,7 @@ T.case("a script's class loads as its state_dict, and says how to load it", func
   fresh:load_state_dict(state)
   local x = torch.randn(4, 2, 1)
   T.near(fresh(x), net(x), 0)
-  local how = "'" .. p .. "' holds a Net, a class defined by a script, which a file cannot rebuild; torch.load gave its state_dict: make the model and load it, local model = Net(5); model:load_state_dict(torch.load(\"" .. p .. "\"))"
+  local how = "'" .. p .. "' holds a model of class Net, which a script defines and a file cannot rebuild; torch.load gave its state_dict: make the model and load it, local model = Net(5); model:load_state_dict(torch.load(\"" .. p .. "\"))"
   T.raises(function() return state(x) end, how)
   T.raises(function() state:eval() end, how)
   T.eq(state["no.such.name"], nil)
