@@ -86,7 +86,7 @@ enum TensorIndexing {
                 for j in stride(from: 1, through: parts, by: 1) {
                     let (kind, v) = lua.rawNumber(-1, j)
                     guard kind == .number, let n = Int(exactly: v) else {
-                        throw bad(k, "the range for dimension \(d + 1) must hold integers (entry \(j) is \(kind == .number ? "\(v)" : "a \(kind)"))")
+                        throw bad(k, "the range for dimension \(d + 1) must hold integers (entry \(j) is \(kind == .number ? "\(v)" : kind == .luaNil ? "nil" : "a \(kind)"))")
                     }
                     bounds.append(n)
                 }
@@ -121,7 +121,7 @@ enum TensorIndexing {
         let source = TensorClass.shared.test(lua, value)
         let number = source == nil ? Float(try lua.number(value)) : 0
         if let mask = TensorClass.shared.test(lua, key) {
-            let m = try maskValues(mask, argument: 1)
+            let m = try asIndexError { () throws(LuaError) in try maskValues(mask, argument: 1) }
             do { try t.maskedAssign(m, shape: mask.shape, src: source, value: number) } catch { throw bad(1, error.message) }
             return
         }
@@ -135,8 +135,16 @@ enum TensorIndexing {
 
     /// t[mask]: the elements (or, for a mask over the leading dimensions, the sub-tensors) where mask is 1.
     static func masked(_ t: Tensor, _ mask: Tensor) throws(LuaError) -> Tensor {
-        let m = try maskValues(mask, argument: 1)
+        let m = try asIndexError { () throws(LuaError) in try maskValues(mask, argument: 1) }
         do { return try t.maskedSelect(m, shape: mask.shape) } catch { throw bad(1, error.message) }
+    }
+
+    /// A reader's "bad argument" as the index's own: t[mask] is no call with arguments.
+    private static func asIndexError<T>(_ body: () throws(LuaError) -> T) throws(LuaError) -> T {
+        do { return try body() } catch {
+            if case .argument(_, let message) = error { throw bad(1, message) }
+            throw error
+        }
     }
 
     // MARK: Functions

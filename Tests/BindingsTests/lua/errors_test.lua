@@ -45,7 +45,9 @@ local bad = {
   {function() return t[{"a"}] end, "bad argument #1 to 'index' (dimension 1 is indexed by a number or a range table {first, last [, step]}, not by a string)"},
   {function() return t[{{1, 1.5}}] end, "the range for dimension 1 must hold integers (entry 2 is 1.5)"},
   {function() return t[torch.ones(4)] end, "bad argument #1 to 'index' (the shape of the mask [4] does not match the shape of the indexed tensor [3, 4])"},
-  {function() return t[torch.full({2, 3}, 2)] end, "a mask holds 0 and 1 only, got 2.0"},
+  {function() return t[torch.full({3, 4}, 2)] end, "bad argument #1 to 'index' (a mask holds 0 and 1 only, got 2.0)"},
+  {function() t[torch.full({3, 4}, 2)] = 0 end, "bad argument #1 to 'index' (a mask holds 0 and 1 only, got 2.0)"},
+  {function() return t[{{nil, 2}}] end, "(entry 1 is nil)"},
   {function() t[{{}, 1}] = "x" end, "cannot assign a string to a tensor slice"},
   -- wrong arity
   {function() return t:narrow(1, 1) end, "bad argument #3 to 'narrow' (number expected, got no value)"},
