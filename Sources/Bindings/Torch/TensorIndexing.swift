@@ -125,7 +125,14 @@ enum TensorIndexing {
             do { try t.maskedAssign(m, shape: mask.shape, src: source, value: number) } catch { throw bad(1, error.message) }
             return
         }
-        try lua.plainly { () throws(TensorError) in if let source { try t.checkWritable(source) } else { try t.checkWritable() } }
+        do {
+            if let source { try t.checkWritable(source) } else { try t.checkWritable() }
+        } catch where !t.requiresGrad && source?.requiresGrad == true {
+            // PyTorch records this write (CopySlices); lstmlua's in-place writes do not rewrite graphs
+            throw LuaError.plain(error.message + " (to fill a tensor from results that require grad, collect them in a table and join them with torch.stack or torch.cat)")
+        } catch {
+            throw error == .interrupted ? LuaError.interrupted : LuaError.plain(error.message)
+        }
         // the target is a view outside the graph: what is written lands in t's storage
         let target = try view(t.detach(), lua, key: key)
         try lua.plainly { () throws(TensorError) in
