@@ -12,7 +12,10 @@
 -- `torch.save` writes a model's `state_dict` as a safetensors file: an 8-byte
 -- header length, a JSON header (names, dtypes, shapes, byte offsets, metadata),
 -- then the raw little-endian tensors. PyTorch reads it with
--- `safetensors.torch.load_file`, and files PyTorch wrote load here.
+-- `safetensors.torch.load_file`, and files PyTorch wrote load here. A whole
+-- model also leaves its class and constructor arguments in the metadata
+-- (`lstmlua.module`): `torch.load` rebuilds a model of nn's own classes, and
+-- gives the `state_dict` of a class a script defines, as `Net` here.
 
 -- %% A small model, trained a little
 torch.manual_seed(5)
@@ -63,7 +66,7 @@ for _, name in ipairs(names) do
       entry.data_offsets[1], entry.data_offsets[2]))
   end
 end
---| __metadata__	{"hidden":"12","note":"sine, 200 iterations"}
+--| __metadata__	{"hidden":"12","lstmlua.module":"{\"args\":[12],\"builtin\":false,\"class\":\"Net\",\"n\":1}","note":"sine, 200 iterations"}
 --| linear.bias          F32 [1]      bytes 0..4
 --| linear.weight        F32 [1,12]   bytes 4..52
 --| rnn.bias_hh_l0       F32 [48]     bytes 52..244

@@ -186,9 +186,12 @@ public final class REPL {
     }
 
     /// `return <expression>`, but not as a tail call: the entry's own frame stays on the
-    /// stack, so errors point at it rather than at "(...tail calls...)".
+    /// stack, so errors point at it rather than at "(...tail calls...)". The closing
+    /// parenthesis goes on a line of its own only when a comment could swallow it: Lua
+    /// gives the last operation of the expression (x.foo's lookup) the line of that
+    /// parenthesis, and a one-line entry's error should say line 1.
     public static func returning(_ expression: String) -> String {
-        "return (function(...) return ... end)(" + expression + "\n)"
+        "return (function(...) return ... end)(" + expression + (expression.contains("--") ? "\n)" : ")")
     }
 
     /// Prints values from the stack with lstmlua.repl's pretty printer (and keeps them

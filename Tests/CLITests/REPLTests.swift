@@ -367,6 +367,13 @@ import Testing
         #expect(traceback.contains("[entry 7]:3: deep"), "\(traceback)")
         #expect(traceback.contains("[entry 7]:"), "\(traceback)")
         #expect(!traceback.contains("stdin"))
+        // the last operation of a one-line expression (a tensor's field looked up) is on line 1
+        s.send("torch.ones(2).foo\r")
+        let lookup = try s.prompt()
+        #expect(lookup.contains("[entry 8]:1: Tensor has no field or method 'foo'"), "\(lookup)")
+        // a trailing comment cannot swallow the end of the expression
+        s.send("1 + 1 -- two\r")
+        #expect(try s.prompt().contains("2"))
         s.send("\u{04}")
         #expect(try s.wait() == 0)
     }

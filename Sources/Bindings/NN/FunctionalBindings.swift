@@ -115,7 +115,22 @@ enum FunctionalBindings {
 }
 
 enum UtilsBindings {
-    static let functions: [LuaFunction] = [clipGradNorm]
+    static let functions: [LuaFunction] = [clipGradNorm, clipGradValue]
+
+    static let clipGradValue = LuaFunction("clip_grad_value_", "nn.utils.clip_grad_value_(parameters, clip_value)",
+                                           "Clamps every gradient to [-clip_value, clip_value], in place.") { lua in
+        let params = try OptimBindings.tensorList(lua, 1)
+        let v = try lua.number(2)
+        guard v >= 0, v.isFinite || v == .infinity else { throw LuaError.argument(2, "clip_value must be a non-negative number, got \(v)") }
+        let bound = v
+        try GradMode.with(enabled: false) { () throws(LuaError) in
+            for p in params {
+                guard let g = p.grad else { continue }
+                try lua.blame(1) { () throws(TensorError) in try g.copy_(g.clamp(min: -bound, max: bound)) }
+            }
+        }
+        return 0
+    }
 
     static let clipGradNorm = LuaFunction("clip_grad_norm_", "nn.utils.clip_grad_norm_(parameters, max_norm [, norm_type=2]) -> number",
                                           "Scales the gradients so their joint norm is at most max_norm; returns the norm before.") { lua in

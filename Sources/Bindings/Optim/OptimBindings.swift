@@ -105,10 +105,18 @@ enum OptimBindings {
         return 0
     }
 
-    static let step = LuaFunction("step", "opt:step()", "Updates every parameter that has a gradient.") { lua in
+    static let step = LuaFunction("step", "opt:step([closure]) -> loss | nil",
+                                  "Updates every parameter that has a gradient; a closure is called first (with gradients recorded) and its loss returned, as PyTorch's step(closure).") { lua in
         let opt = try optimizerType.check(lua, 1)
+        let hasClosure = !lua.isNoneOrNil(2)
+        if hasClosure {
+            try lua.checkFunction(2)
+            // PyTorch runs the closure under enable_grad: it calls backward, even inside no_grad.
+            lua.pushValue(2)
+            try GradMode.with(enabled: true) { () throws(LuaError) in try lua.call(0, results: 1) }
+        }
         try lua.report { () throws(TensorError) in try opt.step() }
-        return 0
+        return hasClosure ? 1 : 0
     }
 
     static let zeroGrad = LuaFunction("zero_grad", "opt:zero_grad([set_to_none=true])",

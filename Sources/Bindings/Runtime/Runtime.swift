@@ -38,9 +38,10 @@ public final class Runtime {
         state.lua.setRegistry(Runtime.registryKey)
         Help.install(state)
         registerTorch()
+        // before nn: a saved module's description is JSON
+        registerJSON()
         registerNN()
         registerOptim()
-        registerJSON()
         registerData()
         registerTime()
         registerPlot()

@@ -8,26 +8,34 @@ import Tensors
 enum CheckpointBindings {
     static let functions: [LuaFunction] = [save, load]
 
-    static let save = LuaFunction("save", "torch.save(path, tensors | module [, metadata])",
-                                  "Writes a table of name -> Tensor (or a module's state_dict) as a safetensors file, atomically.") { lua in
-        let path = try lua.string(1)
-        try Sandbox.checkWrite(path, argument: 1, lua)
-        try lua.checkTable(2)
+    /// The safetensors metadata key under which a saved module describes its class and
+    /// constructor arguments (nn.lua writes and reads the description).
+    static let moduleKey = "lstmlua.module"
+
+    static let save = LuaFunction("save", "torch.save(obj, path [, metadata]) or torch.save(path, obj [, metadata])",
+                                  "Writes a table of name -> Tensor, or a module (its state_dict, class and constructor arguments), as a safetensors file, atomically.") { lua in
+        // PyTorch's order (obj, path) and lstmlua's first one (path, obj), told apart by type
+        let (pathAt, objectAt): (Int32, Int32) = lua.kind(1) == .string ? (1, 2) : (2, 1)
+        let path = try lua.string(pathAt)
+        try Sandbox.checkWrite(path, argument: pathAt, lua)
+        try lua.checkTable(objectAt)
         let hasMetadata = lua.top >= 3 && !lua.isNoneOrNil(3)
-        var table: Int32 = 2
-        if TensorClass.shared.test(lua, 2) == nil, try stateDictOfModule(lua, 2) {
+        var table: Int32 = objectAt
+        var description: String? = nil
+        if TensorClass.shared.test(lua, objectAt) == nil, try stateDictOfModule(lua, objectAt) {
             table = lua.top
+            description = try moduleDescription(lua, objectAt)
         }
         var tensors: [(name: String, tensor: Tensor)] = []
-        for key in try lua.stringKeys(table, argument: 2) {
+        for key in try lua.stringKeys(table, argument: objectAt) {
             lua.rawGet(table, key)
             defer { lua.pop() }
             guard let t = TensorClass.shared.test(lua, -1) else {
-                throw LuaError.argument(2, "the value for '\(key)' is a \(lua.typeName(-1)), not a Tensor")
+                throw LuaError.argument(objectAt, "the value for '\(key)' is a \(lua.typeName(-1)), not a Tensor")
             }
             tensors.append((key, t))
         }
-        guard lua.length(table) == 0 else { throw LuaError.argument(2, "checkpoint entries must be named by strings, not numbers") }
+        guard lua.length(table) == 0 else { throw LuaError.argument(objectAt, "checkpoint entries must be named by strings, not numbers") }
         var metadata: [String: String] = [:]
         if hasMetadata {
             try lua.checkTable(3)
@@ -41,6 +49,12 @@ enum CheckpointBindings {
                 }
             }
         }
+        if let description {
+            guard metadata[moduleKey] == nil else {
+                throw LuaError.argument(3, "the metadata key '\(moduleKey)' is where a saved module describes itself")
+            }
+            metadata[moduleKey] = description
+        }
         do throws(CheckpointError) {
             try Safetensors.write(Checkpoint(tensors: tensors, metadata: metadata), to: path)
         } catch {
@@ -49,17 +63,27 @@ enum CheckpointBindings {
         return 0
     }
 
+    /// module:_checkpoint_description() for the module at i: its class and constructor
+    /// arguments as JSON, or nil when they cannot be written (a tensor argument, say).
+    private static func moduleDescription(_ lua: Lua, _ i: Int32) throws(LuaError) -> String? {
+        guard lua.pushMethod(i, "_checkpoint_description") else { return nil }
+        lua.pushValue(i)
+        try lua.call(1, results: 1)
+        defer { lua.pop() }
+        return lua.kind(-1) == .string ? try lua.string(-1) : nil
+    }
+
     /// If the table at i is a module (it has a state_dict method), pushes module:state_dict().
     private static func stateDictOfModule(_ lua: Lua, _ i: Int32) throws(LuaError) -> Bool {
         guard lua.pushMethod(i, "state_dict") else { return false }
         lua.pushValue(i)
         try lua.call(1, results: 1)
-        guard lua.kind(-1) == .table else { throw LuaError.argument(2, "state_dict() did not return a table") }
+        guard lua.kind(-1) == .table else { throw LuaError.argument(i, "state_dict() did not return a table") }
         return true
     }
 
     static let load = LuaFunction("load", "torch.load(path) -> tensors, metadata",
-                                  "Reads a safetensors file: a table of name -> Tensor, and the file's metadata table.") { lua in
+                                  "Reads a safetensors file: a table of name -> Tensor, and the file's metadata table (nn.lua's torch.load rebuilds saved modules over it).") { lua in
         let path = try lua.string(1)
         let checkpoint: Checkpoint
         do throws(CheckpointError) {

@@ -12,11 +12,11 @@ enum TensorClass {
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
         clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad,
         DTypeBindings.type,
-    ] + TensorMath.shared + DTypeBindings.methods
+    ] + TensorMath.shared + DTypeBindings.methods + TensorIndexing.shared + TensorIndexing.methods
 
     static let getters: [(String, LuaFunction)] = [
         ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),
-        ("is_leaf", isLeaf), ("dtype", DTypeBindings.dtypeGetter), ("ndim", dim), ("T", t),
+        ("is_leaf", isLeaf), ("dtype", DTypeBindings.dtypeGetter), ("ndim", dim), ("T", t), ("data", data),
     ]
 
     static let setters: [(String, LuaFunction)] = [("grad", setGrad), ("requires_grad", setRequiresGrad)]
@@ -113,11 +113,25 @@ enum TensorClass {
 
     // MARK: Indexing
 
-    /// t[i]: a number for a 1-D tensor, else the view t:select(1, i).
-    static let index = LuaFunction("__index", "t[i] -> number | Tensor",
-                                   "Element i of a 1-D tensor, or the sub-tensor at index i of the first dimension.") { lua in
+    /// t[i]: a number for a 1-D tensor, else the view t:select(1, i); t[{...}] a slice; t[mask].
+    static let index = LuaFunction("__index", "t[i] | t[{dim1, dim2, ...}] | t[mask] -> number | Tensor",
+                                   "Element i of a 1-D tensor or the sub-tensor at index i; a Torch7 slice (a view: {} all, {first, last [, step]}, a number selects); the elements where a mask is 1.") { lua in
         let t = try lua.tensor(1)
-        if lua.kind(2) == .string { return 0 }  // an unknown field: nil, as for any table
+        switch lua.kind(2) {
+        case .string:
+            // as Python's AttributeError: a misspelt field is a mistake, not nil
+            throw LuaError.plain("Tensor has no field or method '\(try lua.string(2))'")
+        case .table:
+            lua.push(try TensorIndexing.view(t, lua, key: 2))
+            return 1
+        case .userdata:
+            if let mask = TensorClass.shared.test(lua, 2) {
+                lua.push(try TensorIndexing.byTensor(t, mask))
+                return 1
+            }
+        default:
+            break
+        }
         let i = try elementIndex(lua, t)
         if t.dim == 1 {
             DTypeBindings.pushElement(t, at: t.offset + i * t.strides[0], lua)
@@ -128,10 +142,14 @@ enum TensorClass {
     }
 
     /// t[i] = v: writes a number or a tensor (broadcast) into index i of the first dimension.
-    static let newIndex = LuaFunction("__newindex", "t[i] = value",
-                                      "Writes a number or tensor into index i of t's first dimension.") { lua in
+    static let newIndex = LuaFunction("__newindex", "t[i] = value | t[{...}] = value | t[mask] = value",
+                                      "Writes a number (fill) or a tensor (broadcast copy) into index i of the first dimension, a slice, or where a mask is 1.") { lua in
         let t = try lua.tensor(1)
         if lua.kind(2) == .string { throw LuaError.plain("cannot set field '\(try lua.string(2))' of a Tensor") }
+        if lua.kind(2) == .table || TensorClass.shared.test(lua, 2) != nil {
+            try TensorIndexing.write(t, lua, key: 2, value: 3)
+            return 0
+        }
         let i = try elementIndex(lua, t)
         guard lua.kind(3) == .number || lua.kind(3) == .boolean || TensorClass.shared.test(lua, 3) != nil else {
             throw LuaError.plain("cannot assign a \(lua.typeName(3)) to a tensor element (number or Tensor expected)")
@@ -355,6 +373,12 @@ enum TensorClass {
         }
         try lua.report { () throws(TensorError) in try t.backward(gradient, retainGraph: retain) }
         return 0
+    }
+
+    static let data = LuaFunction("data", "t.data -> Tensor",
+                                  "t's values without its graph, sharing its memory (p.data:mul_(0.5) changes p), as PyTorch's .data.") { lua in
+        lua.push(try lua.tensor(1).detach())
+        return 1
     }
 
     static let detach = LuaFunction("detach", "t:detach() -> Tensor", "t's data, cut off from the graph (shares memory).") { lua in

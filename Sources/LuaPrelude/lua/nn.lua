@@ -20,6 +20,7 @@ local function doc(name, signature, text, value)
   return value
 end
 local torch = torch
+local json = json
 local is_tensor = torch.is_tensor
 -- Kept here: --safe mode takes debug.getinfo away from scripts, not from the prelude.
 local getinfo = debug.getinfo
@@ -97,7 +98,9 @@ end
 doc("nn.Module:extend", "Class:extend(name) -> class", "A subclass named name; its instances are made by calling it: Net().", Module.extend)
 
 function Module.new(cls, ...)
-  local self = setmetatable({_params = {}, _modules = {}, _buffers = {}, _names = {}, training = true}, cls)
+  -- the constructor's arguments, kept so that torch.save can describe how to rebuild it
+  local self = setmetatable({_params = {}, _modules = {}, _buffers = {}, _names = {}, training = true,
+                             _constructor_args = table.pack(...)}, cls)
   local init = cls.init
   if init then init(self, ...) end
   return self
@@ -324,25 +327,49 @@ doc("nn.Module:double", "module:double() -> module", "Every floating parameter a
 function Module:float() return self:to(torch.float32) end
 doc("nn.Module:float", "module:float() -> module", "Every floating parameter and buffer as float32.", Module.float)
 
-function Module:state_dict()
-  local out = {}
-  for _, p in ipairs(named(self, "_params")) do out[p[1]] = p[2]:detach() end
-  for _, b in ipairs(named(self, "_buffers")) do out[b[1]] = b[2]:detach() end
+-- Every name of every tensor of one kind, as PyTorch's state_dict walks _modules: a
+-- tensor shared by two modules (tied weights) is listed under each of its names. Only
+-- a module already on the path is skipped, so a module that contains itself ends.
+local function every(module, prefix, field, out, path)
+  if path[module] then return out end
+  path[module] = true
+  for _, name in ipairs(rawget(module, field)) do
+    local t = rawget(module, name)
+    if t ~= nil then out[#out + 1] = {prefix .. name, t} end
+  end
+  for _, name in ipairs(rawget(module, "_modules")) do
+    local m = rawget(module, name)
+    if m ~= nil then every(m, prefix .. name .. ".", field, out, path) end
+  end
+  path[module] = nil
   return out
 end
-doc("nn.Module:state_dict", "module:state_dict() -> {name = tensor}", "Parameters and buffers under PyTorch's names (for torch.save).", Module.state_dict)
+
+function Module:state_dict()
+  local out = {}
+  for _, p in ipairs(every(self, "", "_params", {}, {})) do out[p[1]] = p[2]:detach() end
+  for _, b in ipairs(every(self, "", "_buffers", {}, {})) do out[b[1]] = b[2]:detach() end
+  return out
+end
+doc("nn.Module:state_dict", "module:state_dict() -> {name = tensor}", "Parameters and buffers under PyTorch's names (for torch.save); a tied tensor under each of its names.", Module.state_dict)
 
 function Module:load_state_dict(state, strict)
   if type(state) ~= "table" then argerror(1, "load_state_dict", "table expected, got %s", type(state)) end
   if strict == nil then strict = true end
   local own = {}
-  for _, p in ipairs(named(self, "_params")) do own[p[1]] = p[2] end
-  for _, b in ipairs(named(self, "_buffers")) do own[b[1]] = b[2] end
+  for _, p in ipairs(every(self, "", "_params", {}, {})) do own[p[1]] = p[2] end
+  for _, b in ipairs(every(self, "", "_buffers", {}, {})) do own[b[1]] = b[2] end
+  -- A tied tensor is loaded when any of its names is given: safetensors' save_model
+  -- (the way PyTorch writes a model with tied weights) keeps only one of them.
+  local given = {}
+  for name, t in pairs(own) do
+    if state[name] ~= nil then given[t] = true end
+  end
   local missing, unexpected, mismatched = {}, {}, {}
   for name, t in pairs(own) do
     local v = state[name]
     if v == nil then
-      missing[#missing + 1] = name
+      if not given[t] then missing[#missing + 1] = name end
     elseif not is_tensor(v) then
       mismatched[#mismatched + 1] = string.format("%s is a %s, not a Tensor", name, type(v))
     elseif table.concat(v:size(), ",") ~= table.concat(t:size(), ",") then
@@ -777,6 +804,15 @@ function Sequential:forward(x, ...)
 end
 doc("nn.Sequential:forward", "seq(input) -> output", "Each module applied to the previous one's output.", Sequential.forward)
 function Sequential.__len(self) return #self._modules end
+-- Saved as the children it has now (append adds some after the constructor).
+function Sequential:_checkpoint_arguments()
+  local args = {n = 0}
+  for _, m in self:named_children() do
+    args.n = args.n + 1
+    args[args.n] = m
+  end
+  return args
+end
 function Sequential:append(m)
   self:add_module(tostring(#self._modules), m)
   return self
@@ -886,5 +922,136 @@ doc("nn.init.ones_", "nn.init.ones_(tensor) -> tensor", "Fills with 1.", init.on
 doc("nn.init.xavier_uniform_", "nn.init.xavier_uniform_(tensor [, gain=1]) -> tensor", "Glorot's uniform initialisation.", init.xavier_uniform_)
 doc("nn.init.xavier_normal_", "nn.init.xavier_normal_(tensor [, gain=1]) -> tensor", "Glorot's normal initialisation.", init.xavier_normal_)
 doc("nn.init.kaiming_uniform_", "nn.init.kaiming_uniform_(tensor [, a=0]) -> tensor", "He's uniform initialisation (fan in).", init.kaiming_uniform_)
+
+---------------------------------------------------------------------------
+-- Whole modules in checkpoints: torch.save(model, path) keeps the class and the
+-- constructor's arguments in the file's metadata; torch.load rebuilds nn's own
+-- classes and gives the state_dict of a script's class, which it cannot rebuild.
+---------------------------------------------------------------------------
+
+-- nn's classes by name, and names by class: only these are rebuilt from a file.
+local builtin, builtin_name = {}, {}
+for name, v in pairs(nn) do
+  if type(v) == "table" and rawget(v, "__module_class") == true then
+    builtin[name] = v
+    builtin_name[v] = name
+  end
+end
+
+local MODULE_KEY = "lstmlua.module"
+
+-- A constructor argument as JSON can hold it: a module becomes {__module = description},
+-- nil becomes json.null; nil, reason when it cannot be written.
+local describe_module
+local function encode_argument(v, depth)
+  if depth > 20 then return nil, "arguments nested too deeply" end
+  local t = type(v)
+  if v == nil then return json.null end
+  if t == "number" or t == "string" or t == "boolean" then return v end
+  if is_module(v) then
+    local d, why = describe_module(v, depth + 1)
+    if not d then return nil, why end
+    return {__module = d}
+  end
+  if t == "table" and getmetatable(v) == nil then
+    local out = {}
+    for k, x in pairs(v) do
+      if type(k) ~= "string" and math.type(k) ~= "integer" then return nil, "a table argument with a " .. type(k) .. " key" end
+      local e, why = encode_argument(x, depth + 1)
+      if e == nil then return nil, why end
+      out[k] = e
+    end
+    return out
+  end
+  return nil, "an argument of type " .. (is_tensor(v) and "Tensor" or t)
+end
+
+function describe_module(m, depth)
+  local cls = getmetatable(m)
+  local args = cls._checkpoint_arguments and cls._checkpoint_arguments(m) or rawget(m, "_constructor_args") or {n = 0}
+  local out = {class = cls.__name, builtin = builtin_name[cls] ~= nil, n = args.n, args = {}}
+  for i = 1, args.n do
+    local e, why = encode_argument(args[i], depth)
+    if e == nil then return nil, why end
+    out.args[i] = e
+  end
+  return out
+end
+
+-- The JSON torch.save puts in the metadata; nil when the arguments cannot be written
+-- (the file then holds the state_dict alone).
+function Module:_checkpoint_description()
+  local d = describe_module(self, 0)
+  if not d then return nil end
+  local ok, text = pcall(json.encode, d)
+  return ok and text or nil
+end
+
+local function decode_argument(v)
+  if v == json.null then return nil end
+  if type(v) ~= "table" then return v end
+  if type(v.__module) == "table" then return nn._build(v.__module) end
+  local out = {}
+  for k, x in pairs(v) do out[k] = decode_argument(x) end
+  return out
+end
+
+-- How a script's class is made again, for the message: Net(12).
+local function call_text(d)
+  local parts = {}
+  for i = 1, (math.tointeger(d.n) or 0) do
+    local a
+    if type(d.args) == "table" then a = d.args[i] end
+    if a == json.null or a == nil then parts[i] = "nil"
+    elseif type(a) == "string" then parts[i] = string.format("%q", a)
+    elseif type(a) == "table" then parts[i] = "{...}"
+    else parts[i] = tostring(a) end
+  end
+  return string.format("%s(%s)", tostring(d.class), table.concat(parts, ", "))
+end
+
+-- The state_dict of a script's class: a plain table of tensors, which names itself
+-- and how to load it when used as a model.
+local function state_of_script_class(tensors, d, path)
+  local how = string.format("torch.load: '%s' holds a model of class %s, which a script defines and a file cannot rebuild; "
+    .. "torch.load gave its state_dict: make the model and load it, local model = %s; model:load_state_dict(torch.load(%q))",
+    path, tostring(d.class), call_text(d), path)
+  return setmetatable(tensors, {
+    __index = function(_, k)
+      if type(k) == "string" and type(Module[k]) == "function" then error(how, 2) end
+    end,
+    __call = function() error(how, 2) end,
+  })
+end
+
+function nn._build(d)
+  local cls = type(d) == "table" and d.builtin == true and builtin[d.class]
+  if not cls then error("not one of nn's classes: " .. tostring(type(d) == "table" and d.class), 0) end
+  local n = math.tointeger(d.n) or 0
+  local args = {}
+  local given = type(d.args) == "table" and d.args or {}
+  for i = 1, n do args[i] = decode_argument(given[i]) end
+  return cls(table.unpack(args, 1, n))
+end
+
+local native_load = torch.load
+local function load(path, ...)
+  local tensors, metadata = native_load(path, ...)
+  local text = metadata[MODULE_KEY]
+  if text == nil then return tensors, metadata end
+  local ok, d = pcall(json.decode, text)
+  if not ok or type(d) ~= "table" or type(d.class) ~= "string" then return tensors, metadata end
+  if d.builtin ~= true or not builtin[d.class] then return state_of_script_class(tensors, d, path), metadata end
+  local built, model = pcall(nn._build, d)
+  if not built then
+    raise("torch.load: '%s' describes a %s that cannot be made again (%s); its state_dict is torch.load(path) of a file saved with torch.save(path, model:state_dict())",
+      path, call_text(d), tostring(model):gsub("^[^\n]-:%d+: ", ""))
+  end
+  model:load_state_dict(tensors)
+  return model, metadata
+end
+torch.load = load
+doc("torch.load", "torch.load(path) -> tensors | module, metadata",
+  "Reads a safetensors file: a table of name -> Tensor (a model, rebuilt, when torch.save wrote one of nn's classes), and the file's metadata table.", load)
 
 return nn

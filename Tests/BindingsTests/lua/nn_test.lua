@@ -327,4 +327,80 @@ T.case("parameter groups with their own options", function()
   T.truthy(tostring(opt):find("Parameter Group 1", 1, true), "prints its groups")
 end)
 
+-- word_language_model's --tied: self.decoder.weight = self.encoder.weight
+local function tied_model()
+  local RNNModel = nn.Module:extend("RNNModel")
+  function RNNModel:init(ntoken, ninp)
+    self.encoder = nn.Embedding(ntoken, ninp)
+    self.rnn = nn.GRU(ninp, ninp)
+    self.decoder = nn.Linear(ninp, ntoken)
+    self.decoder.weight = self.encoder.weight
+  end
+  return RNNModel
+end
+
+T.case("tied weights: every name in state_dict, once in parameters and named_parameters", function()
+  local m = tied_model()(7, 4)
+  local sd = m:state_dict()
+  T.truthy(sd["encoder.weight"] and sd["decoder.weight"], "both names in state_dict")
+  T.eq(torch.equal(sd["encoder.weight"], sd["decoder.weight"]), true)
+  local count = 0
+  for _ in pairs(sd) do count = count + 1 end
+  T.eq(count, 7, "encoder.weight, decoder.weight, decoder.bias and the GRU's four")
+  T.eq(#m:parameters(), 6, "the tied tensor once")
+  local names = {}
+  for name in m:named_parameters() do names[#names + 1] = name end
+  table.sort(names)
+  T.eq(table.concat(names, " "), "decoder.bias encoder.weight rnn.bias_hh_l0 rnn.bias_ih_l0 rnn.weight_hh_l0 rnn.weight_ih_l0")
+  -- a shared module is listed under each of its names too, and a cycle ends
+  local Pair = nn.Module:extend("Pair")
+  function Pair:init() self.a = nn.Linear(2, 2); self.b = self.a end
+  local pair = Pair()
+  T.truthy(pair:state_dict()["a.weight"] and pair:state_dict()["b.weight"], "a shared module under both names")
+  T.eq(#pair:parameters(), 2)
+  local Loop = nn.Module:extend("Loop")
+  local loop = Loop()
+  loop.lin = nn.Linear(1, 1)
+  loop.lin.back = loop
+  T.truthy(loop:state_dict()["lin.weight"], "a cycle does not loop forever")
+end)
+
+T.case("tied weights: load_state_dict takes the full dict, or one name of the tied pair", function()
+  local Model = tied_model()
+  torch.manual_seed(3)
+  local m = Model(7, 4)
+  local dir = os.tmpname()
+  torch.save(dir, m:state_dict())
+  torch.manual_seed(4)
+  local fresh = Model(7, 4)
+  fresh:load_state_dict((torch.load(dir)))
+  os.remove(dir)
+  T.eq(torch.equal(fresh.decoder.weight, m.encoder.weight), true)
+  T.eq(rawequal(fresh.decoder.weight, fresh.encoder.weight), true, "still tied")
+  -- safetensors' save_model keeps one name of a shared tensor (the first in order)
+  local other = Model(7, 4)
+  local partial = m:state_dict()
+  partial["encoder.weight"] = nil
+  local result = other:load_state_dict(partial)
+  T.eq(#result.missing_keys, 0)
+  T.eq(torch.equal(other.encoder.weight, m.encoder.weight), true)
+  partial["decoder.weight"] = nil
+  T.raises(function() other:load_state_dict(partial) end, "missing key(s): decoder.weight, encoder.weight")
+end)
+
+T.case("clip_grad_value_ clamps every gradient in place", function()
+  local a, b, c = torch.ones(3, {requires_grad = true}), torch.ones(2, {requires_grad = true}), torch.ones(1, {requires_grad = true})
+  a.grad = torch.tensor{-3, 0.5, 2}
+  b.grad = torch.tensor{0.1, -0.2}
+  local g = a.grad
+  T.eq(nn.utils.clip_grad_value_({a, b, c}, 1), nil)
+  T.near(a.grad, {-1, 0.5, 1}, 0)
+  T.near(g, {-1, 0.5, 1}, 0, "in place: the same gradient tensor")
+  T.near(b.grad, {0.1, -0.2}, 1e-7)
+  T.eq(c.grad, nil, "a parameter without a gradient is left alone")
+  nn.utils.clip_grad_value_(a, 0.25)
+  T.near(a.grad, {-0.25, 0.25, 0.25}, 0)
+  T.raises(function() nn.utils.clip_grad_value_({a}, -1) end, "bad argument #2 to 'clip_grad_value_' (clip_value must be a non-negative number, got -1.0)")
+end)
+
 return T.run()
