@@ -208,6 +208,9 @@ extension Tensor {
 
     /// a op b in the promoted dtype; division and fractional powers of integers in float32.
     static func arithmetic(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        // the common case first: nothing to promote
+        let (da, db) = (a.dtype, b.dtype)
+        if da == db && da == .float32 { return try floatLoop(op, a, b, Float.self) }
         var t = DType.result(a.dtype, zeroDim: a.dim == 0, b.dtype, zeroDim: b.dim == 0)
         if op == .div { t = t.floating }
         if t == .bool {
