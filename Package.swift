@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CInterrupt", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "NeuralNets", dependencies: ["Tensors", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "Datasets", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
-        .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
+        .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: optimize),
         .target(name: "Plotting", dependencies: ["CCairo", "CInterrupt", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",

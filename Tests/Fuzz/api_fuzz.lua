@@ -57,7 +57,7 @@ local strings = {"", "a", "1", "-1", "nan", "inf", "0x10", "1e400", ("x"):rep(10
                  "你好", "🙂", "%s%s%n", "sum", "view", "weight", "bias", "grad", "__index", "__gc", "lr", "none",
                  "mean", "tab:orange", "#123456", "red", "cpu", "float32", "png", "fuzz.png", "fuzz.svg", "fuzz.pdf",
                  "fuzz.safetensors", "fuzz.csv", "fuzz.txt", "input.csv", "input.safetensors", "empty.csv",
-                 "missing.safetensors", "missing.csv", "subdir", "subdir/", "subdir/x.png", "no/such/folder/x.png",
+                 "missing.safetensors", "missing.csv", "fuzz.npy", "fuzz.npz", "input.npy", "input.npz", "subdir", "subdir/", "subdir/x.png", "no/such/folder/x.png",
                  dir .. "/abs.png", dir .. "/abs.safetensors", dir .. "/subdir/abs.csv", ("["):rep(100000),
                  '{"a": [1, 2, {"b": null}]}', "[1, 2, 3]", "{", "1,2\n3,4\n", "\n\n\n"}
 local safe_strings = {}
@@ -67,6 +67,8 @@ do
   local f = assert(io.open("input.csv", "w")); f:write("t,value\n1,0.5\n2,1.5\n3,nan\n4,\n5,1e400\n"); f:close()
   f = assert(io.open("empty.csv", "w")); f:close()
   torch.save("input.safetensors", {x = torch.ones(2, 3), y = torch.zeros(0)})
+  torch.save_npy("input.npy", torch.arange(6):view(2, 3))
+  torch.save_npz("input.npz", {x = torch.ones(2, {dtype = torch.float64}), m = torch.tensor{true}})
   os.execute("mkdir -p subdir")
 end
 

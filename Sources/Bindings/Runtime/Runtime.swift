@@ -66,7 +66,7 @@ public final class Runtime {
 
     private func registerTorch() {
         let lua = state.lua
-        state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions + DTypeBindings.functions)
+        state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions + DTypeBindings.functions + NumPyBindings.functions)
         DTypeBindings.registerConstants(lua)
         TensorClass.register(in: state)
         lua.rawSet(-2, "Tensor")
