@@ -55,7 +55,7 @@ local scalar_count = scalars.n
 -- Every string is safe as a path: relative, no '..', or inside dir.
 local strings = {"", "a", "1", "-1", "nan", "inf", "0x10", "1e400", ("x"):rep(100000), "\0", "a\0b", "\255\254\253",
                  "你好", "🙂", "%s%s%n", "sum", "view", "weight", "bias", "grad", "__index", "__gc", "lr", "none",
-                 "mean", "tab:orange", "#123456", "red", "cpu", "float32", "png", "fuzz.png", "fuzz.svg", "fuzz.pdf",
+                 "mean", "tab:orange", "#123456", "red", "cpu", "float32", "torch.float64", "torch.int64", "torch.bool", "int32", "png", "fuzz.png", "fuzz.svg", "fuzz.pdf",
                  "fuzz.safetensors", "fuzz.csv", "fuzz.txt", "input.csv", "input.safetensors", "empty.csv",
                  "missing.safetensors", "missing.csv", "fuzz.npy", "fuzz.npz", "input.npy", "input.npz", "subdir", "subdir/", "subdir/x.png", "no/such/folder/x.png",
                  dir .. "/abs.png", dir .. "/abs.safetensors", dir .. "/subdir/abs.csv", ("["):rep(100000),
@@ -148,6 +148,17 @@ local function build_base()
   T("torch.randint(0, 10, {6})", function() return torch.randint(0, 10, {6}) end)
   T("torch.randn(2, 5, 1)", function() return torch.randn(2, 5, 1) end)
   T("<closed tensor>", function() local t = torch.ones(2) getmetatable(t).__close(t) return t end)
+  -- every dtype, so that each op meets the element types it must convert or refuse
+  T("torch.randn(3, 4, {dtype = torch.float64, requires_grad = true})",
+    function() return torch.randn(3, 4, {dtype = torch.float64, requires_grad = true}) end)
+  T("torch.tensor{{1, 2}, {3, 4}}", function() return torch.tensor{{1, 2}, {3, 4}} end)
+  T("torch.tensor{true, false, true}", function() return torch.tensor{true, false, true} end)
+  T("torch.tensor({0, 255}, {dtype = torch.uint8})", function() return torch.tensor({0, 255}, {dtype = torch.uint8}) end)
+  T("torch.tensor({-2, 7}, {dtype = torch.int32})", function() return torch.tensor({-2, 7}, {dtype = torch.int32}) end)
+  T("torch.randn(2, 3):gt(0)", function() return torch.randn(2, 3):gt(0) end)
+  T("torch.tensor(5)", function() return torch.tensor(5) end)
+  T("torch.tensor(true)", function() return torch.tensor(true) end)
+  T("torch.tensor{9223372036854775807, -9223372036854775807 - 1}", function() return torch.tensor{math.maxinteger, math.mininteger} end)
   base_tensor_count = #tensors
 
   local function O(name, make) local v = try(make) if v ~= nil then objects[#objects + 1] = label(v, name) end end
