@@ -6,7 +6,7 @@ import Tensors
 
 enum TorchLibrary {
     static let functions: [LuaFunction] = [
-        tensor, zeros, ones, full, rand, randn, randint, randperm, arange, linspace,
+        tensor, zeros, empty, ones, full, rand, randn, randint, randperm, arange, linspace,
         zerosLike, onesLike, fullLike, randLike, randnLike,
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
         getNumThreads, setNumThreads, ProgressBindings.progress,
@@ -65,6 +65,10 @@ enum TorchLibrary {
     }
 
     static let zeros = sized("zeros", "A tensor of zeros; sizes as numbers or a table.") { Tensor.zeros($0, dtype: $1) }
+    // PyTorch leaves the values undefined; zeros are one of its possible answers, and never leak old memory
+    static let empty = sized("empty", "A tensor whose values are to be written (lstmlua gives zeros); sizes as numbers or a table.") {
+        Tensor.zeros($0, dtype: $1)
+    }
     static let ones = sized("ones", "A tensor of ones; sizes as numbers or a table.") { Tensor.ones($0, dtype: $1) }
     static let rand = sized("rand", "Uniform random values on [0, 1) from the shared generator.", floating: true) {
         Tensor.rand($0, dtype: $1)

@@ -459,6 +459,20 @@ local function arguments(fname, spec, ...)
   local first = ...
   local out = {}
   local given = {}
+  -- Python's positional arguments then keywords: nn.LSTM(10, 20, 2, {dropout = 0.2})
+  local last = n > 1 and select(n, ...) or nil
+  if type(last) == "table" and not is_tensor(last) and not (spec[n] and spec[n][2] == "table") then
+    local positional = {...}
+    local merged = {}
+    for k, v in pairs(last) do merged[k] = v end
+    for i = 1, n - 1 do
+      local s = spec[i]
+      if not s then argerror(i, fname, "too many arguments (at most %d)", #spec) end
+      if merged[s[1]] ~= nil then argerror(n, fname, "%s given both by position and by name", s[1]) end
+      merged[s[1]] = positional[i]
+    end
+    return arguments(fname, spec, merged)
+  end
   if n == 1 and type(first) == "table" and not is_tensor(first) then
     local known = {}
     for _, s in ipairs(spec) do known[s[1]] = true end
