@@ -28,8 +28,42 @@ public struct Color: Equatable, Sendable {
         "tab:brown": cycle[5], "tab:pink": cycle[6], "tab:gray": cycle[7], "tab:olive": cycle[8], "tab:cyan": cycle[9],
         "black": Color(0, 0, 0), "white": Color(1, 1, 1), "red": Color(1, 0, 0), "green": Color(0, 0.5, 0),
         "blue": Color(0, 0, 1), "gray": Color(0.5, 0.5, 0.5), "grey": Color(0.5, 0.5, 0.5), "orange": Color(1, 0.647, 0),
-        "purple": Color(0.5, 0, 0.5),
+        "purple": Color(0.5, 0, 0.5), "cyan": Color(0, 1, 1), "magenta": Color(1, 0, 1), "yellow": Color(1, 1, 0),
+        // matplotlib's one-letter base colors and its cycle's "C0".."C9"
+        "b": Color(0, 0, 1), "g": Color(0, 0.5, 0), "r": Color(1, 0, 0), "c": Color(0, 0.75, 0.75),
+        "m": Color(0.75, 0, 0.75), "y": Color(0.75, 0.75, 0), "k": Color(0, 0, 0), "w": Color(1, 1, 1),
+        "c0": cycle[0], "c1": cycle[1], "c2": cycle[2], "c3": cycle[3], "c4": cycle[4],
+        "c5": cycle[5], "c6": cycle[6], "c7": cycle[7], "c8": cycle[8], "c9": cycle[9],
     ]
+
+    /// matplotlib's format string ("r--", "b.", "k:", "C1-o"): a color, a line style and a
+    /// marker, in any order. Dotted and dash-dot lines draw dashed; a marker without a
+    /// line style means points only. nil when the text is not a format string.
+    public static func format(_ text: String) -> (color: Color?, dashed: Bool, pointsOnly: Bool)? {
+        var rest = Substring(text)
+        var color: Color? = nil, line: String? = nil, marker = false
+        while let c = rest.first {
+            if rest.hasPrefix("--") || rest.hasPrefix("-.") {
+                guard line == nil else { return nil }
+                line = String(rest.prefix(2)); rest = rest.dropFirst(2)
+            } else if c == "-" || c == ":" {
+                guard line == nil else { return nil }
+                line = String(c); rest = rest.dropFirst()
+            } else if c == "C", let d = rest.dropFirst().first, d.isNumber {
+                guard color == nil else { return nil }
+                color = Color.named["c\(d)"]; rest = rest.dropFirst(2)
+            } else if "bgrcmykw".contains(c) {
+                guard color == nil else { return nil }
+                color = Color.named[String(c)]; rest = rest.dropFirst()
+            } else if ".,ov^<>1234sp*hH+xXDd|_".contains(c) {
+                guard !marker else { return nil }
+                marker = true; rest = rest.dropFirst()
+            } else {
+                return nil
+            }
+        }
+        return (color, line != nil && line != "-", marker && line == nil)
+    }
 }
 
 public struct Series {

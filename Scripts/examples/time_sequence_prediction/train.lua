@@ -88,8 +88,8 @@ for step = 0, opt.steps - 1 do
                           xlabel = "x", ylabel = "y", width = 3000, height = 1000}
   local n = input:size(2)
   local function draw(yi, color)
-    fig:line(yi[{ {1, n} }], torch.arange(0, n), {color = color, linewidth = 2.0})
-    fig:line(yi[{ {n + 1, -1} }], torch.arange(n, n + future), {color = color, linewidth = 2.0, dashed = true})
+    fig:line(yi[{ {1, n} }], torch.arange(0, n), color, {linewidth = 2.0})
+    fig:line(yi[{ {n + 1, -1} }], torch.arange(n, n + future), color .. ":", {linewidth = 2.0})
   end
   draw(y[1], "r")
   draw(y[2], "g")

@@ -124,14 +124,30 @@ enum PlotBindings {
 
     // MARK: Methods
 
-    static let addLine = LuaFunction("line", "fig:line(ys [, xs] [, {label=, color=, linewidth=2, dashed=false, simplify=true}]) -> fig",
-                                     "Adds a line through ys (at xs, default 1, 2, ...).") { lua in
+    static let addLine = LuaFunction("line", "fig:line(ys [, xs] [, fmt] [, {label=, color=, linewidth=2, dashed=false, simplify=true}]) -> fig",
+                                     "Adds a line through ys (at xs, default 1, 2, ...); fmt as matplotlib's (\"r--\", \"b.\", \"k:\").") { lua in
         let box = try type.check(lua, 1)
         let ys = try numbers(lua, 2, what: "ys")
-        let hasX = !lua.isNoneOrNil(3) && !lua.isOptions(3)
+        let hasX = !lua.isNoneOrNil(3) && !lua.isOptions(3) && lua.kind(3) != .string
         let xs = hasX ? try numbers(lua, 3, what: "xs") : nil
-        let optionsAt: Int32 = hasX || lua.isNoneOrNil(3) ? 4 : 3
-        box.figure.add(try series(lua, .line, xs: xs, ys: ys, options: optionsAt, argument: 3))
+        var optionsAt: Int32 = hasX || lua.isNoneOrNil(3) ? 4 : 3
+        var format: (color: Color?, dashed: Bool, pointsOnly: Bool)? = nil
+        if lua.kind(optionsAt) == .string {
+            let text = try lua.string(optionsAt)
+            guard let f = Color.format(text) else {
+                throw LuaError.argument(optionsAt, "'\(text)' is not a format string (a color letter, a line style '-', '--', ':' or '-.', a marker such as '.' or 'o')")
+            }
+            format = f
+            optionsAt += 1
+        }
+        var s = try series(lua, format?.pointsOnly == true ? .scatter : .line, xs: xs, ys: ys, options: optionsAt, argument: 3)
+        if let format {
+            // the options table, when given, has the last word
+            let o = try lua.options(optionsAt, seriesOptions)
+            if try o?.string("color") == nil, let c = format.color { s.color = c }
+            if try o?.boolean("dashed") == nil { s.dashed = format.dashed }
+        }
+        box.figure.add(s)
         lua.pushValue(1)
         return 1
     }

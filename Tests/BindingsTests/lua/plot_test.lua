@@ -35,6 +35,28 @@ T.case("empty figures and odd values still draw", function()
   plot.line({5}):save(dir .. "/one.png")
 end)
 
+T.case("matplotlib's format strings and one-letter colors draw as their options do", function()
+  local function svg(fig)
+    local p = dir .. "/fmt.svg"
+    fig:save(p)
+    local f = assert(io.open(p, "rb"))
+    local text = f:read("a")
+    f:close()
+    -- cairo numbers its surfaces process-wide
+    return (text:gsub("surface%d+", "surface"))
+  end
+  local ys, xs = {1, 3, 2}, {1, 2, 3}
+  T.eq(svg(plot.figure():line(ys, xs, "r--")), svg(plot.figure():line(ys, xs, {color = "red", dashed = true})))
+  T.eq(svg(plot.figure():line(ys, "g:")), svg(plot.figure():line(ys, nil, {color = "g", dashed = true})))
+  T.eq(svg(plot.figure():line(ys, xs, "k.")), svg(plot.figure():scatter(xs, ys, {color = "black"})))
+  T.eq(svg(plot.figure():line(ys, xs, "C1-", {label = "a"})), svg(plot.figure():line(ys, xs, {color = "tab:orange", label = "a"})))
+  T.eq(svg(plot.figure():line(ys, xs, "r--", {color = "blue"})), svg(plot.figure():line(ys, xs, {color = "blue", dashed = true})),
+       "the options table has the last word")
+  T.truthy(svg(plot.figure():line(ys, xs, "b-")) ~= svg(plot.figure():line(ys, xs, "b--")), "dashes change the drawing")
+  T.raises(function() plot.figure():line(ys, xs, "r--x--") end, "'r--x--' is not a format string")
+  T.raises(function() plot.figure():line(ys, "q") end, "'q' is not a format string")
+end)
+
 T.case("bad input is a clear error", function()
   T.raises(function() plot.figure():save(dir .. "/x.bmp") end, "cannot tell the image format")
   T.raises(function() plot.figure():save("/no/such/dir/x.png") end, "cannot write")
