@@ -118,7 +118,7 @@ for _, name in ipairs{"RNN", "LSTM", "GRU"} do
   fig:line(smooth(results[name].losses, 25), nil, {label = name})
 end
 fig:show()
---@ rnn_vs_lstm_vs_gru.files/cb19a2aaba2c3baf.png (800x500)
+--@ rnn_vs_lstm_vs_gru.files/c1f9c97a9a4b1b32.png (800x500)
 
 -- %% Final losses
 print(string.format("%-6s %10s %22s %18s", "cell", "parameters", "loss (last 100 mean)", "free-running MSE"))

@@ -146,4 +146,4 @@ plot.figure{title = "Free-running prediction (20 true points first)", xlabel = "
   :scatter(time_steps, truth, {color = "tab:blue", size = 3})
   :scatter(predicted_t, predicted, {label = "predicted", color = "tab:orange", size = 4})
   :show()
---@ sine_lstm.files/3fb39e36c0e476f4.png (800x500)
+--@ sine_lstm.files/39cbb8c8d27abdbd.png (800x500)

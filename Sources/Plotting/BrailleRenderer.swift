@@ -17,9 +17,13 @@ extension Figure {
         let xt = Ticks.nice(x0, x1, target: 5), yt = Ticks.nice(y0, y1, target: 4)
         let (xlo, xhi) = xlim ?? (xt.lo, xt.hi)
         let (ylo, yhi) = ylim ?? (yt.lo, yt.hi)
-        let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
-        let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
-        let yLabels = yt.ticks.filter { $0 >= ylo && $0 <= yhi }.map { ($0, Ticks.label($0, step: yStep)) }
+        // ASCII minus signs: a terminal's font may lack U+2212
+        let yShown = yt.ticks.filter { $0 >= ylo && $0 <= yhi }
+        let (yTexts, yCorner) = Ticks.labels(yShown, minus: "-")
+        let yLabels = Array(zip(yShown, yTexts))
+        let xShown = xt.ticks.filter { $0 >= xlo && $0 <= xhi }
+        let (xTexts, xCorner) = Ticks.labels(xShown, minus: "-")
+        let xText = Dictionary(zip(xShown, xTexts), uniquingKeysWith: { a, _ in a })
         let labelWidth = yLabels.map { $0.1.count }.max() ?? 1
         let cols = max(columns - labelWidth - 2, 10), rowsN = max(rows, 4)
         let (W, H) = (cols * 2, rowsN * 4)
@@ -69,6 +73,7 @@ extension Figure {
         }
         var out = ""
         if let title { out += String(repeating: " ", count: labelWidth + 2 + max(0, (cols - title.count) / 2)) + title + "\n" }
+        if let yCorner { out += String(repeating: " ", count: labelWidth + 2) + yCorner + "\n" }
         var labelRows: [Int: String] = [:]
         for (v, text) in yLabels { labelRows[min(rowsN - 1, max(0, toY(v) / 4))] = text }
         for r in 0..<rowsN {
@@ -84,14 +89,15 @@ extension Figure {
         out += String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: cols) + "\n"
         // x tick labels placed under their columns
         var axis = [Character](repeating: " ", count: cols + 8)
-        for v in xt.ticks where v >= xlo && v <= xhi {
-            let text = Array(Ticks.label(v, step: xStep))
+        for v in xShown {
+            let text = Array(xText[v] ?? "")
             let at = max(0, min(cols + 8 - text.count, toX(v) / 2 - text.count / 2))
             if axis[at..<(at + text.count)].allSatisfy({ $0 == " " }) && (at == 0 || axis[at - 1] == " ") {
                 for (j, ch) in text.enumerated() { axis[at + j] = ch }
             }
         }
         out += String(repeating: " ", count: labelWidth + 2) + String(axis).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        if let xCorner { out += String(repeating: " ", count: labelWidth + 2 + max(0, cols - xCorner.count)) + xCorner + "\n" }
         if let xlabel { out += String(repeating: " ", count: labelWidth + 2 + max(0, (cols - xlabel.count) / 2)) + xlabel + "\n" }
         if let ylabel { out = "  " + ylabel + "\n" + out }
         if showsLegend {

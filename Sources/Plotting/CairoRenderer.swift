@@ -103,15 +103,17 @@ struct CairoRenderer {
         let (ylo, yhi) = figure.ylim ?? (yt.lo, yt.hi)
         let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
         let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
-        let yLabels = yt.ticks.filter { $0 >= ylo - yStep * 1e-9 && $0 <= yhi + yStep * 1e-9 }.map { ($0, Ticks.label($0, step: yStep)) }
-        let xLabels = xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }.map { ($0, Ticks.label($0, step: xStep)) }
+        let yShown = yt.ticks.filter { $0 >= ylo - yStep * 1e-9 && $0 <= yhi + yStep * 1e-9 }
+        let xShown = xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }
+        let (yTexts, yCorner) = Ticks.labels(yShown), (xTexts, xCorner) = Ticks.labels(xShown)
+        let yLabels = Array(zip(yShown, yTexts)), xLabels = Array(zip(xShown, xTexts))
 
         let tickSize = 12.0, labelSize = 14.0, titleSize = 16.0
         let yTickWidth = yLabels.map { textWidth($0.1, size: tickSize) }.max() ?? 0
         let left = 14 + (figure.ylabel == nil ? 0 : labelSize + 10) + yTickWidth + 8
         let right = 20.0
-        let top = figure.title == nil ? 20.0 : titleSize + 26
-        let bottom = 14 + tickSize + 8 + (figure.xlabel == nil ? 0 : labelSize + 10)
+        let top = (figure.title == nil ? 20.0 : titleSize + 26) + (yCorner == nil ? 0 : tickSize + 4)
+        let bottom = 14 + tickSize + 8 + (figure.xlabel == nil ? 0 : labelSize + 10) + (xCorner == nil ? 0 : tickSize + 4)
         let plot = (x: left, y: top, w: max(W - left - right, 10), h: max(H - top - bottom, 10))
         // halved, as the differences overflow for data spanning ±1e308
         let px = { (x: Double) in plot.x + (x / 2 - xlo / 2) / (xhi / 2 - xlo / 2) * plot.w }
@@ -142,6 +144,11 @@ struct CairoRenderer {
         for (v, text) in yLabels {
             line(plot.x - 5, py(v), plot.x, py(v))
             drawText(text, size: tickSize, x: plot.x - 8, y: py(v), anchorX: 1, anchorY: 0.5)
+        }
+        // an axis's offset and power of ten, once: above the y axis, under the x axis's end
+        if let corner = yCorner { drawText(corner, size: tickSize, x: plot.x, y: plot.y - 4, anchorX: 0, anchorY: 1) }
+        if let corner = xCorner {
+            drawText(corner, size: tickSize, x: plot.x + plot.w, y: plot.y + plot.h + 8 + tickSize + 4, anchorX: 1, anchorY: 0)
         }
         if let t = figure.xlabel {
             drawText(t, size: labelSize, x: plot.x + plot.w / 2, y: H - 10, anchorX: 0.5, anchorY: 1)

@@ -149,16 +149,64 @@ public enum Ticks {
         return (ticks, lo, hi)
     }
 
-    /// A tick label with as many decimals as the step needs: 0, 0.5, 1.0 -> "0", "0.5", "1".
-    public static func label(_ v: Double, step: Double) -> String {
-        let places = (-log10(step)).rounded(.up)
-        let decimals = places.isFinite ? min(max(0, Int(min(max(places, -400), 400))), 10) : 0
-        var s = String(format: "%.\(decimals)f", v)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
+    /// The labels of an axis's ticks as matplotlib's ScalarFormatter writes them: one
+    /// number of decimals for the whole axis (the fewest that show every tick exactly),
+    /// a real minus sign, and for values far from 1 or a range small beside its values,
+    /// an offset and a power of ten shown once at the axis's end (`corner`: "1e6",
+    /// "+1e3", "1e−5", "+1e6 1e−3"), the labels then relative to them.
+    public static func labels(_ ticks: [Double], minus: String = "\u{2212}") -> (labels: [String], corner: String?) {
+        let finite = ticks.filter(\.isFinite)
+        guard let first = finite.first, let last = finite.last else { return (ticks.map { _ in "" }, nil) }
+        let span = Swift.abs(last - first)
+        let largest = finite.map(Swift.abs).max()!
+        // An offset when the values are 10^4 times their spread (matplotlib's offset_threshold 4).
+        var offset = 0.0
+        if finite.count > 1, span > 0, largest / span >= 1e4 {
+            let unit = pow(10, (log10(span)).rounded(.up))
+            offset = (first / unit).rounded(.towardZero) * unit
         }
-        return s == "-0" ? "0" : s
+        let shifted = finite.map { $0 - offset }
+        let magnitude = shifted.map(Swift.abs).max()!
+        // Scientific notation outside 10^-5 ..< 10^6 (matplotlib's axes.formatter.limits).
+        var exponent = 0
+        if magnitude > 0 {
+            let e = Int((log10(magnitude)).rounded(.down))
+            if e >= 6 || e <= -5 { exponent = e }
+        }
+        let scale = pow(10, Double(exponent))
+        let values = ticks.map { ($0 - offset) / scale }
+        let step = finite.count > 1 ? span / Double(finite.count - 1) / scale : 1
+        // the fewest decimals that print every tick as itself (to a millionth of a step)
+        var decimals = 0
+        while decimals < 12 {
+            let p = pow(10, Double(decimals))
+            if values.allSatisfy({ !$0.isFinite || Swift.abs(($0 * p).rounded() / p - $0) <= Swift.max(step, 1e-300) * 1e-6 }) { break }
+            decimals += 1
+        }
+        let labels = values.map { v -> String in
+            guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : minus + "inf") }
+            var s = String(format: "%.\(decimals)f", v)
+            if s.hasPrefix("-") {
+                // "-0.0" is zero
+                if Double(s) == 0 { s.removeFirst() } else { s = minus + s.dropFirst() }
+            }
+            return s
+        }
+        var corner: [String] = []
+        if offset != 0 { corner.append((offset > 0 ? "+" : minus) + shortNumber(Swift.abs(offset), minus: minus)) }
+        if exponent != 0 { corner.append("1e" + (exponent < 0 ? minus : "") + String(Swift.abs(exponent))) }
+        return (labels, corner.isEmpty ? nil : corner.joined(separator: " "))
+    }
+
+    /// 1000000 -> "1e6", 1234000 -> "1.234e6", 12.5 -> "12.5": an offset as matplotlib prints it.
+    static func shortNumber(_ v: Double, minus: String) -> String {
+        let e = Int((log10(v)).rounded(.down))
+        if e >= 4 || e <= -4 {
+            var mantissa = String(format: "%.6g", v / pow(10, Double(e)))
+            if mantissa == "10" { mantissa = "1" }
+            return mantissa + "e" + (e < 0 ? minus : "") + String(Swift.abs(e))
+        }
+        return String(format: "%g", v)
     }
 }
 
