@@ -21,8 +21,8 @@ extension Figure {
         let yShown = yt.ticks.filter { $0 >= ylo && $0 <= yhi }
         let (yTexts, yCorner) = Ticks.labels(yShown, minus: "-")
         let yLabels = Array(zip(yShown, yTexts))
-        let xShown = xt.ticks.filter { $0 >= xlo && $0 <= xhi }
-        let (xTexts, xCorner) = Ticks.labels(xShown, minus: "-")
+        let xShown = xticks?.map(\.0) ?? xt.ticks.filter { $0 >= xlo && $0 <= xhi }
+        let (xTexts, xCorner) = xticks.map { ($0.map(\.1), nil) } ?? Ticks.labels(xShown, minus: "-")
         let xText = Dictionary(zip(xShown, xTexts), uniquingKeysWith: { a, _ in a })
         let labelWidth = yLabels.map { $0.1.count }.max() ?? 1
         let cols = max(columns - labelWidth - 2, 10), rowsN = max(rows, 4)
@@ -40,12 +40,24 @@ extension Figure {
         }
         let toX = { (x: Double) in Figure.dot(x, from: xlo, to: xhi, size: W) }
         let toY = { (y: Double) in Figure.dot(y, from: yhi, to: ylo, size: H) }
-        for (k, s) in series.enumerated() {
+        // every kind as polylines (or points) in data coordinates
+        func paths(_ s: Series) -> [(xs: [Double], ys: [Double], connect: Bool)] {
+            switch s.kind {
+            case .line: return [(s.xs, s.ys, true)]
+            case .scatter: return [(s.xs, s.ys, false)]
+            case .band: return [(s.xs, s.ys, true), (Array(s.xs.prefix(s.upper.count)), s.upper, true)]
+            case .bars: return zip(s.xs, s.ys).map { ([$0.0, $0.0], [0, $0.1], true) }
+            case .hline: return s.ys.prefix(1).map { ([xlo, xhi], [$0, $0], true) }
+            case .vline: return s.xs.prefix(1).map { ([$0, $0], [ylo, yhi], true) }
+            }
+        }
+        for (k, series) in series.enumerated() {
+          for s in paths(series) {
             var previous: (Int, Int)? = nil
             for i in 0..<min(s.xs.count, s.ys.count) {
                 guard s.xs[i].isFinite, s.ys[i].isFinite else { previous = nil; continue }
                 let p = (toX(s.xs[i]), toY(s.ys[i]))
-                if s.kind == .line, let q = previous {
+                if s.connect, let q = previous {
                     // Bresenham from q to p
                     var (x, y) = q
                     let dx = abs(p.0 - x), dy = -abs(p.1 - y), sx = x < p.0 ? 1 : -1, sy = y < p.1 ? 1 : -1
@@ -64,6 +76,7 @@ extension Figure {
                 }
                 previous = p
             }
+          }
         }
 
         let palette = [34, 208, 34, 196, 129, 94, 205, 244, 142, 38]  // 256-colour matches of the cycle

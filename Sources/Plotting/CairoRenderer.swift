@@ -104,8 +104,9 @@ struct CairoRenderer {
         let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
         let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
         let yShown = yt.ticks.filter { $0 >= ylo - yStep * 1e-9 && $0 <= yhi + yStep * 1e-9 }
-        let xShown = xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }
-        let (yTexts, yCorner) = Ticks.labels(yShown), (xTexts, xCorner) = Ticks.labels(xShown)
+        let xShown = figure.xticks?.map(\.0) ?? xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }
+        let (yTexts, yCorner) = Ticks.labels(yShown)
+        let (xTexts, xCorner) = figure.xticks.map { ($0.map(\.1), nil) } ?? Ticks.labels(xShown)
         let yLabels = Array(zip(yShown, yTexts)), xLabels = Array(zip(xShown, xTexts))
 
         let tickSize = 12.0, labelSize = 14.0, titleSize = 16.0
@@ -130,7 +131,7 @@ struct CairoRenderer {
         cairo_save(cr)
         cairo_rectangle(cr, plot.x, plot.y, plot.w, plot.h)
         cairo_clip(cr)
-        for s in figure.series { drawSeries(s, px, py) }
+        for s in figure.series { drawSeries(s, px, py, plot) }
         cairo_restore(cr)
         // frame, ticks and their labels
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.15)
@@ -175,10 +176,48 @@ struct CairoRenderer {
 
     private func setColor(_ c: Color) { cairo_set_source_rgb(cr, c.r, c.g, c.b) }
 
-    private func drawSeries(_ s: Series, _ px: (Double) -> Double, _ py: (Double) -> Double) {
+    private func drawSeries(_ s: Series, _ px: (Double) -> Double, _ py: (Double) -> Double,
+                            _ plot: (x: Double, y: Double, w: Double, h: Double)) {
         setColor(s.color ?? Color.cycle[0])
         let n = min(s.xs.count, s.ys.count)
         switch s.kind {
+        case .band:
+            // matplotlib's fill_between: the region, translucent, each finite run its own polygon
+            let c = s.color ?? Color.cycle[0]
+            cairo_set_source_rgba(cr, c.r, c.g, c.b, 0.3)
+            var run: [Int] = []
+            func fill() {
+                guard run.count > 1 else { run = []; return }
+                cairo_move_to(cr, px(s.xs[run[0]]), py(s.ys[run[0]]))
+                for i in run.dropFirst() { cairo_line_to(cr, px(s.xs[i]), py(s.ys[i])) }
+                for i in run.reversed() { cairo_line_to(cr, px(s.xs[i]), py(s.upper[i])) }
+                cairo_close_path(cr)
+                cairo_fill(cr)
+                run = []
+            }
+            for i in 0..<min(n, s.upper.count) {
+                if s.xs[i].isFinite && s.ys[i].isFinite && s.upper[i].isFinite { run.append(i) } else { fill() }
+            }
+            fill()
+        case .bars:
+            for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {
+                let x0 = px(s.xs[i] - s.barWidth / 2), x1 = px(s.xs[i] + s.barWidth / 2)
+                let y0 = py(0), y1 = py(s.ys[i])
+                cairo_rectangle(cr, min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+            }
+            cairo_fill(cr)
+        case .hline, .vline:
+            cairo_set_line_width(cr, s.width)
+            if s.dashed {
+                let dashes: [Double] = [6, 4]
+                cairo_set_dash(cr, dashes, 2, 0)
+            }
+            if s.kind == .hline, let y = s.ys.first, y.isFinite {
+                line(plot.x, py(y), plot.x + plot.w, py(y))
+            } else if s.kind == .vline, let x = s.xs.first, x.isFinite {
+                line(px(x), plot.y, px(x), plot.y + plot.h)
+            }
+            cairo_set_dash(cr, nil, 0, 0)
         case .line:
             cairo_set_line_width(cr, s.width)
             cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
@@ -259,11 +298,21 @@ struct CairoRenderer {
         for (i, (s, label)) in entries.enumerated() {
             let cy = by + pad + Double(i) * rowHeight + rowHeight / 2 - 2
             setColor(s.color ?? Color.cycle[0])
-            if s.kind == .line {
+            if s.kind == .band || s.kind == .bars {
+                let c = s.color ?? Color.cycle[0]
+                if s.kind == .band { cairo_set_source_rgba(cr, c.r, c.g, c.b, 0.3) }
+                cairo_rectangle(cr, bx + pad, cy - 6, sample, 12)
+                cairo_fill(cr)
+            } else if s.kind != .scatter {
                 cairo_set_line_width(cr, s.width)
+                if s.dashed {
+                    let dashes: [Double] = [6, 4]
+                    cairo_set_dash(cr, dashes, 2, 0)
+                }
                 cairo_move_to(cr, bx + pad, cy)
                 cairo_line_to(cr, bx + pad + sample, cy)
                 cairo_stroke(cr)
+                cairo_set_dash(cr, nil, 0, 0)
             } else {
                 cairo_arc(cr, bx + pad + sample / 2, cy, max(s.size, 3), 0, 2 * Double.pi)
                 cairo_fill(cr)

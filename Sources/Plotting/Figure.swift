@@ -67,7 +67,10 @@ public struct Color: Equatable, Sendable {
 }
 
 public struct Series {
-    public enum Kind: String, Sendable { case line, scatter }
+    /// line and scatter: points (xs, ys). band: the region between ys and `upper` over xs
+    /// (fill_between). bars: bars from 0 to ys centred at xs, `barWidth` wide (bar, hist).
+    /// hline, vline: a line across the axes at ys[0] or xs[0] (axhline, axvline).
+    public enum Kind: String, Sendable { case line, scatter, band, bars, hline, vline }
 
     public var kind: Kind
     public var xs: [Double]
@@ -78,6 +81,10 @@ public struct Series {
     /// Marker radius for scatter series, in pixels.
     public var size = 3.0
     public var dashed = false
+    /// band: the upper edge, one value per x.
+    public var upper: [Double] = []
+    /// bars: each bar's width in x units.
+    public var barWidth = 0.8
     /// Merge what lies within a ninth of a pixel of a line before drawing (PathSimplifier).
     public var simplify = true
 
@@ -99,6 +106,8 @@ public struct Figure {
     public var legend: Bool?
     public var xlim: (Double, Double)?
     public var ylim: (Double, Double)?
+    /// Tick positions and texts that replace the x axis's numbers (a bar chart's categories).
+    public var xticks: [(Double, String)]?
     public private(set) var series: [Series] = []
 
     public init() {}
@@ -123,7 +132,44 @@ public struct Figure {
             let pad = hi * 0.03 - lo * 0.03
             return (lo - pad, hi + pad)
         }
-        return (span(series.flatMap(\.xs), xlim), span(series.flatMap(\.ys), ylim))
+        var xs: [Double] = [], ys: [Double] = []
+        for s in series {
+            switch s.kind {
+            case .line, .scatter: xs += s.xs; ys += s.ys
+            case .band: xs += s.xs; ys += s.ys + s.upper
+            case .bars:
+                // bars stand on zero, and their edges are in view
+                for x in s.xs { xs += [x - s.barWidth / 2, x + s.barWidth / 2] }
+                ys += s.ys + [0]
+            case .hline: ys += s.ys
+            case .vline: xs += s.xs
+            }
+        }
+        if let xticks { xs += xticks.map(\.0) }
+        return (span(xs, xlim), span(ys, ylim))
+    }
+}
+
+/// numpy.histogram with equal bins: counts over [lo, hi] (the last bin closed), values
+/// outside the range or not finite left out; `density` divides by count × bin width.
+public enum Histogram {
+    public static func counts(_ values: [Double], bins: Int, range: (Double, Double)? = nil,
+                              density: Bool = false) -> (edges: [Double], heights: [Double]) {
+        let finite = values.filter(\.isFinite)
+        var (lo, hi) = range ?? (finite.min() ?? 0, finite.max() ?? 1)
+        if lo == hi { lo -= 0.5; hi += 0.5 }
+        let width = (hi - lo) / Double(bins)
+        let edges = (0...bins).map { lo + Double($0) * width }
+        var counts = [Double](repeating: 0, count: bins)
+        for v in finite where v >= lo && v <= hi {
+            let k = Swift.min(Int(((v - lo) / width).rounded(.down)), bins - 1)
+            counts[Swift.max(k, 0)] += 1
+        }
+        if density {
+            let total = counts.reduce(0, +)
+            if total > 0 { counts = counts.map { $0 / (total * width) } }
+        }
+        return (edges, counts)
     }
 }
 

@@ -16,7 +16,8 @@ final class FigureBox {
 enum PlotBindings {
     static let type = UserdataClass<FigureBox>(name: "plot.Figure")
     static let functions: [LuaFunction] = [figure, line, scatter]
-    static let methods: [LuaFunction] = [addLine, addScatter, title, xlabel, ylabel, legend, grid, size, xlim, ylim, save, show]
+    static let methods: [LuaFunction] = [addLine, addScatter, fillBetween, bar, hist, axhline, axvline, xticks,
+                                         title, xlabel, ylabel, legend, grid, size, xlim, ylim, save, show]
 
     static func register(in state: LuaState) {
         for f in methods { state.document("Figure:\(f.name)", f) }
@@ -25,7 +26,7 @@ enum PlotBindings {
     }
 
     private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim"]
-    private static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed", "simplify"]
+    static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed", "simplify"]
 
     /// Applies figure options (title, labels, size, ...) from the table at i.
     private static func apply(_ lua: Lua, _ i: Int32, to f: inout Figure, extra: Set<String> = []) throws(LuaError) {
@@ -68,7 +69,7 @@ enum PlotBindings {
 
     /// A series of ys at xs (default 1, 2, ...), styled by the options table at i, which
     /// may also hold the options in `alsoAllowed` (the shorthands share one table).
-    private static func series(_ lua: Lua, _ kind: Series.Kind, xs: [Double]?, ys: [Double], options i: Int32,
+    static func series(_ lua: Lua, _ kind: Series.Kind, xs: [Double]?, ys: [Double], options i: Int32,
                                argument: Int32, alsoAllowed: Set<String> = []) throws(LuaError) -> Series {
         let x = xs ?? (0..<ys.count).map { Double($0 + 1) }
         guard x.count == ys.count else {

@@ -57,6 +57,30 @@ T.case("matplotlib's format strings and one-letter colors draw as their options 
   T.raises(function() plot.figure():line(ys, "q") end, "'q' is not a format string")
 end)
 
+T.case("bands, bars, histograms and reference lines", function()
+  -- numpy.histogram([1, 2, 2, 3, 3, 3, 4], bins=3): edges 1, 2, 3, 4; the last bin closed
+  local fig, counts, edges = plot.figure():hist({1, 2, 2, 3, 3, 3, 4}, {bins = 3})
+  T.eq(counts, {1, 2, 4})
+  T.eq(edges, {1, 2, 3, 4})
+  local _, dense, dedges = plot.figure():hist(torch.randn(500), {bins = 7, density = true})
+  local area = 0
+  for k = 1, 7 do area = area + dense[k] * (dedges[k + 1] - dedges[k]) end
+  T.near(area, 1, 1e-9, "a density integrates to 1")
+  local _, inside = plot.figure():hist({-5, 0.5, 1.5, 9, 0/0}, {bins = 2, range = {0, 2}})
+  T.eq(inside, {1, 1}, "values outside the range and NaN are left out")
+  fig:save(dir .. "/hist.png")
+  local f = plot.figure():bar({"LSTM", "GRU", "RNN"}, {0.012, 0.015, 0.032}):axhline(0.02, {dashed = true}):axvline(2)
+  T.eq(tostring(f), "Figure(800x500, 3 series)")
+  f:fill_between({1, 2, 3}, {0, 0, 0}, {1, 2, 1}, {label = "band"}):fill_between({1, 3}, {0, 0}, 0.5)
+  for _, ext in ipairs({"png", "svg", "pdf"}) do f:save(dir .. "/chart." .. ext) end
+  T.raises(function() plot.figure():fill_between({1, 2}, {0, 0}, {1}) end, "hi has 1 values but xs has 2")
+  T.raises(function() plot.figure():bar({1, 2}, {1}) end, "1 heights for 2 bars")
+  T.raises(function() plot.figure():bar({1}, {1}, {width = -1}) end, "width must be a positive number")
+  T.raises(function() plot.figure():hist({1}, {bins = 0}) end, "bins must be between 1 and 100000")
+  T.raises(function() plot.figure():hist({1}, {range = {2, 1}}) end, "range must be {low, high}")
+  T.raises(function() plot.figure():xticks({1, 2}, {"a"}) end, "1 labels for 2 positions")
+end)
+
 T.case("bad input is a clear error", function()
   T.raises(function() plot.figure():save(dir .. "/x.bmp") end, "cannot tell the image format")
   T.raises(function() plot.figure():save("/no/such/dir/x.png") end, "cannot write")
