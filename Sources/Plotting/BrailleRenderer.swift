@@ -13,16 +13,18 @@ extension Figure {
     }
 
     public func braille(columns: Int = 72, rows: Int = 16, color: Bool = false) -> String {
+        if (xlog || ylog) && !isScaled { return scaled().braille(columns: columns, rows: rows, color: color) }
         let ((x0, x1), (y0, y1)) = ranges()
-        let xt = Ticks.nice(x0, x1, target: 5), yt = Ticks.nice(y0, y1, target: 4)
-        let (xlo, xhi) = xlim ?? (xt.lo, xt.hi)
-        let (ylo, yhi) = ylim ?? (yt.lo, yt.hi)
+        let (xlo, xhi) = xlim ?? (x0, x1)
+        let (ylo, yhi) = ylim ?? (y0, y1)
         // ASCII minus signs: a terminal's font may lack U+2212
-        let yShown = yt.ticks.filter { $0 >= ylo && $0 <= yhi }
-        let (yTexts, yCorner) = Ticks.labels(yShown, minus: "-")
-        let yLabels = Array(zip(yShown, yTexts))
-        let xShown = xticks?.map(\.0) ?? xt.ticks.filter { $0 >= xlo && $0 <= xhi }
-        let (xTexts, xCorner) = xticks.map { ($0.map(\.1), nil) } ?? Ticks.labels(xShown, minus: "-")
+        let yAxis = Ticks.axis(ylo, yhi, log: ylog, target: 4, minus: "-")
+        let xAxis = Ticks.axis(xlo, xhi, log: xlog, target: 5, minus: "-")
+        let yLabels = zip(yAxis.ticks, yAxis.labels).filter { $0.0 >= ylo && $0.0 <= yhi }
+        let yCorner = yAxis.corner
+        let xPairs = xticks ?? zip(xAxis.ticks, xAxis.labels).filter { $0.0 >= xlo && $0.0 <= xhi }
+        let (xShown, xTexts) = (xPairs.map(\.0), xPairs.map(\.1))
+        let xCorner = xticks == nil ? xAxis.corner : nil
         let xText = Dictionary(zip(xShown, xTexts), uniquingKeysWith: { a, _ in a })
         let labelWidth = yLabels.map { $0.1.count }.max() ?? 1
         let cols = max(columns - labelWidth - 2, 10), rowsN = max(rows, 4)

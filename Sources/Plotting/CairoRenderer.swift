@@ -63,7 +63,7 @@ extension Figure {
         }
         let status: cairo_status_t = withExtendedLifetime(sink) {
             let cr = cairo_create(surface)!
-            CairoRenderer(cr: cr, figure: self).draw()
+            CairoRenderer(cr: cr, figure: scaled()).draw()
             var status = cairo_status(cr)
             cairo_destroy(cr)
             if format == .png && status == CAIRO_STATUS_SUCCESS {
@@ -98,15 +98,12 @@ struct CairoRenderer {
         cairo_paint(cr)
 
         let ((x0, x1), (y0, y1)) = figure.ranges()
-        let xt = Ticks.nice(x0, x1), yt = Ticks.nice(y0, y1)
-        let (xlo, xhi) = figure.xlim ?? (xt.lo, xt.hi)
-        let (ylo, yhi) = figure.ylim ?? (yt.lo, yt.hi)
-        let xStep = xt.ticks.count > 1 ? xt.ticks[1] - xt.ticks[0] : 1
-        let yStep = yt.ticks.count > 1 ? yt.ticks[1] - yt.ticks[0] : 1
-        let yShown = yt.ticks.filter { $0 >= ylo - yStep * 1e-9 && $0 <= yhi + yStep * 1e-9 }
-        let xShown = figure.xticks?.map(\.0) ?? xt.ticks.filter { $0 >= xlo - xStep * 1e-9 && $0 <= xhi + xStep * 1e-9 }
-        let (yTexts, yCorner) = Ticks.labels(yShown)
-        let (xTexts, xCorner) = figure.xticks.map { ($0.map(\.1), nil) } ?? Ticks.labels(xShown)
+        let (xlo, xhi) = figure.xlim ?? (x0, x1)
+        let (ylo, yhi) = figure.ylim ?? (y0, y1)
+        let yAxis = Ticks.axis(ylo, yhi, log: figure.ylog), xAxis = Ticks.axis(xlo, xhi, log: figure.xlog)
+        let yShown = yAxis.ticks, yTexts = yAxis.labels, yCorner = yAxis.corner
+        let xShown = figure.xticks?.map(\.0) ?? xAxis.ticks
+        let xTexts = figure.xticks?.map(\.1) ?? xAxis.labels, xCorner = figure.xticks == nil ? xAxis.corner : nil
         let yLabels = Array(zip(yShown, yTexts)), xLabels = Array(zip(xShown, xTexts))
 
         let tickSize = 12.0, labelSize = 14.0, titleSize = 16.0

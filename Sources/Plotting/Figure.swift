@@ -108,6 +108,28 @@ public struct Figure {
     public var ylim: (Double, Double)?
     /// Tick positions and texts that replace the x axis's numbers (a bar chart's categories).
     public var xticks: [(Double, String)]?
+    /// Logarithmic axes (matplotlib's xscale/yscale = "log"): values <= 0 are not drawn.
+    public var xlog = false, ylog = false
+    /// Set on the copy scaled() makes: its values are already log10 where an axis is logarithmic.
+    public private(set) var isScaled = false
+
+    /// The figure with every value on a logarithmic axis replaced by its log10, which the
+    /// renderers then draw linearly (ticks at powers of ten, labelled 10ⁿ).
+    public func scaled() -> Figure {
+        guard (xlog || ylog) && !isScaled else { return self }
+        func f(_ v: Double) -> Double { v > 0 ? log10(v) : .nan }
+        var out = self
+        out.isScaled = true
+        out.series = series.map { s in
+            var t = s
+            if xlog { t.xs = s.xs.map(f) }
+            if ylog { t.ys = s.ys.map(f); t.upper = s.upper.map(f) }
+            return t
+        }
+        if xlog { out.xlim = xlim.map { (f($0.0), f($0.1)) }; out.xticks = xticks.map { $0.map { (f($0.0), $0.1) } } }
+        if ylog { out.ylim = ylim.map { (f($0.0), f($0.1)) } }
+        return out
+    }
     public private(set) var series: [Series] = []
 
     public init() {}
@@ -147,6 +169,35 @@ public struct Figure {
         }
         if let xticks { xs += xticks.map(\.0) }
         return (span(xs, xlim), span(ys, ylim))
+    }
+}
+
+extension Ticks {
+    /// An axis's ticks and their labels: on a logarithmic axis (whose values are log10 of
+    /// the data) at the powers of ten inside the range, labelled 10ⁿ; else nice() and labels().
+    public static func axis(_ lo: Double, _ hi: Double, log: Bool, target: Int = 6, minus: String = "\u{2212}")
+        -> (ticks: [Double], labels: [String], corner: String?) {
+        if log && lo.isFinite && hi.isFinite && hi > lo {
+            let first = lo.rounded(.up), last = hi.rounded(.down)
+            if last - first >= 1 && last - first < 400 {
+                let step = Swift.max(1, ((last - first + 1) / Double(target + 2)).rounded(.up))
+                let powers = Array(stride(from: first, through: last, by: step))
+                // a terminal gets "1e-3": its font may lack superscripts
+                return (powers, powers.map { minus == "-" ? "1e\(Int($0))" : "10" + superscript(Int($0)) }, nil)
+            }
+            // less than a decade: nice values of the data itself, at their logarithms
+            let t = nice(pow(10, lo), pow(10, hi), target: target).ticks.filter { $0 > 0 }
+            return (t.map { log10($0) }, t.map { String(format: "%g", $0).replacingOccurrences(of: "-", with: minus) }, nil)
+        }
+        let t = nice(lo, hi, target: target).ticks.filter { $0 >= lo - Swift.abs(hi - lo) * 1e-9 && $0 <= hi + Swift.abs(hi - lo) * 1e-9 }
+        let (texts, corner) = labels(t, minus: minus)
+        return (t, texts, corner)
+    }
+
+    static func superscript(_ n: Int) -> String {
+        let digits: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        let body = String(String(Swift.abs(n)).map { digits[Int(String($0))!] })
+        return n < 0 ? "⁻" + body : body
     }
 }
 

@@ -2,6 +2,7 @@
 // an axis with one number of decimals, a real minus sign, and an offset or a power of
 // ten at the axis's end when the values call for it.
 
+import Foundation
 import Plotting
 import Testing
 
@@ -42,5 +43,20 @@ struct TickLabelTests {
         #expect(texts == ["0.1", "0.2", "0.3", "0.4", "0.5"])
         let (_, negative) = Ticks.labels([-1e6 - 0.4, -1e6 - 0.2])
         #expect(negative == "\u{2212}1e6")
+    }
+
+    @Test func logarithmicAxesTickAtPowersOfTen() {
+        let a = Ticks.axis(-3.2, 0.4, log: true)
+        #expect(a.ticks == [-3, -2, -1, 0])
+        #expect(a.labels == ["10\u{207B}\u{00B3}", "10\u{207B}\u{00B2}", "10\u{207B}\u{00B9}", "10\u{2070}"])
+        #expect(Ticks.axis(-3.2, 0.4, log: true, minus: "-").labels == ["1e-3", "1e-2", "1e-1", "1e0"])
+        // less than a decade: the values themselves, at their logarithms
+        let narrow = Ticks.axis(log10(2), log10(5), log: true)
+        #expect(narrow.labels.contains("3") && narrow.ticks.allSatisfy { $0 >= log10(2) - 1e-12 && $0 <= log10(5) + 1e-12 })
+        var f = Figure()
+        f.ylog = true
+        f.add(Series(kind: .line, xs: [1, 2, 3], ys: [10, 0, 1000]))
+        let s = f.scaled()
+        #expect(s.series[0].ys[0] == 1 && s.series[0].ys[1].isNaN && s.series[0].ys[2] == 3, "log10, and nothing for 0")
     }
 }

@@ -17,7 +17,7 @@ enum PlotBindings {
     static let type = UserdataClass<FigureBox>(name: "plot.Figure")
     static let functions: [LuaFunction] = [figure, line, scatter]
     static let methods: [LuaFunction] = [addLine, addScatter, fillBetween, bar, hist, axhline, axvline, xticks,
-                                         title, xlabel, ylabel, legend, grid, size, xlim, ylim, save, show]
+                                         title, xlabel, ylabel, legend, grid, size, xlim, ylim, xscale, yscale, save, show]
 
     static func register(in state: LuaState) {
         for f in methods { state.document("Figure:\(f.name)", f) }
@@ -25,7 +25,8 @@ enum PlotBindings {
         state.lua.pop()
     }
 
-    private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim"]
+    private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim",
+                                                     "xscale", "yscale"]
     static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed", "simplify"]
 
     /// Applies figure options (title, labels, size, ...) from the table at i.
@@ -40,6 +41,14 @@ enum PlotBindings {
         if let l = try o.boolean("legend") { f.legend = l }
         if let v = try o.numbers("xlim") { f.xlim = try limits(v, "xlim", i) }
         if let v = try o.numbers("ylim") { f.ylim = try limits(v, "ylim", i) }
+        if let v = try o.string("xscale") { f.xlog = try isLog(v, "xscale", i) }
+        if let v = try o.string("yscale") { f.ylog = try isLog(v, "yscale", i) }
+    }
+
+    /// matplotlib's scale names: "linear" or "log".
+    static func isLog(_ v: String, _ name: String, _ i: Int32) throws(LuaError) -> Bool {
+        guard v == "linear" || v == "log" else { throw LuaError.argument(i, "\(name) must be 'linear' or 'log', got '\(v)'") }
+        return v == "log"
     }
 
     private static func pixels(_ v: Int, _ name: String, _ i: Int32) throws(LuaError) -> Int {
@@ -92,7 +101,7 @@ enum PlotBindings {
 
     // MARK: Making figures
 
-    static let figure = LuaFunction("figure", "plot.figure([{title=, xlabel=, ylabel=, width=800, height=500, grid=true, legend=auto, xlim=, ylim=}]) -> Figure",
+    static let figure = LuaFunction("figure", "plot.figure([{title=, xlabel=, ylabel=, width=800, height=500, grid=true, legend=auto, xlim=, ylim=, xscale=, yscale=}]) -> Figure",
                                     "An empty figure with the given title, labels and size.") { lua in
         let box = FigureBox()
         try apply(lua, 1, to: &box.figure)
@@ -190,6 +199,15 @@ enum PlotBindings {
     }
     static let ylim = setter("ylim", "fig:ylim(low, high) -> fig", "Fixes the y axis range.") { lua, b throws(LuaError) in
         b.figure.ylim = try limits([try lua.number(2), try lua.number(3)], "ylim", 2)
+    }
+
+    static let xscale = setter("xscale", "fig:xscale(\"log\" | \"linear\") -> fig",
+                               "A logarithmic (or linear) x axis; values <= 0 are not drawn on a log axis.") { lua, b throws(LuaError) in
+        b.figure.xlog = try isLog(try lua.string(2), "xscale", 2)
+    }
+    static let yscale = setter("yscale", "fig:yscale(\"log\" | \"linear\") -> fig",
+                               "A logarithmic (or linear) y axis, as for a loss curve over decades.") { lua, b throws(LuaError) in
+        b.figure.ylog = try isLog(try lua.string(2), "yscale", 2)
     }
 
     static let save = LuaFunction("save", "fig:save(path) -> fig", "Writes the figure as PNG, SVG or PDF, by the path's extension.") { lua in
