@@ -1,0 +1,301 @@
+// L-BFGS as torch.optim.LBFGS: its two-loop recursion, its optional strong-Wolfe
+// line search (_strong_wolfe with _cubic_interpolate, ported from Torch7's
+// optim), and its state kept from one step to the next. The parameters are seen
+// as one flat vector, as PyTorch's _gather_flat_grad and _add_grad see them.
+//
+// Numbers follow PyTorch's types: vectors and the scalars PyTorch keeps as 0-d
+// float32 tensors (ys, H_diag, ro, al, gtd) are Float; losses and step sizes
+// that are Python floats are Double.
+
+import Tensors
+
+public final class LBFGS {
+    public let params: [Tensor]
+    public var lr: Double
+    public var maxIter: Int
+    public var maxEval: Int
+    public var toleranceGrad: Double
+    public var toleranceChange: Double
+    public var historySize: Int
+    public var strongWolfe: Bool
+
+    /// Closure evaluations and iterations over every step so far (PyTorch's state).
+    public private(set) var funcEvals = 0
+    public private(set) var iterations = 0
+
+    private var direction: [Float] = []
+    private var stepSize: Double = 0
+    private var oldDirs: [[Float]] = []
+    private var oldSteps: [[Float]] = []
+    private var ro: [Float] = []
+    private var hDiag: Float = 1
+    private var prevFlatGrad: [Float]?
+    private var prevLoss: Double = 0
+
+    public init(params: [Tensor], lr: Double = 1, maxIter: Int = 20, maxEval: Int? = nil, toleranceGrad: Double = 1e-7,
+                toleranceChange: Double = 1e-9, historySize: Int = 100, strongWolfe: Bool = false) throws(TensorError) {
+        guard !params.isEmpty else { throw TensorError("optimizer got an empty parameter list") }
+        for p in params where !p.isLeaf { throw TensorError("can't optimize a non-leaf Tensor") }
+        guard lr >= 0 else { throw TensorError("invalid learning rate: \(lr)") }
+        guard maxIter >= 1 else { throw TensorError("max_iter must be at least 1, got \(maxIter)") }
+        guard historySize >= 1 else { throw TensorError("history_size must be at least 1, got \(historySize)") }
+        self.params = params
+        self.lr = lr
+        self.maxIter = maxIter
+        self.maxEval = maxEval ?? maxIter * 5 / 4
+        self.toleranceGrad = toleranceGrad
+        self.toleranceChange = toleranceChange
+        self.historySize = historySize
+        self.strongWolfe = strongWolfe
+    }
+
+    /// Clears every parameter's gradient (to nil, or to zeros).
+    public func zeroGrad(setToNone: Bool = true) {
+        for p in params {
+            if setToNone { p.grad = nil } else { p.grad?.zeroValues() }
+        }
+    }
+
+    /// One optimisation step; `closure` re-evaluates the model, runs backward and
+    /// returns the loss. Returns the loss of the first evaluation.
+    public func step(_ closure: () throws -> Double) throws -> Double {
+        let origLoss = try closure()
+        var loss = origLoss
+        var currentEvals = 1
+        funcEvals += 1
+        var flatGrad = try gatherFlatGrad()
+        if maxAbs(flatGrad) <= Float(toleranceGrad) { return origLoss }
+
+        var d = direction
+        var t = stepSize
+        var nIter = 0
+        while nIter < maxIter {
+            nIter += 1
+            iterations += 1
+            try Interrupt.check()
+
+            // the descent direction
+            if iterations == 1 {
+                d = flatGrad.map { -$0 }
+                oldDirs = []; oldSteps = []; ro = []
+                hDiag = 1
+            } else {
+                let prev = prevFlatGrad ?? flatGrad
+                let y = zip(flatGrad, prev).map { $0 - $1 }
+                let tf = Float(t)
+                let s = d.map { $0 * tf }
+                let ys = dot(y, s)
+                if ys > 1e-10 {
+                    if oldDirs.count == historySize {
+                        oldDirs.removeFirst(); oldSteps.removeFirst(); ro.removeFirst()
+                    }
+                    oldDirs.append(y)
+                    oldSteps.append(s)
+                    ro.append(1 / ys)
+                    hDiag = ys / dot(y, y)
+                }
+                // the two-loop recursion: q = -g through the history, then scaled and back
+                var q = flatGrad.map { -$0 }
+                var al = [Float](repeating: 0, count: oldDirs.count)
+                for i in stride(from: oldDirs.count - 1, through: 0, by: -1) {
+                    al[i] = dot(oldSteps[i], q) * ro[i]
+                    axpy(-al[i], oldDirs[i], &q)
+                }
+                var r = q.map { $0 * hDiag }
+                for i in 0..<oldDirs.count {
+                    let be = dot(oldDirs[i], r) * ro[i]
+                    axpy(al[i] - be, oldSteps[i], &r)
+                }
+                d = r
+            }
+            prevFlatGrad = flatGrad
+            prevLoss = loss
+
+            // the step length: the first iteration ever is scaled by the gradient's size
+            if iterations == 1 {
+                let scale = 1 / flatGrad.reduce(Float(0)) { $0 + Swift.abs($1) }
+                t = Double(Swift.min(1, scale) * Float(lr))
+            } else {
+                t = lr
+            }
+            let gtd = dot(flatGrad, d)
+            if Double(gtd) > -toleranceChange { break }
+
+            var lsFuncEvals = 0
+            var optimal = false
+            if strongWolfe {
+                let x = params.map { $0.values }
+                let result = try lineSearch(closure, x: x, t: t, d: d, f: loss, g: flatGrad, gtd: gtd)
+                (loss, flatGrad, t, lsFuncEvals) = result
+                try addToParams(t, d)
+                optimal = maxAbs(flatGrad) <= Float(toleranceGrad)
+            } else {
+                try addToParams(t, d)
+                if nIter != maxIter {
+                    loss = try closure()
+                    flatGrad = try gatherFlatGrad()
+                    optimal = maxAbs(flatGrad) <= Float(toleranceGrad)
+                    lsFuncEvals = 1
+                }
+            }
+            currentEvals += lsFuncEvals
+            funcEvals += lsFuncEvals
+
+            if nIter == maxIter || currentEvals >= maxEval || optimal { break }
+            let tf = Float(t)
+            if d.reduce(Float(0), { Swift.max($0, Swift.abs($1 * tf)) }) <= Float(toleranceChange) { break }
+            if Swift.abs(loss - prevLoss) < toleranceChange { break }
+        }
+        direction = d
+        stepSize = t
+        return origLoss
+    }
+
+    // MARK: The strong-Wolfe line search (PyTorch's _strong_wolfe)
+
+    private func lineSearch(_ closure: () throws -> Double, x: [[Float]], t startT: Double, d: [Float], f: Double,
+                            g: [Float], gtd: Float) throws -> (Double, [Float], Double, Int) {
+        let c1 = 1e-4, c2: Float = 0.9, maxLS = 25
+        var t = startT
+        let dNorm = maxAbs(d)
+        func evaluate(_ t: Double) throws -> (Double, [Float], Float) {
+            try addToParams(t, d)
+            let loss = try closure()
+            let grad = try gatherFlatGrad()
+            try setParams(x)
+            return (loss, grad, dot(grad, d))
+        }
+        func armijoFails(_ fNew: Double, _ t: Double) -> Bool { Float(fNew) > Float(f + c1 * t * Double(gtd)) }
+
+        var (fNew, gNew, gtdNew) = try evaluate(t)
+        var evals = 1
+        var (tPrev, fPrev, gPrev, gtdPrev) = (0.0, f, g, gtd)
+        var done = false
+        var lsIter = 0
+        var bracket: [Double] = [], bracketF: [Double] = [], bracketG: [[Float]] = [], bracketGtd: [Float] = []
+        while lsIter < maxLS {
+            if armijoFails(fNew, t) || (lsIter > 1 && fNew >= fPrev) {
+                (bracket, bracketF, bracketG, bracketGtd) = ([tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew])
+                break
+            }
+            if Swift.abs(gtdNew) <= -c2 * gtd {
+                (bracket, bracketF, bracketG) = ([t], [fNew], [gNew])
+                done = true
+                break
+            }
+            if gtdNew >= 0 {
+                (bracket, bracketF, bracketG, bracketGtd) = ([tPrev, t], [fPrev, fNew], [gPrev, gNew], [gtdPrev, gtdNew])
+                break
+            }
+            let minStep = t + 0.01 * (t - tPrev), maxStep = t * 10
+            let previous = t
+            t = LBFGS.cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, bounds: (minStep, maxStep))
+            (tPrev, fPrev, gPrev, gtdPrev) = (previous, fNew, gNew, gtdNew)
+            (fNew, gNew, gtdNew) = try evaluate(t)
+            evals += 1
+            lsIter += 1
+        }
+        if lsIter == maxLS {
+            (bracket, bracketF, bracketG) = ([0, t], [f, fNew], [g, gNew])
+        }
+
+        // zoom: shrink the bracket until a point meets the conditions
+        var insufficientProgress = false
+        var (low, high) = bracketF[0] <= bracketF[bracketF.count - 1] ? (0, 1) : (1, 0)
+        while !done && lsIter < maxLS {
+            if Swift.abs(bracket[1] - bracket[0]) * Double(dNorm) < toleranceChange { break }
+            t = LBFGS.cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1])
+            let (hi, lo) = (bracket.max()!, bracket.min()!)
+            let eps = 0.1 * (hi - lo)
+            if Swift.min(hi - t, t - lo) < eps {
+                if insufficientProgress || t >= hi || t <= lo {
+                    t = Swift.abs(t - hi) < Swift.abs(t - lo) ? hi - eps : lo + eps
+                    insufficientProgress = false
+                } else {
+                    insufficientProgress = true
+                }
+            } else {
+                insufficientProgress = false
+            }
+            (fNew, gNew, gtdNew) = try evaluate(t)
+            evals += 1
+            lsIter += 1
+            if armijoFails(fNew, t) || fNew >= bracketF[low] {
+                (bracket[high], bracketF[high], bracketG[high], bracketGtd[high]) = (t, fNew, gNew, gtdNew)
+                (low, high) = bracketF[0] <= bracketF[1] ? (0, 1) : (1, 0)
+            } else {
+                if Swift.abs(gtdNew) <= -c2 * gtd {
+                    done = true
+                } else if Double(gtdNew) * (bracket[high] - bracket[low]) >= 0 {
+                    (bracket[high], bracketF[high], bracketG[high], bracketGtd[high]) =
+                        (bracket[low], bracketF[low], bracketG[low], bracketGtd[low])
+                }
+                (bracket[low], bracketF[low], bracketG[low], bracketGtd[low]) = (t, fNew, gNew, gtdNew)
+            }
+        }
+        return (bracketF[low], bracketG[low], bracket[low], evals)
+    }
+
+    /// The minimiser of the cubic through two points with their slopes, kept within bounds
+    /// (the bracket by default); the middle when the cubic has none.
+    static func cubicInterpolate(_ x1: Double, _ f1: Double, _ g1: Float, _ x2: Double, _ f2: Double, _ g2: Float,
+                                 bounds: (Double, Double)? = nil) -> Double {
+        let (lo, hi) = bounds ?? (x1 <= x2 ? (x1, x2) : (x2, x1))
+        let (g1, g2) = (Double(g1), Double(g2))
+        let d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+        let d2Square = d1 * d1 - g1 * g2
+        guard d2Square >= 0 else { return (lo + hi) / 2 }
+        let d2 = d2Square.squareRoot()
+        // a float32 tensor in PyTorch: its value is rounded so
+        let minPos = Double(Float(x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+                                           : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))))
+        return Swift.min(Swift.max(minPos, lo), hi)
+    }
+
+    // MARK: The parameters as one vector
+
+    private func gatherFlatGrad() throws -> [Float] {
+        var out: [Float] = []
+        for p in params {
+            if let g = p.grad {
+                guard g.shape == p.shape else {
+                    throw TensorError("gradient of shape \(Shape.describe(g.shape)) for a parameter of shape \(Shape.describe(p.shape))")
+                }
+                out.append(contentsOf: g.values)
+            } else {
+                out.append(contentsOf: repeatElement(0, count: p.count))
+            }
+        }
+        return out
+    }
+
+    /// p += t·d, parameter by parameter.
+    private func addToParams(_ t: Double, _ d: [Float]) throws {
+        var offset = 0
+        try GradMode.with(enabled: false) { () throws(TensorError) in
+            for p in params {
+                let slice = Tensor(Array(d[offset..<(offset + p.count)]), shape: p.shape)
+                try p.add_(slice, alpha: Float(t))
+                offset += p.count
+            }
+        }
+    }
+
+    private func setParams(_ x: [[Float]]) throws {
+        try GradMode.with(enabled: false) { () throws(TensorError) in
+            for (p, values) in zip(params, x) { try p.copy_(Tensor(values, shape: p.shape)) }
+        }
+    }
+
+    private func maxAbs(_ v: [Float]) -> Float { v.reduce(0) { Swift.max($0, Swift.abs($1)) } }
+
+    private func dot(_ a: [Float], _ b: [Float]) -> Float {
+        var s: Double = 0
+        for i in a.indices { s += Double(a[i]) * Double(b[i]) }
+        return Float(s)
+    }
+
+    private func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
+        for i in y.indices { y[i] += alpha * x[i] }
+    }
+}
