@@ -138,3 +138,30 @@ lbfgs_case("opt_lbfgs_rosenbrock", "rosenbrock", 3, lr=1, max_iter=4, history_si
 lbfgs_case("opt_lbfgs_rosenbrock_wolfe", "rosenbrock", 3, lr=1, max_iter=4, history_size=10, line_search_fn="strong_wolfe")
 lbfgs_case("opt_lbfgs_linear", "linear", 3, lr=0.5, max_iter=5)
 lbfgs_case("opt_lbfgs_linear_wolfe", "linear", 2, lr=1, max_iter=4, history_size=3, line_search_fn="strong_wolfe")
+
+# Class-index losses: cross_entropy (fused in lstmlua) and nll_loss, with class weights,
+# ignore_index, label smoothing and every reduction, on [N, C] and [N, C, d] inputs.
+# Targets are stored 1-based; the ignored class is 3 (PyTorch's 2).
+torch.manual_seed(41)
+t = {"logits": torch.randn(6, 5), "logits3": torch.randn(2, 5, 3), "weight": torch.rand(5) + 0.5}
+classes = torch.tensor([0, 2, 4, 1, 2, 3]); classes3 = torch.tensor([[0, 2, 4], [1, 1, 3]])
+t["classes"] = classes.float() + 1; t["classes3"] = classes3.float() + 1
+cases = []
+for layout in ["2d", "3d"]:
+    for weighted in [False, True]:
+        for ignore in [False, True]:
+            for smoothing in [0.0, 0.15]:
+                for red in ["mean", "sum", "none"]:
+                    for kind in ["ce", "nll"]:
+                        if kind == "nll" and smoothing > 0: continue
+                        src = (t["logits"] if layout == "2d" else t["logits3"]).clone().requires_grad_()
+                        target = classes if layout == "2d" else classes3
+                        kw = dict(reduction=red, ignore_index=2 if ignore else -100, weight=t["weight"] if weighted else None)
+                        if kind == "ce":
+                            v = nn.functional.cross_entropy(src, target, label_smoothing=smoothing, **kw)
+                        else:
+                            v = nn.functional.nll_loss(torch.log_softmax(src, 1), target, **kw)
+                        key = "%s.%s.w%d.i%d.s%d.%s" % (kind, layout, weighted, ignore, smoothing > 0, red)
+                        (v.sum() if red == "none" else v).backward()
+                        t[key] = v; t[key + ".grad"] = src.grad.clone(); cases.append(key)
+save("class_losses", t, dict(cases=cases, ignore_index=3, label_smoothing=0.15))
