@@ -11,7 +11,8 @@ enum TensorClass {
     static let methods: [LuaFunction] = [
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
         clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad, type,
-    ] + TensorMath.shared
+    ] + TensorMath.shared + SortingBindings.shared + RearrangingBindings.shared + RearrangingBindings.methods
+        + StatisticsBindings.shared + StatisticsBindings.methods
 
     static let getters: [(String, LuaFunction)] = [
         ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),

@@ -143,7 +143,7 @@ enum TensorMath {
         }
         let (values, indices) = try lua.blame(1) { () throws(TensorError) in try t.extreme(dim: d, keepDim: keep, largest: largest) }
         lua.push(values)
-        lua.push(Tensor(indices.map { Float($0 + 1) }, shape: values.shape))
+        lua.push(Tensor.indices(zeroBased: indices, shape: values.shape))
         return 2
     }
 

@@ -10,7 +10,7 @@ enum TorchLibrary {
         zerosLike, onesLike, fullLike, randLike, randnLike,
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
         getNumThreads, setNumThreads, ProgressBindings.progress,
-    ] + TensorMath.shared
+    ] + TensorMath.shared + SortingBindings.shared + RearrangingBindings.shared + StatisticsBindings.shared
 
     static let backends: [LuaFunction] = [blasInfo]
 

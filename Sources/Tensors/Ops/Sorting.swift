@@ -1,0 +1,78 @@
+// sort and topk along one dimension: the values as a tensor (differentiable: the
+// gradient goes back to the position each value came from) and the 0-based
+// positions as [Int], made into a user's tensor by Tensor.indices. NaN counts as
+// the largest value, and equal values keep their order, as PyTorch's stable sort.
+
+extension Tensor {
+    /// Storage offsets of the first element of every line along `d`, in row-major
+    /// order of the other dimensions (the order a contiguous result holds them in).
+    func lineStarts(_ d: Int) -> [Int] {
+        var s = shape, st = strides
+        s[d] = 1
+        st[d] = 0
+        var out: [Int] = []
+        out.reserveCapacity(Shape.count(s))
+        aliased(shape: s, strides: st).forEachOffset { out.append($0) }
+        return out
+    }
+
+    /// The whole of dimension d, ordered (ascending, or descending).
+    public func sort(dim d: Int, descending: Bool = false) -> (values: Tensor, indices: [Int]) {
+        ordered(dim: d, k: shape.isEmpty ? 1 : shape[d], largest: descending, name: "SortBackward0")
+    }
+
+    /// The k largest (or smallest) values along d, in order, with their positions.
+    public func topk(_ k: Int, dim d: Int, largest: Bool = true) throws(TensorError) -> (values: Tensor, indices: [Int]) {
+        let n = shape.isEmpty ? 1 : shape[d]
+        guard k >= 0 && k <= n else { throw TensorError("selected index k out of range: k = \(k) for a dimension of size \(n)") }
+        return ordered(dim: d, k: k, largest: largest, name: "TopkBackward0")
+    }
+
+    private func ordered(dim d: Int, k: Int, largest: Bool, name: String) -> (values: Tensor, indices: [Int]) {
+        if shape.isEmpty {
+            let (v, i) = unsqueeze(0).ordered(dim: 0, k: k, largest: largest, name: name)
+            return (k == 1 ? v.squeeze(0) : v, i)
+        }
+        let n = shape[d]
+        var outShape = shape
+        outShape[d] = k
+        let values = Tensor(uninitializedShape: outShape)
+        var indices = [Int](repeating: 0, count: values.count)
+        let step = strides[d], outStep = values.strides[d]
+        let base = storage.data
+        var line = [Float](repeating: 0, count: n)
+        // x comes strictly before y; NaN is the largest value
+        func before(_ x: Float, _ y: Float) -> Bool {
+            if largest { return y.isNaN ? false : (x.isNaN || x > y) }
+            return x.isNaN ? false : (y.isNaN || x < y)
+        }
+        for (s, o) in zip(lineStarts(d), values.lineStarts(d)) {
+            for j in 0..<n { line[j] = base[s + j * step] }
+            let order = (0..<n).sorted { a, b in
+                before(line[a], line[b]) || (!before(line[b], line[a]) && a < b)
+            }
+            for j in 0..<k {
+                values.data[o + j * outStep] = line[order[j]]
+                indices[o + j * outStep] = order[j]
+            }
+        }
+        if Tensor.needsGrad(self) {
+            let inputShape = shape
+            values.attach(to: Node(name: name, inputs: [self]) { grads in
+                [Tensor.scatterAlong(d, indices, grads[0]!.materialized(), into: inputShape)]
+            })
+        }
+        return (values, indices)
+    }
+
+    /// zeros of `shape` with g's values placed along d at `indices` (g's shape, 0-based):
+    /// the gradient of picking those positions.
+    static func scatterAlong(_ d: Int, _ indices: [Int], _ g: Tensor, into shape: Dims) -> Tensor {
+        let dx = Tensor(repeating: 0, shape: shape)
+        let (step, gStep, k) = (dx.strides[d], g.strides[d], g.shape[d])
+        for (s, o) in zip(dx.lineStarts(d), g.lineStarts(d)) {
+            for j in 0..<k { dx.data[s + indices[o + j * gStep] * step] += g.data[o + j * gStep] }
+        }
+        return dx
+    }
+}
