@@ -42,7 +42,8 @@ public final class LBFGS {
         self.params = params
         self.lr = lr
         self.maxIter = maxIter
-        self.maxEval = maxEval ?? maxIter * 5 / 4
+        // PyTorch's max_iter * 5 // 4; past Int's range, as many as Int counts
+        self.maxEval = maxEval ?? (maxIter > Int.max / 5 ? Int.max : maxIter * 5 / 4)
         self.toleranceGrad = toleranceGrad
         self.toleranceChange = toleranceChange
         self.historySize = historySize

@@ -92,6 +92,9 @@ T.case("LBFGS: closure results, grad mode, options, errors", function()
   T.raises(function() optim.LBFGS({p}, {history = 3}) end, "unknown option 'history'")
   T.raises(function() optim.LBFGS({}) end, "empty parameter list")
   T.raises(function() optim.LBFGS({p * 2}) end, "can't optimize a non-leaf Tensor")
+  T.raises(function() optim.LBFGS({p}, {max_iter = 0}) end, "bad argument #2 to 'LBFGS' (max_iter must be at least 1, got 0)")
+  T.truthy(tostring(optim.LBFGS({p}, {max_iter = math.maxinteger})):find("max_eval: " .. math.maxinteger, 1, true),
+           "max_eval defaults to max_iter * 5 // 4, kept within an integer")
 end)
 
 return T.run()
