@@ -44,12 +44,29 @@ extension Loss {
         try classLoss(input, targets, reduction: reduction, labelSmoothing: labelSmoothing, logits: true)
     }
 
-    /// The row layout of an input [N, C, d…]: N·inner rows of C values, `inner` apart.
-    private struct Rows {
-        let outer: Int, classes: Int, inner: Int
-        var count: Int { outer * inner }
-        @inline(__always) func base(_ r: Int) -> Int { (r / inner) * classes * inner + r % inner }
+    /// What a range of rows needs, as plain values and pointers: rows run on
+    /// lstmlua's worker threads (Parallel.forRows), each row on its own.
+    private struct RowJob: BitwiseCopyable {
+        var x: UnsafePointer<Float>
+        var classes: UnsafePointer<Int>
+        var weight: UnsafePointer<Float>?  // nil: every class weighs 1
+        var lse: UnsafeMutablePointer<Float>
+        var perRow: UnsafeMutablePointer<Float>
+        var classCount: Int, inner: Int, ignore: Int
+        var eps: Float, weightSum: Float
+        var logits: Bool
+        // backward: row r's gradient is g[r·gStride]·gScale
+        var g: UnsafePointer<Float>?
+        var gStride: Int = 0, gScale: Float = 1
+        var dx: UnsafeMutablePointer<Float>?
+
+        /// The offset of row r's first value in an input [N, C, d…] laid out contiguously.
+        @inline(__always) func base(_ r: Int) -> Int { (r / inner) * classCount * inner + r % inner }
+        @inline(__always) func weight(_ k: Int) -> Float { weight.map { $0[k] } ?? 1 }
     }
+
+    /// Rows at least this many values long in total go to one thread.
+    private static let valuesPerThread = 1 << 15
 
     private static func classLoss(_ input: Tensor, _ t: ClassTargets, reduction: Reduction, labelSmoothing eps: Float,
                                   logits: Bool) throws(TensorError) -> Tensor {
@@ -61,61 +78,43 @@ extension Loss {
         guard t.shape == expected else {
             throw TensorError("expected target of shape \(Shape.describe(expected)) for input of shape \(Shape.describe(input.shape)), got \(Shape.describe(t.shape))")
         }
-        var w: [Float]? = nil
-        if let weight = t.weight {
-            guard weight.dim == 1, weight.count == c else {
-                throw TensorError("weight tensor should be defined either for all \(c) classes or no classes but got weight tensor of shape: \(Shape.describe(weight.shape))")
+        var weight: Tensor? = nil
+        if let w = t.weight {
+            guard w.dim == 1, w.count == c else {
+                throw TensorError("weight tensor should be defined either for all \(c) classes or no classes but got weight tensor of shape: \(Shape.describe(w.shape))")
             }
-            w = weight.values
+            weight = w.detach().materialized()
         }
         for k in t.classes where k != t.ignoreIndex && (k < 0 || k >= c) {
             throw TensorError("target \(k + 1) is out of bounds for \(c) classes")
         }
-        let rows = Rows(outer: input.dim == 1 ? 1 : input.shape[0], classes: c,
-                        inner: input.dim <= 2 ? 1 : input.shape[2...].reduce(1, *))
+        let rows = t.classes.count
+        let inner = input.dim <= 2 ? 1 : input.shape[2...].reduce(1, *)
         let x = input.materialized()
-        let weightSum = w.map { $0.reduce(0, +) } ?? Float(c)
-        let smooth = eps / Float(c)
+        let weightValues = weight?.values
+        let weightSum = weightValues.map { $0.reduce(0, +) } ?? Float(c)
+        let minRows = Swift.max(1, valuesPerThread / Swift.max(c, 1))
+        // kept for backward, which reads the same numbers
+        let lse = Tensor(repeating: 0, shape: [logits ? rows : 0])
+        let perRow = Tensor(repeating: 0, shape: t.shape)
         let classes = t.classes, ignore = t.ignoreIndex
-
-        var lse = [Float](repeating: 0, count: logits ? rows.count : 0)
-        var perRow = [Float](repeating: 0, count: rows.count)
-        var totalWeight: Double = 0
-        var row = [Float](repeating: 0, count: c)
-        row.withUnsafeMutableBufferPointer { scratch in
-            for r in 0..<rows.count {
-                let y = classes[r]
-                if y == ignore { continue }
-                let wy = w?[y] ?? 1
-                let p = x.data + rows.base(r)
-                var logZ: Float = 0
-                if logits {
-                    logZ = logSumExp(p, stride: rows.inner, count: c, scratch: scratch.baseAddress!)
-                    lse[r] = logZ
-                }
-                var l = (1 - eps) * wy * (logZ - p[y * rows.inner])
-                if eps > 0 {
-                    // Σ_c w_c·(lse - x_c) = lse·W - Σ_c w_c·x_c
-                    var wx: Float = 0
-                    if let w {
-                        for k in 0..<c { wx += w[k] * p[k * rows.inner] }
-                    } else if rows.inner == 1 {
-                        wx = sum(p, c)
-                    } else {
-                        for k in 0..<c { wx += p[k * rows.inner] }
-                    }
-                    l += smooth * (logZ * weightSum - wx)
-                }
-                perRow[r] = l
-                totalWeight += Double(wy)
+        classes.withUnsafeBufferPointer { cls in
+            let job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) }, lse: lse.data,
+                             perRow: perRow.data, classCount: c, inner: inner, ignore: ignore, eps: eps,
+                             weightSum: weightSum, logits: logits)
+            Parallel.forRows(rows, minRows: minRows, job: job) { raw, begin, end in
+                Loss.forwardRows(raw!.load(as: RowJob.self), begin, end)
             }
         }
+        var totalWeight: Double = 0
+        for y in classes where y != ignore { totalWeight += Double(weightValues?[y] ?? 1) }
 
         let out: Tensor
+        let total = reduction == .none ? 0 : UnsafeBufferPointer(start: perRow.data, count: rows).reduce(0.0) { $0 + Double($1) }
         switch reduction {
-        case .none: out = Tensor(perRow, shape: t.shape)
-        case .sum: out = Tensor(scalar: Float(perRow.reduce(0.0) { $0 + Double($1) }))
-        case .mean: out = Tensor(scalar: Float(perRow.reduce(0.0) { $0 + Double($1) } / totalWeight))
+        case .none: out = perRow
+        case .sum: out = Tensor(scalar: Float(total))
+        case .mean: out = Tensor(scalar: Float(total / totalWeight))
         }
         guard Tensor.needsGrad(input) else { return out }
         let meanScale = Float(1 / totalWeight)
@@ -123,38 +122,89 @@ extension Loss {
         out.attach(to: Node(name: "NllLossBackward0", inputs: [input], saving: [x]) { grads in
             let g = grads[0]!.materialized()
             let dx = Tensor(repeating: 0, shape: x.shape)
-            var row = [Float](repeating: 0, count: c)
-            for r in 0..<rows.count {
-                let y = classes[r]
-                if y == ignore { continue }
-                let scale: Float = reduction == .none ? g.data[r] : (reduction == .sum ? g.data.pointee : g.data.pointee * meanScale)
-                let wy = w?[y] ?? 1
-                let base = rows.base(r)
-                let d = dx.data + base
-                if logits {
-                    let p = x.data + base
-                    let coefficient = scale * ((1 - eps) * wy + smooth * weightSum)
-                    let shift = lse[r]
-                    if rows.inner == 1 {
-                        for k in 0..<c { d[k] = p[k] - shift }
-                        VectorMath.exp(d, count: c)
-                        for k in 0..<c { d[k] *= coefficient }
-                    } else {
-                        row.withUnsafeMutableBufferPointer { e in
-                            for k in 0..<c { e[k] = p[k * rows.inner] - shift }
-                            VectorMath.exp(e.baseAddress!, count: c)
-                            for k in 0..<c { d[k * rows.inner] = coefficient * e[k] }
-                        }
-                    }
+            classes.withUnsafeBufferPointer { cls in
+                var job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) },
+                                 lse: lse.data, perRow: perRow.data, classCount: c, inner: inner, ignore: ignore, eps: eps,
+                                 weightSum: weightSum, logits: logits)
+                job.g = UnsafePointer(g.data)
+                job.gStride = reduction == .none ? 1 : 0
+                job.gScale = reduction == .mean ? meanScale : 1
+                job.dx = dx.data
+                Parallel.forRows(rows, minRows: minRows, job: job) { raw, begin, end in
+                    Loss.backwardRows(raw!.load(as: RowJob.self), begin, end)
                 }
-                if eps > 0 {
-                    for k in 0..<c { d[k * rows.inner] -= scale * smooth * (w?[k] ?? 1) }
-                }
-                d[y * rows.inner] -= scale * (1 - eps) * wy
             }
             return [dx]
         })
         return out
+    }
+
+    /// Rows [begin, end): log Σ e^x into lse (logits) and each row's loss into perRow.
+    private static func forwardRows(_ job: RowJob, _ begin: Int, _ end: Int) {
+        let c = job.classCount, inner = job.inner
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(c, 1))
+        defer { scratch.deallocate() }
+        let smooth = job.eps / Float(c)
+        for r in begin..<end {
+            let y = job.classes[r]
+            if y == job.ignore { continue }
+            let wy = job.weight(y)
+            let p = job.x + job.base(r)
+            var logZ: Float = 0
+            if job.logits {
+                logZ = logSumExp(p, stride: inner, count: c, scratch: scratch)
+                job.lse[r] = logZ
+            }
+            var l = (1 - job.eps) * wy * (logZ - p[y * inner])
+            if job.eps > 0 {
+                // Σ_c w_c·(lse - x_c) = lse·W - Σ_c w_c·x_c
+                var wx: Float = 0
+                if let w = job.weight {
+                    for k in 0..<c { wx += w[k] * p[k * inner] }
+                } else if inner == 1 {
+                    wx = sum(p, c)
+                } else {
+                    for k in 0..<c { wx += p[k * inner] }
+                }
+                l += smooth * (logZ * job.weightSum - wx)
+            }
+            job.perRow[r] = l
+        }
+    }
+
+    /// Rows [begin, end) of the gradient (dx starts as zeros).
+    private static func backwardRows(_ job: RowJob, _ begin: Int, _ end: Int) {
+        guard let g = job.g, let dx = job.dx else { return }
+        let c = job.classCount, inner = job.inner
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(c, 1))
+        defer { scratch.deallocate() }
+        let smooth = job.eps / Float(c)
+        for r in begin..<end {
+            let y = job.classes[r]
+            if y == job.ignore { continue }
+            let scale = g[r * job.gStride] * job.gScale
+            let wy = job.weight(y)
+            let base = job.base(r)
+            let d = dx + base
+            if job.logits {
+                let p = job.x + base
+                let coefficient = scale * ((1 - job.eps) * wy + smooth * job.weightSum)
+                let shift = job.lse[r]
+                if inner == 1 {
+                    for k in 0..<c { d[k] = p[k] - shift }
+                    VectorMath.exp(d, count: c)
+                    for k in 0..<c { d[k] *= coefficient }
+                } else {
+                    for k in 0..<c { scratch[k] = p[k * inner] - shift }
+                    VectorMath.exp(scratch, count: c)
+                    for k in 0..<c { d[k * inner] = coefficient * scratch[k] }
+                }
+            }
+            if job.eps > 0 {
+                for k in 0..<c { d[k * inner] -= scale * smooth * job.weight(k) }
+            }
+            d[y * inner] -= scale * (1 - job.eps) * wy
+        }
     }
 
     /// log Σ e^p over `count` values `stride` apart, shifted by their maximum; `scratch` holds `count`.

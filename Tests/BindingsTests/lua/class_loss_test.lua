@@ -48,6 +48,32 @@ T.case("the modules: NLLLoss after LogSoftmax is CrossEntropyLoss", function()
   end, {torch.randn(7, 4, {requires_grad = true})}))
 end)
 
+T.case("rows shared out among threads: the composed loss's numbers, the same bits on one thread", function()
+  torch.manual_seed(6)
+  local n, c = 64, 1024  -- enough values that the rows are split over the worker threads
+  local x = torch.randn(n, c)
+  local y = torch.randint(1, c + 1, {n})
+  local onehot = torch.zeros(n, c)
+  for i = 1, n do onehot[i][y[i]] = 1 end
+  local a = x:clone():requires_grad_()
+  local composed = -(F.log_softmax(a, 2) * onehot):sum() / n
+  composed:backward()
+  local threads = torch.get_num_threads()
+  local results = {}
+  for _, k in ipairs({1, 2}) do
+    torch.set_num_threads(k)
+    local b = x:clone():requires_grad_()
+    local fused = F.cross_entropy(b, y)
+    fused:backward()
+    T.near(fused, composed, 1e-5)
+    T.near(b.grad, a.grad, 1e-5)
+    results[k] = {fused:item(), b.grad}
+  end
+  torch.set_num_threads(threads)
+  T.eq(results[1][1], results[2][1])
+  T.truthy(torch.equal(results[1][2], results[2][2]), "the gradient has the same bits")
+end)
+
 T.case("every target ignored: the mean is NaN, as PyTorch's", function()
   local v = F.cross_entropy(torch.randn(2, 3), torch.tensor({2, 2}), {ignore_index = 2})
   T.truthy(v:item() ~= v:item())
