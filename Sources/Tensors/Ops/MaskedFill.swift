@@ -22,7 +22,9 @@ extension Tensor {
     public func maskedFill_(_ mask: Tensor, _ value: Float) throws(TensorError) {
         try checkWritable()
         try checkBroadcastable(mask)
-        Elementwise.update(self, mask) { x, m in Tensor.isMaskSet(m) ? value : x }
+        // a mask that shares this memory must be read before it is overwritten
+        let source = mask.storage === storage ? mask.copied() : mask
+        Elementwise.update(self, source) { x, m in Tensor.isMaskSet(m) ? value : x }
         storage.bumpVersion()
     }
 
