@@ -56,8 +56,9 @@ enum FunctionalBindings {
         return 1
     }
 
-    private static func softmaxLike(_ name: String, _ doc: String, _ f: @escaping (Tensor, Int) -> Tensor) -> LuaFunction {
-        LuaFunction(name, "nn.functional.\(name)(input, dim) -> Tensor", doc) { lua in
+    private static func softmaxLike(_ name: String, _ doc: String, module: String = "nn.functional",
+                                    _ f: @escaping (Tensor, Int) -> Tensor) -> LuaFunction {
+        LuaFunction(name, "\(module).\(name)(input, dim) -> Tensor", doc) { lua in
             let x = try lua.tensor(1)
             lua.push(f(x, x.dim == 0 ? 0 : try lua.dimension(2, rank: x.dim)))
             return 1
@@ -66,6 +67,12 @@ enum FunctionalBindings {
 
     static let softmax = softmaxLike("softmax", "e^x normalised to sum 1 along dim.") { Softmax.softmax($0, dim: $1) }
     static let logSoftmax = softmaxLike("log_softmax", "log(softmax(x)) along dim, computed stably.") { Softmax.logSoftmax($0, dim: $1) }
+
+    /// softmax and log_softmax as torch.f(t, dim) and t:f(dim), PyTorch's other spellings.
+    static let tensorFunctions: [LuaFunction] = [
+        softmaxLike("softmax", "e^x normalised to sum 1 along dim.", module: "torch") { Softmax.softmax($0, dim: $1) },
+        softmaxLike("log_softmax", "log(softmax(x)) along dim, computed stably.", module: "torch") { Softmax.logSoftmax($0, dim: $1) },
+    ]
 
     static func reduction(_ lua: Lua, _ i: Int32) throws(LuaError) -> Reduction {
         guard let s = try lua.optionalString(i) else { return .mean }

@@ -12,11 +12,11 @@ enum TensorClass {
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
         clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad, type,
     ] + TensorMath.shared + SortingBindings.shared + RearrangingBindings.shared + RearrangingBindings.methods
-        + StatisticsBindings.shared + StatisticsBindings.methods
+        + StatisticsBindings.shared + StatisticsBindings.methods + FunctionalBindings.tensorFunctions
 
     static let getters: [(String, LuaFunction)] = [
         ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),
-        ("is_leaf", isLeaf), ("dtype", dtype), ("ndim", dim), ("T", t),
+        ("is_leaf", isLeaf), ("dtype", dtype), ("ndim", dim), ("T", t), ("data", data),
     ]
 
     static let setters: [(String, LuaFunction)] = [("grad", setGrad), ("requires_grad", setRequiresGrad)]
@@ -363,6 +363,12 @@ enum TensorClass {
         }
         try lua.report { () throws(TensorError) in try t.backward(gradient, retainGraph: retain) }
         return 0
+    }
+
+    static let data = LuaFunction("data", "t.data -> Tensor",
+                                  "t's values without autograd (shares memory), as PyTorch's .data; prefer detach() or torch.no_grad.") { lua in
+        lua.push(try lua.tensor(1).detach())
+        return 1
     }
 
     static let detach = LuaFunction("detach", "t:detach() -> Tensor", "t's data, cut off from the graph (shares memory).") { lua in

@@ -11,6 +11,7 @@ enum TorchLibrary {
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
         getNumThreads, setNumThreads, ProgressBindings.progress,
     ] + TensorMath.shared + SortingBindings.shared + RearrangingBindings.shared + StatisticsBindings.shared
+        + FunctionalBindings.tensorFunctions
 
     static let backends: [LuaFunction] = [blasInfo]
 

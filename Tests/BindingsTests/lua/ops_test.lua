@@ -184,6 +184,19 @@ T.case("clamp_ in place, and new_zeros, new_ones, new_full", function()
   near(torch.full_like(x, 2), {2, 2, 2}, 0)
 end)
 
+T.case("softmax and log_softmax as torch.f and t:f; t.data", function()
+  local x = t({{1, 2, 3}, {0, 0, 0}})
+  near(x:softmax(2), nn.functional.softmax(x, 2), 0)
+  near(torch.log_softmax(x, -1), nn.functional.log_softmax(x, 2), 0)
+  near(x:softmax(1):sum(1), {1, 1, 1}, 1e-6)
+  local p = torch.ones(2, {requires_grad = true})
+  local d = p.data
+  T.eq(d.requires_grad, false)
+  d:add_(1)
+  near(p, {2, 2}, 0, "data shares p's memory, writable under recording")
+  T.truthy(p.requires_grad and p.is_leaf)
+end)
+
 T.case("multinomial: frequencies within four standard errors, with replacement", function()
   torch.manual_seed(3)
   local weights = t({1, 0, 2, 3, 4})  -- need not sum to 1
