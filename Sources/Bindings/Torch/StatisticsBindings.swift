@@ -1,11 +1,26 @@
 // Products of vectors (dot, outer), running sums (cumsum), spread (var, std),
+// elementwise extremes of two tensors (maximum, minimum),
 // masking (masked_fill), in-place clamping and tensors made like another (new_*).
 
 import LuaBridge
 import Tensors
 
 enum StatisticsBindings {
-    static let shared: [LuaFunction] = [dot, outer, cumsum, variance, standardDeviation, maskedFill]
+    static let shared: [LuaFunction] = [dot, outer, cumsum, variance, standardDeviation, maskedFill, maximum, minimum]
+
+    static let maximum = LuaFunction("maximum", "torch.maximum(a, b) -> Tensor",
+                                     "The larger of a and b elementwise (broadcast; NaN wins); the gradient splits evenly on ties.") { lua in
+        let a = try lua.tensor(1), b = try lua.tensor(2)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try a.maximum(b) })
+        return 1
+    }
+
+    static let minimum = LuaFunction("minimum", "torch.minimum(a, b) -> Tensor",
+                                     "The smaller of a and b elementwise (broadcast; NaN wins); the gradient splits evenly on ties.") { lua in
+        let a = try lua.tensor(1), b = try lua.tensor(2)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try a.minimum(b) })
+        return 1
+    }
     static let methods: [LuaFunction] = [maskedFill_, clamp_, newZeros, newOnes, newFull]
 
     static let dot = LuaFunction("dot", "torch.dot(a, b) -> Tensor", "The inner product of two 1-D tensors of the same size (0-d).") { lua in
