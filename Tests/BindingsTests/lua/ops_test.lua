@@ -2,6 +2,7 @@
 -- (sort, topk, argmax, argmin), cutting (split, unbind), products (dot, outer),
 -- scans and spread (cumsum, var, std), rearranging copies (flip, roll, tile),
 -- masking, in-place clamping, new_*, and multinomial draws. Index results are 1-based.
+-- The last case replays PyTorch's results (Tests/Fixtures/extra/tensor_ops).
 local T = require "testing"
 
 local function t(v) return torch.tensor(v) end
@@ -268,6 +269,40 @@ T.case("multinomial refuses what PyTorch refuses", function()
     local err = T.raises(c[1], c[2])
     T.truthy(err:find("bad argument #1 to 'multinomial'", 1, true), err)
   end
+end)
+
+T.case("PyTorch's results and gradients (Tests/Fixtures/extra/tensor_ops, made by make_extra.py)", function()
+  local g = require("references").load(FIXTURES .. "/extra/tensor_ops.safetensors")
+  local function weighted(v) return (v * torch.arange(1, v:numel() + 1):view(v:size())):sum() end
+  local function check(name, f, src)
+    local a = (src or g.x):clone():requires_grad_()
+    local values, indices = f(a)
+    T.near(values, g[name], 1e-5, name)
+    if indices then T.near(indices, g[name .. ".indices"], 0, name .. " indices") end
+    weighted(values):backward()
+    T.near(a.grad, g[name .. ".grad"], 1e-4, name .. " gradient")
+  end
+  for d = 1, 3 do
+    for _, desc in ipairs({0, 1}) do
+      check(string.format("sort.%d.%d", d, desc), function(a) return a:sort(d, desc == 1) end)
+    end
+    check("cumsum." .. d, function(a) return a:cumsum(d) end)
+    check("argmax." .. d, function(a) return (a:max(d)), a:argmax(d) end)
+  end
+  for _, largest in ipairs({0, 1}) do
+    check("topk.3." .. largest, function(a) return a:topk(3, 3, largest == 1) end, g.distinct)
+    check("topk.1." .. largest, function(a) return a:topk(2, 1, largest == 1) end, g.distinct)
+  end
+  for c = 0, 2 do
+    check("var.all." .. c, function(a) return a:var({correction = c}) end)
+    check("var.2." .. c, function(a) return a:var(2, {correction = c, keepdim = true}) end)
+    check("std.3." .. c, function(a) return a:std(3, {correction = c}) end)
+  end
+  check("flip", function(a) return a:flip(1, 3) end)
+  check("roll", function(a) return a:roll({1, -2}, {1, 3}) end)
+  check("repeat", function(a) return a:tile(2, 1, 1, 2) end)
+  check("masked_fill", function(a) return a:masked_fill(g.mask, -2.5) end)
+  check("maximum", function(a) return torch.maximum(a, g.y) end)
 end)
 
 return T.run()

@@ -165,3 +165,43 @@ for layout in ["2d", "3d"]:
                         (v.sum() if red == "none" else v).backward()
                         t[key] = v; t[key + ".grad"] = src.grad.clone(); cases.append(key)
 save("class_losses", t, dict(cases=cases, ignore_index=3, label_smoothing=0.15))
+
+# Tensor operations of issue 15, with the gradients of a weighted sum of each result
+# (weights 1, 2, 3, ... in row-major order). Indices are stored 1-based.
+torch.manual_seed(42)
+x = torch.randn(3, 4, 5); x[0, 0, :3] = 0.5; x[2, 1, 1] = x[2, 1, 3]   # ties, for sort's order
+distinct = torch.randperm(60).float().view(3, 4, 5) / 7 - 4             # no ties, for topk's indices
+t = {"x": x, "distinct": distinct}
+def weighted(v):
+    return (v * torch.arange(1, v.numel() + 1, dtype=v.dtype).view(v.shape)).sum()
+def record(name, fn, src=x):
+    a = src.clone().requires_grad_()
+    out = fn(a)
+    if isinstance(out, tuple):
+        values, indices = out
+        t[name + ".indices"] = indices.float() + 1
+    else:
+        values = out
+    t[name] = values
+    weighted(values).backward()
+    t[name + ".grad"] = a.grad
+for d in range(3):
+    for desc in [False, True]:
+        record("sort.%d.%d" % (d + 1, desc), lambda a: tuple(a.sort(dim=d, descending=desc, stable=True)))
+    record("cumsum.%d" % (d + 1), lambda a: a.cumsum(d))
+    record("argmax.%d" % (d + 1), lambda a: (a.max(d).values, a.argmax(d)))
+for largest in [False, True]:
+    record("topk.3.%d" % largest, lambda a: tuple(a.topk(3, dim=2, largest=largest)), distinct)
+    record("topk.1.%d" % largest, lambda a: tuple(a.topk(2, dim=0, largest=largest)), distinct)
+for corr in [0, 1, 2]:
+    record("var.all.%d" % corr, lambda a: a.var(correction=corr))
+    record("var.2.%d" % corr, lambda a: a.var(dim=1, correction=corr, keepdim=True))
+    record("std.3.%d" % corr, lambda a: a.std(dim=2, correction=corr))
+record("flip", lambda a: a.flip(0, 2))
+record("roll", lambda a: a.roll((1, -2), (0, 2)))
+record("repeat", lambda a: a.repeat(2, 1, 1, 2))
+mask = (torch.rand(4, 5) > 0.5).float(); t["mask"] = mask
+record("masked_fill", lambda a: a.masked_fill(mask.bool(), -2.5))
+y = x.clone(); y[1] = 0.5; t["y"] = y                                   # ties with x in places
+record("maximum", lambda a: torch.maximum(a, y))
+save("tensor_ops", t, dict(grad="weighted sum, weights 1..n row-major", mask="0/1 float", maximum_other="y"))
