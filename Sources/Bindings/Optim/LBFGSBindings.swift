@@ -14,7 +14,8 @@ enum LBFGSBindings {
     static func register(in state: LuaState) {
         for f in methods { state.document("LBFGS:\(f.name)", f) }
         state.document("LBFGS.state", stateGetter)
-        type.register(state.lua, methods: methods, getters: [("state", stateGetter)],
+        state.document("LBFGS.param_groups", paramGroups)
+        type.register(state.lua, methods: methods, getters: [("state", stateGetter), ("param_groups", paramGroups)],
                       metamethods: [("__tostring", describe)])
         state.lua.pop()
     }
@@ -100,6 +101,13 @@ enum LBFGSBindings {
         lua.rawSet(-2, "func_evals")
         lua.push(opt.iterations)
         lua.rawSet(-2, "n_iter")
+        return 1
+    }
+
+    static let paramGroups = LuaFunction("param_groups", "opt.param_groups -> {group}",
+                                         "The one parameter group; group.lr, group.max_iter and the other options can be read and set between steps.") { lua in
+        let opt = try type.check(lua, 1)
+        lua.pushArray([opt.group]) { OptimBindings.groupType.push($1, $0) }
         return 1
     }
 

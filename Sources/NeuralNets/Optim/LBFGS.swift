@@ -11,13 +11,26 @@ import Tensors
 
 public final class LBFGS {
     public let params: [Tensor]
-    public var lr: Double
-    public var maxIter: Int
-    public var maxEval: Int
-    public var toleranceGrad: Double
-    public var toleranceChange: Double
-    public var historySize: Int
-    public var strongWolfe: Bool
+    /// The one parameter group and its options under PyTorch's names (lr, max_iter,
+    /// max_eval, tolerance_grad, tolerance_change, history_size): read at every step,
+    /// so a script may change them between steps, as in PyTorch.
+    public let group: ParamGroup
+    public let strongWolfe: Bool
+
+    public var lr: Double { group.lr }
+    public var maxIter: Int { LBFGS.count(group.number("max_iter")) }
+    public var maxEval: Int { LBFGS.count(group.number("max_eval")) }
+    public var toleranceGrad: Double { group.number("tolerance_grad") }
+    public var toleranceChange: Double { group.number("tolerance_change") }
+    public var historySize: Int { LBFGS.count(group.number("history_size")) }
+
+    /// A count set from Lua as a number: whole, within Int (NaN counts as 0).
+    private static func count(_ v: Double) -> Int {
+        if v.isNaN { return 0 }
+        if v >= 0x1p63 { return Int.max }
+        if v <= -0x1p63 { return Int.min }
+        return Int(v.rounded(.towardZero))
+    }
 
     /// Closure evaluations and iterations over every step so far (PyTorch's state).
     public private(set) var funcEvals = 0
@@ -40,13 +53,13 @@ public final class LBFGS {
         guard maxIter >= 1 else { throw TensorError("max_iter must be at least 1, got \(maxIter)") }
         guard historySize >= 1 else { throw TensorError("history_size must be at least 1, got \(historySize)") }
         self.params = params
-        self.lr = lr
-        self.maxIter = maxIter
         // PyTorch's max_iter * 5 // 4; past Int's range, as many as Int counts
-        self.maxEval = maxEval ?? (maxIter > Int.max / 5 ? Int.max : maxIter * 5 / 4)
-        self.toleranceGrad = toleranceGrad
-        self.toleranceChange = toleranceChange
-        self.historySize = historySize
+        let evals = maxEval ?? (maxIter > Int.max / 5 ? Int.max : maxIter * 5 / 4)
+        group = ParamGroup(params: params, options: [
+            "lr": .number(lr), "max_iter": .number(Double(maxIter)), "max_eval": .number(Double(evals)),
+            "tolerance_grad": .number(toleranceGrad), "tolerance_change": .number(toleranceChange),
+            "history_size": .number(Double(historySize)),
+        ])
         self.strongWolfe = strongWolfe
     }
 
@@ -60,6 +73,9 @@ public final class LBFGS {
     /// One optimisation step; `closure` re-evaluates the model, runs backward and
     /// returns the loss. Returns the loss of the first evaluation.
     public func step(_ closure: () throws -> Double) throws -> Double {
+        let (maxIter, maxEval, historySize, lr) = (self.maxIter, self.maxEval, self.historySize, self.lr)
+        guard historySize >= 1 else { throw TensorError("history_size must be at least 1, got \(historySize)") }
+        guard lr >= 0 else { throw TensorError("invalid learning rate: \(lr)") }
         let origLoss = try closure()
         var loss = origLoss
         var currentEvals = 1

@@ -97,4 +97,28 @@ T.case("LBFGS: closure results, grad mode, options, errors", function()
            "max_eval defaults to max_iter * 5 // 4, kept within an integer")
 end)
 
+T.case("LBFGS: options in param_groups, read at every step", function()
+  local function run(lr_at_build, lr_later)
+    local p = torch.tensor({-1.5, 2}, {requires_grad = true})
+    local opt = optim.LBFGS({p}, {lr = lr_at_build, max_iter = 3})
+    if lr_later then opt.param_groups[1].lr = lr_later end
+    opt:step(function() opt:zero_grad(); local l = rosenbrock(p); l:backward(); return l end)
+    return p, opt
+  end
+  local a = run(1, 0.25)
+  local b, opt = run(0.25)
+  T.near(a, b, 0, "lr set through param_groups is the lr used")
+  local g = opt.param_groups[1]
+  T.eq(g.lr, 0.25); T.eq(g.max_iter, 3); T.eq(g.max_eval, 3); T.eq(g.history_size, 100)
+  T.eq(#g.params, 1)
+  g.max_iter = 1
+  local before = opt.state.n_iter
+  opt:step(function() opt:zero_grad(); local l = rosenbrock(b); l:backward(); return l end)
+  T.eq(opt.state.n_iter, before + 1, "one iteration after max_iter = 1")
+  g.history_size = 0
+  T.raises(function() opt:step(function() return 1 end) end, "history_size must be at least 1, got 0")
+  g.history_size = 0 / 0
+  T.raises(function() opt:step(function() return 1 end) end, "history_size must be at least 1")
+end)
+
 return T.run()
