@@ -51,7 +51,7 @@ extension Loss {
         var classes: UnsafePointer<Int>
         var weight: UnsafePointer<Float>?  // nil: every class weighs 1
         var lse: UnsafeMutablePointer<Float>
-        var perRow: UnsafeMutablePointer<Float>
+        var perRow: UnsafeMutablePointer<Float>?  // forward only
         var classCount: Int, inner: Int, ignore: Int
         var eps: Float, weightSum: Float
         var logits: Bool
@@ -123,8 +123,9 @@ extension Loss {
             let g = grads[0]!.materialized()
             let dx = Tensor(repeating: 0, shape: x.shape)
             classes.withUnsafeBufferPointer { cls in
+                // not perRow: for "none" it is this node's output, and holding it would be a cycle
                 var job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) },
-                                 lse: lse.data, perRow: perRow.data, classCount: c, inner: inner, ignore: ignore, eps: eps,
+                                 lse: lse.data, perRow: nil, classCount: c, inner: inner, ignore: ignore, eps: eps,
                                  weightSum: weightSum, logits: logits)
                 job.g = UnsafePointer(g.data)
                 job.gStride = reduction == .none ? 1 : 0
@@ -141,6 +142,7 @@ extension Loss {
 
     /// Rows [begin, end): log Σ e^x into lse (logits) and each row's loss into perRow.
     private static func forwardRows(_ job: RowJob, _ begin: Int, _ end: Int) {
+        guard let perRow = job.perRow else { return }
         let c = job.classCount, inner = job.inner
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(c, 1))
         defer { scratch.deallocate() }
@@ -168,7 +170,7 @@ extension Loss {
                 }
                 l += smooth * (logZ * job.weightSum - wx)
             }
-            job.perRow[r] = l
+            perRow[r] = l
         }
     }
 
