@@ -121,7 +121,9 @@ extension Loss {
         // PyTorch's cross_entropy ends in nll_loss: the same name either way
         out.attach(to: Node(name: "NllLossBackward0", inputs: [input], saving: [x]) { grads in
             let g = grads[0]!.materialized()
-            let dx = Tensor(repeating: 0, shape: x.shape)
+            // from logits every value of a row is written (ignored rows with zeros); from
+            // log-probabilities only the target's, so the rest must start at zero
+            let dx = logits ? Tensor(uninitializedShape: x.shape) : Tensor(repeating: 0, shape: x.shape)
             classes.withUnsafeBufferPointer { cls in
                 // not perRow: for "none" it is this node's output, and holding it would be a cycle
                 var job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) },
@@ -174,7 +176,7 @@ extension Loss {
         }
     }
 
-    /// Rows [begin, end) of the gradient (dx starts as zeros).
+    /// Rows [begin, end) of the gradient (dx starts as zeros, except from logits).
     private static func backwardRows(_ job: RowJob, _ begin: Int, _ end: Int) {
         guard let g = job.g, let dx = job.dx else { return }
         let c = job.classCount, inner = job.inner
@@ -183,7 +185,10 @@ extension Loss {
         let smooth = job.eps / Float(c)
         for r in begin..<end {
             let y = job.classes[r]
-            if y == job.ignore { continue }
+            if y == job.ignore {
+                if job.logits { for k in 0..<c { dx[job.base(r) + k * inner] = 0 } }
+                continue
+            }
             let scale = g[r * job.gStride] * job.gScale
             let wy = job.weight(y)
             let base = job.base(r)
