@@ -1,6 +1,6 @@
 // Copies that rearrange elements: flip (reversed dimensions), roll (rotated
-// dimensions) and repeat (tiled dimensions). roll and repeat are narrow and cat,
-// so their gradients come from those; flip's gradient is g flipped back.
+// dimensions) and repeat (tiled dimensions). roll is narrow and cat, repeat is
+// unsqueeze, expand and a copy, so their gradients come from those; flip's is g flipped back.
 
 extension Tensor {
     /// The values with each dimension in `dims` (0-based, distinct) reversed.
@@ -50,11 +50,34 @@ extension Tensor {
             throw TensorError("repeating to \(Shape.describe(outShape)) would make more than \(Shape.maxElements) elements")
         }
         try MemoryLimit.check(outShape)
-        for (d, r) in times.enumerated() where r != 1 {
-            if r == 0 { result = result.narrow(d, start: 0, length: 0) } else {
-                result = try Tensor.cat([Tensor](repeating: result, count: r), dim: d)
+        if outShape.contains(0) {
+            // nothing to copy, however many times (a repeat count may be huge)
+            let out = Tensor.zeros(outShape)
+            let inputShape = shape
+            if Tensor.needsGrad(self) {
+                out.attach(to: Node(name: "RepeatBackward0", inputs: [self]) { _ in [Tensor.zeros(inputShape)] })
             }
+            return out
         }
-        return times.allSatisfy({ $0 == 1 }) ? result.clone() : result
+        if times.allSatisfy({ $0 == 1 }) { return result.clone() }
+        for (d, r) in times.enumerated() where r != 1 {
+            result = try result.tiled(r, dim: d)
+        }
+        return result
+    }
+
+    /// r copies along d, one after another: a new dimension of size r expanded in front
+    /// of d, then merged with it (views and one copy; expand's gradient sums the copies).
+    private func tiled(_ r: Int, dim d: Int) throws(TensorError) -> Tensor {
+        var merged = shape
+        merged[d] *= r
+        if dim < Dims.maxRank {
+            var expanded = shape
+            expanded.insert(r, at: d)
+            return try unsqueeze(d).expand(expanded).contiguous().view(merged)
+        }
+        // no room for the extra dimension: r pieces joined
+        try MemoryLimit.check([r], bytesPerElement: MemoryLayout<Tensor>.stride)
+        return try Tensor.cat([Tensor](repeating: self, count: r), dim: d)
     }
 }

@@ -19,6 +19,8 @@ extension Tensor {
 
     /// out (contiguous, a's shape) = running sums of a along d, from the end when reversed.
     private static func scan(_ a: Tensor, into out: Tensor, dim d: Int, reversed: Bool) {
+        // an empty tensor may still have very many (empty) lines: nothing to walk
+        if a.count == 0 { return }
         let n = a.shape[d], step = a.strides[d], outStep = out.strides[d]
         let base = a.storage.data
         for (s, o) in zip(a.lineStarts(d), out.lineStarts(d)) {

@@ -46,7 +46,8 @@ extension Tensor {
             if largest { return y.isNaN ? false : (x.isNaN || x > y) }
             return x.isNaN ? false : (y.isNaN || x < y)
         }
-        for (s, o) in zip(lineStarts(d), values.lineStarts(d)) {
+        // an empty tensor may still have very many (empty) lines: nothing to walk
+        for (s, o) in zip(count == 0 ? [] : lineStarts(d), count == 0 ? [] : values.lineStarts(d)) {
             for j in 0..<n { line[j] = base[s + j * step] }
             let order = (0..<n).sorted { a, b in
                 before(line[a], line[b]) || (!before(line[b], line[a]) && a < b)
@@ -69,6 +70,7 @@ extension Tensor {
     /// the gradient of picking those positions.
     static func scatterAlong(_ d: Int, _ indices: [Int], _ g: Tensor, into shape: Dims) -> Tensor {
         let dx = Tensor(repeating: 0, shape: shape)
+        if dx.count == 0 || g.count == 0 { return dx }
         let (step, gStep, k) = (dx.strides[d], g.strides[d], g.shape[d])
         for (s, o) in zip(dx.lineStarts(d), g.lineStarts(d)) {
             for j in 0..<k { dx.data[s + indices[o + j * gStep] * step] += g.data[o + j * gStep] }
