@@ -27,12 +27,4 @@ extension Tensor {
         Elementwise.update(self, source) { x, m in Tensor.isMaskSet(m) ? value : x }
         storage.bumpVersion()
     }
-
-    /// clamp_: limits the values to [lo, hi] in place (either may be nil).
-    public func clamp_(min lo: Float?, max hi: Float?) throws(TensorError) {
-        try checkWritable()
-        let l = lo ?? -.infinity, h = hi ?? .infinity
-        Elementwise.updateEach(self) { Swift.min(Swift.max($0, l), h) }
-        storage.bumpVersion()
-    }
 }
