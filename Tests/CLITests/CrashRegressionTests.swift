@@ -35,6 +35,16 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
         try fails("local t = {torch.zeros(2000000):chunk(2000000)}", with: "chunk: stack overflow (too many results to unpack)")
     }
 
+    /// The API fuzzer's find (seed 3): tiling nothing 2^32 times built 2^32 references first.
+    /// Empty tensors with a huge dimension: nothing may be allocated per piece or per line.
+    @Test func splitAndTileOfHugeCountsAllocateNothingPerPiece() throws {
+        try runs("print(torch.zeros(0):tile(1 << 32):numel(), select(\"#\", torch.zeros(3):split(1 << 62)))", printing: "0\t1")
+        try runs("print(torch.zeros(2, 0):tile(1 << 30, 3):size(1))", printing: "2147483648")
+        // as many empty lines as that: sort, topk and cumsum walk none of them
+        try runs("local x = torch.zeros(1 << 32, 0) print(x:sort(2):numel(), x:topk(0):numel(), x:cumsum(2):numel())", printing: "0\t0\t0")
+        try runs("local x = torch.zeros(1 << 32, 0, {requires_grad = true}) x:sort(2):sum():backward() print(x.grad:numel())", printing: "0")
+    }
+
     // 8000, not 100 000: swift-argument-parser takes time quadratic in passed-through arguments.
     @Test func scriptArgumentsCheckStackRoom() throws {
         let s = try Command.script("local n = select('#', ...) print(n, (select(n, ...)), #arg)")

@@ -6,7 +6,7 @@ import Tensors
 
 enum FunctionalBindings {
     static let functions: [LuaFunction] = [
-        linear, dropout, embedding, softmax, logSoftmax, mseLoss, l1Loss, huberLoss, crossEntropy,
+        linear, dropout, embedding, softmax, logSoftmax, mseLoss, l1Loss, huberLoss, crossEntropy, nllLoss,
     ]
 
     static let linear = LuaFunction("linear", "nn.functional.linear(input, weight [, bias]) -> Tensor",
@@ -63,8 +63,9 @@ enum FunctionalBindings {
         return 1
     }
 
-    private static func softmaxLike(_ name: String, _ doc: String, _ f: @escaping (Tensor, Int) -> Tensor) -> LuaFunction {
-        LuaFunction(name, "nn.functional.\(name)(input, dim) -> Tensor", doc) { lua in
+    private static func softmaxLike(_ name: String, _ doc: String, module: String = "nn.functional",
+                                    _ f: @escaping (Tensor, Int) -> Tensor) -> LuaFunction {
+        LuaFunction(name, "\(module).\(name)(input, dim) -> Tensor", doc) { lua in
             let x = try lua.tensor(1)
             lua.push(f(x, x.dim == 0 ? 0 : try lua.dimension(2, rank: x.dim)))
             return 1
@@ -73,6 +74,12 @@ enum FunctionalBindings {
 
     static let softmax = softmaxLike("softmax", "e^x normalised to sum 1 along dim.") { Softmax.softmax($0, dim: $1) }
     static let logSoftmax = softmaxLike("log_softmax", "log(softmax(x)) along dim, computed stably.") { Softmax.logSoftmax($0, dim: $1) }
+
+    /// softmax and log_softmax as torch.f(t, dim) and t:f(dim), PyTorch's other spellings.
+    static let tensorFunctions: [LuaFunction] = [
+        softmaxLike("softmax", "e^x normalised to sum 1 along dim.", module: "torch") { Softmax.softmax($0, dim: $1) },
+        softmaxLike("log_softmax", "log(softmax(x)) along dim, computed stably.", module: "torch") { Softmax.logSoftmax($0, dim: $1) },
+    ]
 
     static func reduction(_ lua: Lua, _ i: Int32) throws(LuaError) -> Reduction {
         guard let s = try lua.optionalString(i) else { return .mean }
@@ -98,18 +105,56 @@ enum FunctionalBindings {
         return .huber(delta: Float(delta))
     }
 
+    /// reduction, label_smoothing, weight and ignore_index: positional (reduction [, label_smoothing])
+    /// from i, or one options table at i.
+    private static func classLossOptions(_ lua: Lua, _ i: Int32, smoothing allowed: Bool) throws(LuaError)
+        -> (reduction: Reduction, smoothing: Double, weight: Tensor?, ignoreIndex: Int?) {
+        guard lua.kind(i) == .table && TensorClass.shared.test(lua, i) == nil else {
+            let r = try reduction(lua, i)
+            let s = allowed ? try lua.optionalNumber(i + 1) ?? 0 : 0
+            guard s >= 0 && s <= 1 else { throw LuaError.argument(i + 1, "label_smoothing must be between 0 and 1, got \(s)") }
+            return (r, s, nil, nil)
+        }
+        let names: Set<String> = allowed ? ["reduction", "label_smoothing", "weight", "ignore_index"] : ["reduction", "weight", "ignore_index"]
+        let o = try lua.options(i, names)
+        var r = Reduction.mean
+        if let s = try o?.string("reduction") {
+            guard let v = Reduction(rawValue: s) else { throw LuaError.argument(i, "'\(s)' is not a valid value for reduction (mean, sum or none)") }
+            r = v
+        }
+        let s = try o?.number("label_smoothing") ?? 0
+        guard s >= 0 && s <= 1 else { throw LuaError.argument(i, "label_smoothing must be between 0 and 1, got \(s)") }
+        return (r, s, try o?.tensor("weight"), try o?.integer("ignore_index"))
+    }
+
     static let crossEntropy = LuaFunction("cross_entropy",
-                                          "nn.functional.cross_entropy(input, target [, reduction='mean' [, label_smoothing=0]]) -> Tensor",
-                                          "Cross entropy of logits [N, C] against 1-based class indices [N] or class probabilities [N, C].") { lua in
+                                          "nn.functional.cross_entropy(input, target [, reduction='mean' [, label_smoothing=0]]) or (input, target, {weight=, ignore_index=-100, reduction='mean', label_smoothing=0}) -> Tensor",
+                                          "Cross entropy of logits [N, C] against 1-based class indices [N] or class probabilities [N, C]; log-softmax and NLL fused.") { lua in
         let x = try lua.tensor(1), y = try lua.tensor(2)
-        let r = try reduction(lua, 3)
-        let smoothing = try lua.optionalNumber(4) ?? 0
-        guard smoothing >= 0 && smoothing <= 1 else { throw LuaError.argument(4, "label_smoothing must be between 0 and 1, got \(smoothing)") }
-        let probabilities = y.shape == x.shape && x.dim > 0 ? y : nil
-        let classes = probabilities == nil ? try indices(lua, 2, y, what: "class indices") : nil
+        let o = try classLossOptions(lua, 3, smoothing: true)
+        if y.shape == x.shape && x.dim > 0 {
+            guard o.ignoreIndex == nil else { throw LuaError.argument(3, "ignore_index is not supported for probability targets") }
+            lua.push(try lua.blame(2) { () throws(TensorError) in
+                try Loss.crossEntropy(x, probabilities: y, weight: o.weight, reduction: o.reduction, labelSmoothing: o.smoothing)
+            })
+            return 1
+        }
+        let targets = Loss.ClassTargets(classes: try indices(lua, 2, y, what: "class indices"), shape: y.shape, weight: o.weight,
+                                        ignoreIndex: (o.ignoreIndex ?? -100) &- 1)
         lua.push(try lua.blame(2) { () throws(TensorError) in
-            try Loss.crossEntropy(x, classes: classes, probabilities: probabilities, reduction: r, labelSmoothing: smoothing)
+            try Loss.crossEntropy(x, targets, reduction: o.reduction, labelSmoothing: o.smoothing)
         })
+        return 1
+    }
+
+    static let nllLoss = LuaFunction("nll_loss",
+                                     "nn.functional.nll_loss(input, target [, reduction='mean']) or (input, target, {weight=, ignore_index=-100, reduction='mean'}) -> Tensor",
+                                     "The negative log-likelihood of 1-based class indices [N] under log-probabilities [N, C] (e.g. log_softmax's).") { lua in
+        let x = try lua.tensor(1), y = try lua.tensor(2)
+        let o = try classLossOptions(lua, 3, smoothing: false)
+        let targets = Loss.ClassTargets(classes: try indices(lua, 2, y, what: "class indices"), shape: y.shape, weight: o.weight,
+                                        ignoreIndex: (o.ignoreIndex ?? -100) &- 1)
+        lua.push(try lua.blame(2) { () throws(TensorError) in try Loss.nll(x, targets, reduction: o.reduction) })
         return 1
     }
 }

@@ -102,11 +102,12 @@ public final class Runtime {
 
     private func registerOptim() {
         let lua = state.lua
-        state.pushLibrary("optim", OptimBindings.constructors)
+        state.pushLibrary("optim", OptimBindings.constructors + [LBFGSBindings.constructor])
         state.pushLibrary("optim.lr_scheduler", SchedulerBindings.constructors)
         lua.rawSet(-2, "lr_scheduler")
         OptimBindings.register(in: state)
         SchedulerBindings.register(in: state)
+        LBFGSBindings.register(in: state)
         publish("optim")
     }
 

@@ -13,6 +13,8 @@ enum TensorClass {
         clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad,
         DTypeBindings.type,
     ] + TensorMath.shared + DTypeBindings.methods + TensorIndexing.shared + TensorIndexing.methods
+        + SortingBindings.shared + RearrangingBindings.shared + RearrangingBindings.methods
+        + StatisticsBindings.shared + StatisticsBindings.methods + FunctionalBindings.tensorFunctions
 
     static let getters: [(String, LuaFunction)] = [
         ("shape", shape), ("grad", grad), ("requires_grad", requiresGrad), ("grad_fn", gradFn),

@@ -139,6 +139,10 @@ enum TensorMath {
 
     private static func extreme(_ lua: Lua, largest: Bool) throws(LuaError) -> Int32 {
         let t = try lua.tensor(1)
+        if let other = TensorClass.shared.test(lua, 2) {
+            lua.push(try lua.blame(2) { () throws(TensorError) in try largest ? t.maximum(other) : t.minimum(other) })
+            return 1
+        }
         let (d, keep) = try reduction(lua, t, 2)
         guard let d else {
             lua.push(try lua.blame(1) { () throws(TensorError) in try t.extreme(largest: largest) })
@@ -150,13 +154,13 @@ enum TensorMath {
         return 2
     }
 
-    static let max = LuaFunction("max", "torch.max(t [, dim [, keepdim]]) -> Tensor [, indices]",
-                                 "The largest element; along dim, the values and their 1-based indices.") { lua in
+    static let max = LuaFunction("max", "torch.max(t [, dim [, keepdim]]) -> Tensor [, indices]  or torch.max(a, b) -> Tensor",
+                                 "The largest element; along dim, the values and their 1-based indices; of two tensors, torch.maximum.") { lua in
         try extreme(lua, largest: true)
     }
 
-    static let min = LuaFunction("min", "torch.min(t [, dim [, keepdim]]) -> Tensor [, indices]",
-                                 "The smallest element; along dim, the values and their 1-based indices.") { lua in
+    static let min = LuaFunction("min", "torch.min(t [, dim [, keepdim]]) -> Tensor [, indices]  or torch.min(a, b) -> Tensor",
+                                 "The smallest element; along dim, the values and their 1-based indices; of two tensors, torch.minimum.") { lua in
         try extreme(lua, largest: false)
     }
 

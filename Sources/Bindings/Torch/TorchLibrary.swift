@@ -10,7 +10,8 @@ enum TorchLibrary {
         zerosLike, onesLike, fullLike, randLike, randnLike,
         manualSeed, initialSeed, cat, stack, isTensor, numel, noGrad, enableGrad, isGradEnabled, setGradEnabled,
         getNumThreads, setNumThreads, ProgressBindings.progress,
-    ] + TensorMath.shared + TensorIndexing.shared
+    ] + TensorMath.shared + TensorIndexing.shared + SortingBindings.shared + RearrangingBindings.shared
+        + StatisticsBindings.shared + FunctionalBindings.tensorFunctions
 
     static let backends: [LuaFunction] = [blasInfo]
 

@@ -773,6 +773,25 @@ activation("Tanh", torch.tanh, "Elementwise tanh.")
 activation("ReLU", torch.relu, "Elementwise max(x, 0).")
 activation("Sigmoid", torch.sigmoid, "Elementwise 1 / (1 + e^-x).")
 
+local function softmax_module(name, f, text)
+  local cls = Module:extend(name)
+  nn[name] = cls
+  cls.init = function(self, ...)
+    local a = arguments(name, {{"dim", "number", false}}, ...)
+    rawset(self, "dim", a.dim or nil)
+  end
+  cls.forward = function(self, x)
+    if self.dim == nil then raise("%s: dim must be given (PyTorch's implicit choice is deprecated)", name) end
+    return f(x, self.dim)
+  end
+  cls.extra_repr = function(self) return "dim=" .. tostring(self.dim) end
+  doc("nn." .. name, "nn." .. name .. "(dim)", text, cls)
+  doc("nn." .. name .. ":forward", string.lower(name) .. "(input) -> Tensor", text, cls.forward)
+  doc("nn." .. name .. ":extra_repr", string.lower(name) .. ":extra_repr() -> string", "dim=...", cls.extra_repr)
+end
+softmax_module("Softmax", F.softmax, "e^x normalised to sum 1 along dim.")
+softmax_module("LogSoftmax", F.log_softmax, "log(softmax(x)) along dim, computed stably.")
+
 local Embedding = Module:extend("Embedding")
 nn.Embedding = Embedding
 doc("nn.Embedding", "nn.Embedding(num_embeddings, embedding_dim [, padding_idx])", "A lookup table of rows, indexed from 1; the padding row gets no gradient.", Embedding)
@@ -872,14 +891,25 @@ loss("L1Loss", nil, function(self, input, target) return F.l1_loss(input, target
 loss("HuberLoss", {number("delta", 1.0)}, function(self, input, target)
   return F.huber_loss(input, target, self.reduction, self.delta)
 end)
-loss("CrossEntropyLoss", {number("label_smoothing", 0.0)}, function(self, input, target)
-  return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+-- weight and ignore_index follow the positional arguments lstmlua has always taken
+local function class_options(self, smoothing)
+  return {reduction = self.reduction, label_smoothing = smoothing and self.label_smoothing or nil,
+          weight = self.weight or nil, ignore_index = self.ignore_index}
+end
+local weight_option = {"weight", "userdata", false}
+loss("CrossEntropyLoss", {number("label_smoothing", 0.0), weight_option, integer("ignore_index", -100)}, function(self, input, target)
+  return F.cross_entropy(input, target, class_options(self, true))
+end)
+loss("NLLLoss", {weight_option, integer("ignore_index", -100)}, function(self, input, target)
+  return F.nll_loss(input, target, class_options(self, false))
 end)
 document_loss("MSELoss", "nn.MSELoss([reduction='mean'])", "The mean (or sum) of squared differences.")
 document_loss("L1Loss", "nn.L1Loss([reduction='mean'])", "The mean (or sum) of absolute differences.")
 document_loss("HuberLoss", "nn.HuberLoss([reduction='mean' [, delta=1]])", "Squared differences below delta, absolute ones above.")
-document_loss("CrossEntropyLoss", "nn.CrossEntropyLoss([reduction='mean' [, label_smoothing=0]])",
+document_loss("CrossEntropyLoss", "nn.CrossEntropyLoss([reduction='mean' [, label_smoothing=0 [, weight [, ignore_index=-100]]]]) or nn.CrossEntropyLoss{...}",
   "Cross entropy of logits against 1-based class indices or class probabilities.")
+document_loss("NLLLoss", "nn.NLLLoss([reduction='mean' [, weight [, ignore_index=-100]]]) or nn.NLLLoss{...}",
+  "The negative log-likelihood of 1-based class indices under log-probabilities (LogSoftmax's output).")
 
 ---------------------------------------------------------------------------
 -- nn.init: in-place initialisers, run without recording gradients

@@ -1,4 +1,5 @@
-// Losses: MSELoss, L1Loss, HuberLoss and CrossEntropyLoss, each with PyTorch's
+// Losses: MSELoss, L1Loss, HuberLoss and CrossEntropyLoss on probabilities (class
+// indices: NLLLoss.swift), each with PyTorch's
 // reduction "mean" | "sum" | "none". The pointwise losses are fused: one pass
 // forward, one pass backward, d = input - target:
 //   mse   ℓ = d²                           dℓ/dd = 2d
@@ -93,42 +94,29 @@ public enum Loss {
         return out
     }
 
-    /// Cross entropy of logits [N, C] (or [C], or [N, C, d…]) against 0-based class
-    /// indices (shaped as the input without C) or class probabilities (shaped as the input).
-    public static func crossEntropy(_ input: Tensor, classes: [Int]?, probabilities: Tensor?, reduction: Reduction,
+    /// Cross entropy of logits [N, C] (or [C], or [N, C, d…]) against class probabilities
+    /// shaped as the input; `weight` [C] scales each class's term. Class-index targets
+    /// take the fused path (Loss.crossEntropy(_:_:reduction:labelSmoothing:)).
+    public static func crossEntropy(_ input: Tensor, probabilities: Tensor, weight: Tensor? = nil, reduction: Reduction,
                                     labelSmoothing: Double = 0) throws(TensorError) -> Tensor {
         guard input.dim >= 1 else { throw TensorError("cross_entropy expects input of at least 1 dimension") }
         let classDim = input.dim == 1 ? 0 : 1
         let c = input.shape[classDim]
-        let logp = Softmax.logSoftmax(input, dim: classDim)
-        var soft: Tensor
-        if let probabilities {
-            guard probabilities.shape == input.shape else {
-                throw TensorError("probability targets must have the input's shape \(Shape.describe(input.shape)), got \(Shape.describe(probabilities.shape))")
-            }
-            soft = probabilities
-        } else if let classes {
-            var targetShape = input.shape
-            targetShape.remove(at: classDim)
-            guard classes.count == Shape.count(targetShape) else {
-                throw TensorError("expected \(Shape.count(targetShape)) class indices for input of shape \(Shape.describe(input.shape)), got \(classes.count)")
-            }
-            for k in classes where k < 0 || k >= c {
-                throw TensorError("target class \(k + 1) out of range for \(c) classes")
-            }
-            // One-hot along the class dimension.
-            let oneHot = Tensor(repeating: 0, shape: input.shape)
-            let inner = input.dim <= 2 ? 1 : input.shape[2...].reduce(1, *)
-            for (k, cls) in classes.enumerated() {
-                let (o, i) = (k / inner, k % inner)
-                oneHot.data[o * c * inner + cls * inner + i] = 1
-            }
-            soft = oneHot.converted(to: input.dtype)
-        } else {
-            throw TensorError("cross_entropy needs a target")
+        guard probabilities.shape == input.shape else {
+            throw TensorError("probability targets must have the input's shape \(Shape.describe(input.shape)), got \(Shape.describe(probabilities.shape))")
         }
+        let logp = Softmax.logSoftmax(input, dim: classDim)
+        var soft = probabilities
         if labelSmoothing > 0 {
             soft = soft.mul(1 - labelSmoothing).add(labelSmoothing / Double(c))
+        }
+        if let weight {
+            guard weight.dim == 1, weight.count == c else {
+                throw TensorError("weight tensor should be defined either for all \(c) classes or no classes but got weight tensor of shape: \(Shape.describe(weight.shape))")
+            }
+            var view = Dims(repeating: 1, count: input.dim)
+            view[classDim] = c
+            soft = try soft.mul(weight.reshape(view))
         }
         // ℓ = -Σ_c target·log p, per sample
         let perSample = try logp.mul(soft).sum(dim: classDim).neg()

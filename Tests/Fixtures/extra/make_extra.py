@@ -97,3 +97,111 @@ for kind, cell in [("lstm", nn.LSTMCell(3, 4)), ("gru", nn.GRUCell(3, 4)), ("rnn
     t[kind + ".grad.x"] = x.grad; t[kind + ".grad.h"] = h.grad
     for k, p in cell.named_parameters(): t["%s.grad.%s" % (kind, k)] = p.grad
 save("cells", t, dict(loss="sum(h1 * arange(8).view(2,4)) [+ sum(c1^2)]"))
+
+# L-BFGS: several steps (each up to max_iter iterations) on the Rosenbrock function and on a
+# linear least-squares fit, with and without the strong-Wolfe line search. Stored: the
+# parameters before and after each step, the loss each step returns, and the evaluation count.
+def lbfgs_case(name, problem, steps, **kw):
+    torch.manual_seed(40)
+    if problem == "rosenbrock":
+        params = [nn.Parameter(torch.tensor([-1.5, 2.0]))]
+        data = {}
+        def f():
+            x, y = params[0][0], params[0][1]
+            return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
+    else:
+        lin = nn.Linear(3, 2)
+        params = [lin.weight, lin.bias]
+        data = {"x": torch.randn(8, 3), "y": torch.randn(8, 2)}
+        def f():
+            return nn.functional.mse_loss(nn.functional.linear(data["x"], params[0], params[1]), data["y"])
+    opt = torch.optim.LBFGS(params, **kw)
+    def closure():
+        opt.zero_grad()
+        loss = f()
+        loss.backward()
+        return loss
+    t = dict(data)
+    for i, p in enumerate(params): t["p%d.0" % (i + 1)] = p.detach().clone()
+    evals = []
+    for k in range(1, steps + 1):
+        t["loss.%d" % k] = opt.step(closure).detach().clone()
+        for i, p in enumerate(params): t["p%d.%d" % (i + 1, k)] = p.detach().clone()
+        evals.append(opt.state[params[0]]["func_evals"])
+    save(name, t, dict(problem=problem, steps=steps, params=len(params), func_evals=evals, options=kw))
+
+# Rosenbrock's valley amplifies rounding: these settings keep PyTorch's own float32 and
+# float64 runs within 5e-5 of each other (20 iterations a step do not: they part by 1e-2);
+# past convergence the count of line-search evaluations turns on single roundings, so the
+# Wolfe fit stops at 2 steps.
+lbfgs_case("opt_lbfgs_rosenbrock", "rosenbrock", 3, lr=1, max_iter=4, history_size=10)
+lbfgs_case("opt_lbfgs_rosenbrock_wolfe", "rosenbrock", 3, lr=1, max_iter=4, history_size=10, line_search_fn="strong_wolfe")
+lbfgs_case("opt_lbfgs_linear", "linear", 3, lr=0.5, max_iter=5)
+lbfgs_case("opt_lbfgs_linear_wolfe", "linear", 2, lr=1, max_iter=4, history_size=3, line_search_fn="strong_wolfe")
+
+# Class-index losses: cross_entropy (fused in lstmlua) and nll_loss, with class weights,
+# ignore_index, label smoothing and every reduction, on [N, C] and [N, C, d] inputs.
+# Targets are stored 1-based; the ignored class is 3 (PyTorch's 2).
+torch.manual_seed(41)
+t = {"logits": torch.randn(6, 5), "logits3": torch.randn(2, 5, 3), "weight": torch.rand(5) + 0.5}
+classes = torch.tensor([0, 2, 4, 1, 2, 3]); classes3 = torch.tensor([[0, 2, 4], [1, 1, 3]])
+t["classes"] = classes.float() + 1; t["classes3"] = classes3.float() + 1
+cases = []
+for layout in ["2d", "3d"]:
+    for weighted in [False, True]:
+        for ignore in [False, True]:
+            for smoothing in [0.0, 0.15]:
+                for red in ["mean", "sum", "none"]:
+                    for kind in ["ce", "nll"]:
+                        if kind == "nll" and smoothing > 0: continue
+                        src = (t["logits"] if layout == "2d" else t["logits3"]).clone().requires_grad_()
+                        target = classes if layout == "2d" else classes3
+                        kw = dict(reduction=red, ignore_index=2 if ignore else -100, weight=t["weight"] if weighted else None)
+                        if kind == "ce":
+                            v = nn.functional.cross_entropy(src, target, label_smoothing=smoothing, **kw)
+                        else:
+                            v = nn.functional.nll_loss(torch.log_softmax(src, 1), target, **kw)
+                        key = "%s.%s.w%d.i%d.s%d.%s" % (kind, layout, weighted, ignore, smoothing > 0, red)
+                        (v.sum() if red == "none" else v).backward()
+                        t[key] = v; t[key + ".grad"] = src.grad.clone(); cases.append(key)
+save("class_losses", t, dict(cases=cases, ignore_index=3, label_smoothing=0.15))
+
+# Tensor operations of issue 15, with the gradients of a weighted sum of each result
+# (weights 1, 2, 3, ... in row-major order). Indices are stored 1-based.
+torch.manual_seed(42)
+x = torch.randn(3, 4, 5); x[0, 0, :3] = 0.5; x[2, 1, 1] = x[2, 1, 3]   # ties, for sort's order
+distinct = torch.randperm(60).float().view(3, 4, 5) / 7 - 4             # no ties, for topk's indices
+t = {"x": x, "distinct": distinct}
+def weighted(v):
+    return (v * torch.arange(1, v.numel() + 1, dtype=v.dtype).view(v.shape)).sum()
+def record(name, fn, src=x):
+    a = src.clone().requires_grad_()
+    out = fn(a)
+    if isinstance(out, tuple):
+        values, indices = out
+        t[name + ".indices"] = indices.float() + 1
+    else:
+        values = out
+    t[name] = values
+    weighted(values).backward()
+    t[name + ".grad"] = a.grad
+for d in range(3):
+    for desc in [False, True]:
+        record("sort.%d.%d" % (d + 1, desc), lambda a: tuple(a.sort(dim=d, descending=desc, stable=True)))
+    record("cumsum.%d" % (d + 1), lambda a: a.cumsum(d))
+    record("argmax.%d" % (d + 1), lambda a: (a.max(d).values, a.argmax(d)))
+for largest in [False, True]:
+    record("topk.3.%d" % largest, lambda a: tuple(a.topk(3, dim=2, largest=largest)), distinct)
+    record("topk.1.%d" % largest, lambda a: tuple(a.topk(2, dim=0, largest=largest)), distinct)
+for corr in [0, 1, 2]:
+    record("var.all.%d" % corr, lambda a: a.var(correction=corr))
+    record("var.2.%d" % corr, lambda a: a.var(dim=1, correction=corr, keepdim=True))
+    record("std.3.%d" % corr, lambda a: a.std(dim=2, correction=corr))
+record("flip", lambda a: a.flip(0, 2))
+record("roll", lambda a: a.roll((1, -2), (0, 2)))
+record("repeat", lambda a: a.repeat(2, 1, 1, 2))
+mask = (torch.rand(4, 5) > 0.5).float(); t["mask"] = mask
+record("masked_fill", lambda a: a.masked_fill(mask.bool(), -2.5))
+y = x.clone(); y[1] = 0.5; t["y"] = y                                   # ties with x in places
+record("maximum", lambda a: torch.maximum(a, y))
+save("tensor_ops", t, dict(grad="weighted sum, weights 1..n row-major", mask="0/1 float", maximum_other="y"))
