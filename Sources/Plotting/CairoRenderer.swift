@@ -110,7 +110,9 @@ struct CairoRenderer {
         let yTickWidth = yLabels.map { textWidth($0.1, size: tickSize) }.max() ?? 0
         let left = 14 + (figure.ylabel == nil ? 0 : labelSize + 10) + yTickWidth + 8
         let right = 20.0
-        let top = (figure.title == nil ? 20.0 : titleSize + 26) + (yCorner == nil ? 0 : tickSize + 4)
+        // a title may run over several lines, as matplotlib's ("...\n(dashed: predicted)")
+        let titleLines = figure.title.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let top = (titleLines.isEmpty ? 20.0 : Double(titleLines.count) * (titleSize + 4) + 22) + (yCorner == nil ? 0 : tickSize + 4)
         let bottom = 14 + tickSize + 8 + (figure.xlabel == nil ? 0 : labelSize + 10) + (xCorner == nil ? 0 : tickSize + 4)
         let plot = (x: left, y: top, w: max(W - left - right, 10), h: max(H - top - bottom, 10))
         // halved, as the differences overflow for data spanning ±1e308
@@ -158,8 +160,8 @@ struct CairoRenderer {
             drawText(t, size: labelSize, x: 0, y: 0, anchorX: 0.5, anchorY: 0)
             cairo_restore(cr)
         }
-        if let t = figure.title {
-            drawText(t, size: titleSize, x: plot.x + plot.w / 2, y: 12, anchorX: 0.5, anchorY: 0, bold: true)
+        for (k, line) in titleLines.enumerated() {
+            drawText(line, size: titleSize, x: plot.x + plot.w / 2, y: 12 + Double(k) * (titleSize + 4), anchorX: 0.5, anchorY: 0, bold: true)
         }
         if figure.showsLegend { drawLegend(plot, px, py) }
     }

@@ -1,10 +1,10 @@
 -- Port of pytorch/examples time_sequence_prediction/generate_sine_wave.py
 -- (https://github.com/pytorch/examples/tree/main/time_sequence_prediction).
--- 10 lines of code there, 10 here, each the same step; they differ in Lua's syntax
--- (local, {} for tuples, 1-based slices), in torch's generator standing in for
--- numpy's (np.random.seed(2) -> torch.manual_seed(2): the offsets are other numbers
--- from the same range), in x:double() where numpy divides integers into float64, and
--- in the file: traindata.npy (numpy reads it) instead of a pickled traindata.pt.
+-- Of its 10 lines of code, 8 port one to one and the 2 imports go. They differ in
+-- Lua's syntax (local, {} for tuples, 1-based slices), in torch's generator standing
+-- in for numpy's (np.random.seed(2) -> torch.manual_seed(2): the offsets are other
+-- numbers from the same range), in x:double() where numpy divides integers into
+-- float64, and in the file: traindata.npy (numpy reads it), not a pickled traindata.pt.
 --
 --   lstmlua generate_sine_wave.lua [N [L [OUT]]]   (defaults: 100 sequences of 1000 points, traindata.npy)
 

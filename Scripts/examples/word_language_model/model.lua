@@ -1,6 +1,8 @@
--- Port of pytorch/examples word_language_model/model.py (RNNModel; the Transformer
--- model is not ported): an encoder, a recurrent module and a decoder, with the
--- decoder's weight optionally tied to the encoder's.
+-- Port of pytorch/examples word_language_model/model.py: RNNModel, an encoder, a
+-- recurrent module and a decoder, with the decoder's weight optionally tied to the
+-- encoder's. Its 44 lines of code port one to one but for the imports, Python's
+-- try/except around the nonlinearity (a table lookup here) and next(self.parameters())
+-- (self:parameters()[1]); PositionalEncoding and TransformerModel (72 lines) are not ported.
 
 local F = nn.functional
 
