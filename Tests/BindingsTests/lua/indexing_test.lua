@@ -177,4 +177,37 @@ T.case(".data: the values without the graph, sharing memory; unknown fields are 
   T.eq(p.grad, nil, "a real field that is empty is still nil")
 end)
 
+T.case("PyTorch's results and gradients (Tests/Fixtures/extra/indexing_ops, made by make_indexing.py)", function()
+  local g = require("references").load(FIXTURES .. "/extra/indexing_ops.safetensors")
+  T.eq(g.index.dtype, "torch.int64")
+  T.eq(g.mask.dtype, "torch.bool")
+  local function weighted(v) return (v * torch.arange(1, v:numel() + 1):view(v:size())):sum() end
+  local function check(name, f)
+    local a = g.x:clone():requires_grad_()
+    local out = f(a)
+    T.eq(out:size(), g[name]:size(), name .. " shape")
+    T.near(out, g[name], 1e-6, name)
+    if g[name .. ".grad"] then
+      weighted(out):backward()
+      T.near(a.grad, g[name .. ".grad"], 1e-5, name .. " gradient")
+    end
+  end
+  check("slice.last", function(a) return a[{ {}, -1 }] end)
+  check("slice.range", function(a) return a[{ {2, 3} }] end)
+  check("slice.step", function(a) return a[{ {}, {1, -1, 2}, {2, 5, 2} }] end)
+  check("slice.butlast", function(a) return a[{ {1, -2}, 3 }] end)
+  check("index_select", function(a) return a:index_select(2, g.index) end)
+  check("gather", function(a) return a:gather(2, g.gidx) end)
+  check("scatter", function(a) return a:scatter(2, g.sidx, g.src) end)
+  check("masked_select", function(a) return a[g.mask] end)
+  check("integer_index", function(a) return a[g.rows] end)
+  check("where", function(a) return torch.where(a:gt(g.y), a, g.y * 2) end)
+  check("to_double", function(a) return a:double() * 3 end)
+  for _, op in ipairs({"gt", "lt", "ge", "le", "eq", "ne"}) do
+    local r = g.x[op](g.x, g.y)
+    T.eq(r.dtype, "torch.bool")
+    T.eq(r:totable(), g["compare." .. op]:totable(), op)
+  end
+end)
+
 return T.run()
