@@ -24,7 +24,7 @@
 -- %% The cell, one step at a time
 function lstm_step(x, h, c, w)
   local gates = x:matmul(w.weight_ih_l0:t()) + w.bias_ih_l0 + h:matmul(w.weight_hh_l0:t()) + w.bias_hh_l0
-  local i, f, g, o = gates:chunk(4, -1)
+  local i, f, g, o = table.unpack(gates:chunk(4, -1))
   i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
   c = f * c + i * g
   h = o * torch.tanh(c)

@@ -209,12 +209,15 @@ public enum Histogram {
         let finite = values.filter(\.isFinite)
         var (lo, hi) = range ?? (finite.min() ?? 0, finite.max() ?? 1)
         if lo == hi { lo -= 0.5; hi += 0.5 }
-        let width = (hi - lo) / Double(bins)
-        let edges = (0...bins).map { lo + Double($0) * width }
+        // halved, as hi - lo overflows for values spanning ±1e308
+        let half = hi / 2 - lo / 2
+        let width = half / Double(bins) * 2
+        let edges = (0...bins).map { lo + (half * (Double($0) / Double(bins))) * 2 }
         var counts = [Double](repeating: 0, count: bins)
         for v in finite where v >= lo && v <= hi {
-            let k = Swift.min(Int(((v - lo) / width).rounded(.down)), bins - 1)
-            counts[Swift.max(k, 0)] += 1
+            let q = ((v / 2 - lo / 2) / half * Double(bins)).rounded(.down)
+            let k = q.isFinite ? Int(Swift.min(Swift.max(q, 0), Double(bins - 1))) : 0
+            counts[k] += 1
         }
         if density {
             let total = counts.reduce(0, +)

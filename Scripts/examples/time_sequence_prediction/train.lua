@@ -39,7 +39,7 @@ function Sequence:forward(input, future)
   local h_t2 = torch.zeros(input:size(1), H, {dtype = torch.double})
   local c_t2 = torch.zeros(input:size(1), H, {dtype = torch.double})
   local output
-  for _, input_t in ipairs({input:split(1, 2)}) do
+  for _, input_t in ipairs(input:split(1, 2)) do
     h_t, c_t = self.lstm1(input_t, {h_t, c_t})
     h_t2, c_t2 = self.lstm2(h_t, {h_t2, c_t2})
     output = self.linear(h_t2)

@@ -49,14 +49,20 @@ enum RearrangingBindings {
         return out
     }
 
-    private static func pushAll(_ lua: Lua, _ pieces: [Tensor]) throws(LuaError) -> Int32 {
-        try lua.reserve(pieces.count, "too many results to unpack")
-        for p in pieces { lua.push(p) }
-        return Int32(pieces.count)
+    /// The pieces as one Lua list, as PyTorch returns a tuple: `for _, p in ipairs(t:split(1, 2))`,
+    /// `local a, b = table.unpack(t:chunk(2))`.
+    static func pushList(_ lua: Lua, _ pieces: [Tensor]) throws(LuaError) -> Int32 {
+        try lua.reserve(3)
+        lua.newTable(array: pieces.count)
+        for (k, p) in pieces.enumerated() {
+            lua.push(p)
+            lua.rawSet(-2, k + 1)
+        }
+        return 1
     }
 
-    static let split = LuaFunction("split", "torch.split(t, split_size_or_sizes [, dim=1]) -> Tensor...",
-                                   "Views of t cut along dim into pieces of split_size (the last may be smaller) or of the sizes in a table, as several results.") { lua in
+    static let split = LuaFunction("split", "torch.split(t, split_size_or_sizes [, dim=1]) -> {Tensor...}",
+                                   "Views of t cut along dim into pieces of split_size (the last may be smaller) or of the sizes in a table, as a list.") { lua in
         let t = try lua.tensor(1)
         guard t.dim > 0 else { throw LuaError.argument(1, "split expects at least a 1-dimensional tensor") }
         let d = lua.isNoneOrNil(3) ? 0 : try lua.dimension(3, rank: t.dim)
@@ -70,30 +76,24 @@ enum RearrangingBindings {
         } else {
             let step = try lua.integer(2)
             guard step > 0 || (step == 0 && size == 0) else { throw LuaError.argument(2, "split expects split_size be non-negative, but got split_size=\(step)") }
-            try lua.reserve(step == 0 ? 1 : size / step + 1, "too many results to unpack")
+            // every piece is a tensor object: a list of billions is refused, not attempted
+            try lua.blame(2) { () throws(TensorError) in try MemoryLimit.check([step == 0 ? 1 : size / step + 1], bytesPerElement: 512) }
             var start = 0
             repeat {
                 sizes.append(Swift.min(step, size - start))
                 start += step
             } while start < size
         }
-        var start = 0
-        var pieces: [Tensor] = []
-        for n in sizes {
-            pieces.append(t.narrow(d, start: start, length: n))
-            start += n
-        }
-        return try pushAll(lua, pieces)
+        return try pushList(lua, t.split(sizes: sizes, dim: d))
     }
 
-    static let unbind = LuaFunction("unbind", "torch.unbind(t [, dim=1]) -> Tensor...",
-                                    "Every slice of t along dim (views without that dimension), as several results.") { lua in
+    static let unbind = LuaFunction("unbind", "torch.unbind(t [, dim=1]) -> {Tensor...}",
+                                    "Every slice of t along dim (views without that dimension), as a list.") { lua in
         let t = try lua.tensor(1)
         guard t.dim > 0 else { throw LuaError.argument(1, "dimension specified as 1 but tensor has no dimensions") }
         let d = lua.isNoneOrNil(2) ? 0 : try lua.dimension(2, rank: t.dim)
-        try lua.reserve(t.shape[d], "too many results to unpack")
-        for i in 0..<t.shape[d] { lua.push(t.select(d, index: i)) }
-        return Int32(t.shape[d])
+        try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check([t.shape[d]], bytesPerElement: 512) }
+        return try pushList(lua, t.unbind(d))
     }
 
     static let flip = LuaFunction("flip", "torch.flip(t, dims) or t:flip(dim...) -> Tensor",

@@ -210,8 +210,8 @@ enum TensorMath {
         return 1
     }
 
-    static let chunk = LuaFunction("chunk", "torch.chunk(t, chunks [, dim=1]) -> Tensor...",
-                                   "Views splitting dimension dim into `chunks` pieces of ceil(size/chunks) (the last may be smaller), as several results.") { lua in
+    static let chunk = LuaFunction("chunk", "torch.chunk(t, chunks [, dim=1]) -> {Tensor...}",
+                                   "Views splitting dimension dim into `chunks` pieces of ceil(size/chunks) (the last may be smaller), as a list.") { lua in
         let t = try lua.tensor(1)
         guard t.dim > 0 else { throw LuaError.argument(1, "chunk expects at least a 1-dimensional tensor") }
         let chunks = try lua.integer(2)
@@ -219,16 +219,15 @@ enum TensorMath {
         let d = lua.isNoneOrNil(3) ? 0 : try lua.dimension(3, rank: t.dim)
         let size = t.shape[d]
         let step = Swift.max(1, size / chunks + (size % chunks == 0 ? 0 : 1))
-        try lua.reserve(size == 0 ? 1 : size / step + (size % step == 0 ? 0 : 1), "too many results to unpack")
-        var start = 0, count: Int32 = 0
-        while start < size || (size == 0 && count == 0) {
-            let length = Swift.min(step, size - start)
-            lua.push(t.narrow(d, start: start, length: length))
-            count += 1
+        try lua.blame(2) { () throws(TensorError) in try MemoryLimit.check([size / step + 1], bytesPerElement: 512) }
+        var start = 0
+        var sizes: [Int] = []
+        while start < size || (size == 0 && sizes.isEmpty) {
+            sizes.append(Swift.min(step, size - start))
             start += step
             if size == 0 { break }
         }
-        return count
+        return try RearrangingBindings.pushList(lua, t.split(sizes: sizes, dim: d))
     }
 
     static let allclose = LuaFunction("allclose", "torch.allclose(a, b [, rtol=1e-05 [, atol=1e-08 [, equal_nan=false]]]) -> boolean",

@@ -64,9 +64,9 @@ enum Engine {
                 case .node(let next, let index):
                     let nextID = ObjectIdentifier(next)
                     if let g {
-                        var slot = buffers[nextID] ?? [Tensor?](repeating: nil, count: next.outputCount)
-                        slot[index] = slot[index].map { $0.adding(g) } ?? g
-                        buffers[nextID] = slot
+                        // in place in the dictionary: a copy per edge would be n² for a node of n outputs
+                        buffers[nextID, default: [Tensor?](repeating: nil, count: next.outputCount)][index] =
+                            buffers[nextID]?[index].map { $0.adding(g) } ?? g
                     }
                     let left = pending[nextID]! - 1
                     pending[nextID] = left

@@ -79,7 +79,9 @@ public class Node {
         let taken = node.edges
         node.edges = []
         var next: [Node] = []
-        for case let .node(n, _)? in taken where !next.contains(where: { $0 === n }) { next.append(n) }
+        // a set, not a search of `next`: a cat or stack of a million tensors has a million edges
+        var seen = Set<ObjectIdentifier>()
+        for case let .node(n, _)? in taken where seen.insert(ObjectIdentifier(n)).inserted { next.append(n) }
         return next
     }
 }

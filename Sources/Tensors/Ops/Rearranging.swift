@@ -81,3 +81,43 @@ extension Tensor {
         return try Tensor.cat([Tensor](repeating: self, count: r), dim: d)
     }
 }
+
+extension Tensor {
+    // unbind(d): views without dimension d; one node, whose backward stacks the pieces' gradients
+    public func unbind(_ d: Int) -> [Tensor] {
+        let pieces = (0..<shape[d]).map { selectUnchecked(d, $0) }
+        Tensor.recordPieces(self, pieces, "UnbindBackward0") { grads, input in
+            var pieceShape = input.shape
+            pieceShape.remove(at: d)
+            let zero = Tensor.zeros(pieceShape, dtype: input.dtype)
+            return try! Tensor.stack(grads.map { $0 ?? zero }, dim: d)
+        }
+        return pieces
+    }
+
+    // split(sizes, d): views of consecutive sizes along d; one node, whose backward joins the gradients
+    public func split(sizes: [Int], dim d: Int) -> [Tensor] {
+        var start = 0
+        let pieces = sizes.map { n in
+            defer { start += n }
+            return narrowUnchecked(d, start: start, length: n)
+        }
+        // shapes, not the pieces: a piece's node holding the piece would be a cycle
+        let shapes = pieces.map(\.shape)
+        Tensor.recordPieces(self, pieces, "SplitWithSizesBackward0") { grads, input in
+            let parts = zip(grads, shapes).map { g, shape in g ?? Tensor.zeros(shape, dtype: input.dtype) }
+            return try! Tensor.cat(parts, dim: d)
+        }
+        return pieces
+    }
+
+    /// One node for all the pieces of a tensor (PyTorch's unbind and split): a backward per
+    /// piece would build the whole input's gradient once per piece, n² work for n pieces.
+    private static func recordPieces(_ input: Tensor, _ pieces: [Tensor], _ name: String,
+                                     _ join: @escaping ([Tensor?], (shape: Dims, dtype: DType)) -> Tensor) {
+        guard Tensor.needsGrad(input), !pieces.isEmpty else { return }
+        let description = (shape: input.shape, dtype: input.dtype)
+        let node = Node(name: name, inputs: [input], outputCount: pieces.count) { grads in [join(grads, description)] }
+        for (k, p) in pieces.enumerated() { p.attach(to: node, index: k) }
+    }
+}

@@ -68,26 +68,29 @@ T.case("argmax and argmin: the first extreme, over all or along a dimension", fu
   T.raises(function() x:argmax(3) end, "bad argument #1 to 'argmax' (dimension 3 out of range")
 end)
 
-T.case("split and unbind: views, as several results", function()
+T.case("split and unbind: views, as a list (PyTorch's tuple)", function()
   local x = torch.arange(10):view(5, 2)
-  local a, b, c = x:split(2)
+  local a, b, c = table.unpack(x:split(2))
   near(a, {{0, 1}, {2, 3}}, 0); near(c, {{8, 9}}, 0)
-  T.eq(select("#", x:split(2)), 3)
-  local p, q = torch.split(x, {1, 4})
+  T.eq(#x:split(2), 3)
+  local n = 0
+  for _, piece in ipairs(x:split(1, 2)) do n = n + 1; T.shape(piece, {5, 1}) end
+  T.eq(n, 2, "for input_t in input.split(1, dim=1) ports as ipairs")
+  local p, q = table.unpack(torch.split(x, {1, 4}))
   T.shape(p, {1, 2}); T.shape(q, {4, 2})
-  local l, r = x:split(1, -1)
+  local l, r = table.unpack(x:split(1, -1))
   near(r, {1, 3, 5, 7, 9}, 0)
   l:fill_(-1)
   T.eq(x[1][1], -1, "split gives views")
   T.raises(function() x:split({2, 2}) end, "split_with_sizes expects split_sizes to sum exactly to 5")
   T.raises(function() torch.split(x, 0) end, "bad argument #2 to 'split' (split expects split_size be non-negative, but got split_size=0)")
-  local rows = {x:unbind()}
+  local rows = x:unbind()
   T.eq(#rows, 5); T.shape(rows[2], {2})
-  local u, v = torch.unbind(x, 2)
+  local u, v = table.unpack(torch.unbind(x, 2))
   near(v, {1, 3, 5, 7, 9}, 0)
   T.raises(function() torch.unbind(torch.tensor(1)) end, "bad argument #1 to 'unbind' (dimension specified as 1 but tensor has no dimensions)")
   local w = torch.randn(4, 3, {requires_grad = true})
-  local s1, s2 = w:split({1, 3});
+  local s1, s2 = table.unpack(w:split({1, 3}));
   ((s1 * 2):sum() + (s2 * 3):sum()):backward()
   near(w.grad[1], {2, 2, 2}, 0); near(w.grad[4], {3, 3, 3}, 0)
 end)
