@@ -28,7 +28,7 @@ enum SortingBindings {
             descending = try lua.optionalBoolean(3) ?? false
         }
         let d = try lastOr(lua, 2, t, dim)
-        let (values, indices) = t.sort(dim: d, descending: descending)
+        let (values, indices) = try lua.blame(1) { () throws(TensorError) in try t.sort(dim: d, descending: descending) }
         lua.push(values)
         lua.push(Tensor.indices(zeroBased: indices, shape: values.shape))
         return 2

@@ -82,11 +82,13 @@ enum TorchLibrary {
                                   "A tensor of the given size (a table) filled with value.") { lua in
         try lua.checkTable(1)
         let shape = try lua.sizes(from: 1)
-        try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape) }
         let v = lua.kind(2) == .boolean ? (try lua.boolean(2) ? 1.0 : 0.0) : try lua.number(2)
         // PyTorch infers the dtype from the fill value: an integer gives int64, a boolean bool
         let inferred: DType = lua.kind(2) == .boolean ? .bool : (lua.isInteger(2) ? .int64 : .float32)
-        return try finish(lua, options: 3) { dtype in Tensor.full(shape, v, dtype: dtype ?? inferred) }
+        return try finish(lua, options: 3) { dtype throws(LuaError) in
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape, bytesPerElement: (dtype ?? inferred).itemSize) }
+            return Tensor.full(shape, v, dtype: dtype ?? inferred)
+        }
     }
 
     static let tensor = LuaFunction("tensor", "torch.tensor(data [, options]) -> Tensor",
@@ -201,7 +203,11 @@ enum TorchLibrary {
                                       "value everywhere, shaped like t.") { lua in
         let source = try lua.tensor(1)
         let v = try lua.number(2)
-        return try finish(lua, options: 3) { dtype in Tensor.full(source.shape, v, dtype: dtype ?? source.dtype) }
+        return try finish(lua, options: 3) { dtype throws(LuaError) in
+            let dtype = dtype ?? source.dtype
+            try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(source.shape, bytesPerElement: dtype.itemSize) }
+            return Tensor.full(source.shape, v, dtype: dtype)
+        }
     }
 
     // MARK: Random generator

@@ -296,6 +296,9 @@ doc("nn.Module:eval", "module:eval() -> module", "Evaluation mode: dropout off."
 -- as PyTorch's Module.to(dtype); integer buffers keep their type.
 function Module:to(dtype)
   if type(dtype) ~= "string" then argerror(1, "to", "dtype expected (torch.float64, ...), got %s", type(dtype)) end
+  if not torch.zeros(0, {dtype = dtype}):is_floating_point() then
+    argerror(1, "to", "nn.Module.to only accepts floating point dtypes, but got desired dtype=%s", dtype)
+  end
   local converted = {}
   local function convert(t, keep_grad)
     if converted[t] then return converted[t] end

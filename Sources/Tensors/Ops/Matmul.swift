@@ -113,7 +113,7 @@ extension Tensor {
         guard Shape.checkedCount(shape) != nil else {
             throw TensorError("the product of \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) needs more than \(Shape.maxElements) elements")
         }
-        try MemoryLimit.check(shape)
+        try MemoryLimit.check(shape, bytesPerElement: a.dtype.itemSize)
     }
 
     /// torch.matmul: dot, matrix-vector, matrix-matrix, and batched with broadcast batch dimensions.

@@ -49,7 +49,7 @@ extension Tensor {
         guard Shape.checkedCount(outShape) != nil else {
             throw TensorError("repeating to \(Shape.describe(outShape)) would make more than \(Shape.maxElements) elements")
         }
-        try MemoryLimit.check(outShape)
+        try MemoryLimit.check(outShape, bytesPerElement: dtype.itemSize)
         if outShape.contains(0) {
             // nothing to copy, however many times (a repeat count may be huge)
             let out = Tensor.zeros(outShape)

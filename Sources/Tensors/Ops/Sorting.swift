@@ -17,25 +17,28 @@ extension Tensor {
     }
 
     /// The whole of dimension d, ordered (ascending, or descending).
-    public func sort(dim d: Int, descending: Bool = false) -> (values: Tensor, indices: [Int]) {
-        ordered(dim: d, k: shape.isEmpty ? 1 : shape[d], largest: descending, name: "SortBackward0")
+    public func sort(dim d: Int, descending: Bool = false) throws(TensorError) -> (values: Tensor, indices: [Int]) {
+        try ordered(dim: d, k: shape.isEmpty ? 1 : shape[d], largest: descending, name: "SortBackward0")
     }
 
     /// The k largest (or smallest) values along d, in order, with their positions.
     public func topk(_ k: Int, dim d: Int, largest: Bool = true) throws(TensorError) -> (values: Tensor, indices: [Int]) {
         let n = shape.isEmpty ? 1 : shape[d]
         guard k >= 0 && k <= n else { throw TensorError("selected index k out of range: k = \(k) for a dimension of size \(n)") }
-        return ordered(dim: d, k: k, largest: largest, name: "TopkBackward0")
+        return try ordered(dim: d, k: k, largest: largest, name: "TopkBackward0")
     }
 
-    private func ordered(dim d: Int, k: Int, largest: Bool, name: String) -> (values: Tensor, indices: [Int]) {
+    private func ordered(dim d: Int, k: Int, largest: Bool, name: String) throws(TensorError) -> (values: Tensor, indices: [Int]) {
         if shape.isEmpty {
-            let (v, i) = unsqueeze(0).ordered(dim: 0, k: k, largest: largest, name: name)
+            let (v, i) = try unsqueeze(0).ordered(dim: 0, k: k, largest: largest, name: name)
             return (k == 1 ? v.squeeze(0) : v, i)
         }
         let n = shape[d]
         var outShape = shape
         outShape[d] = k
+        // the values, their indices, and one line's copy and order: an expanded input may be huge
+        try MemoryLimit.check(outShape, bytesPerElement: dtype.itemSize + MemoryLayout<Int>.stride)
+        try MemoryLimit.check([n], bytesPerElement: dtype.itemSize + MemoryLayout<Int>.stride)
         let values = Tensor(uninitializedShape: outShape, dtype: dtype)
         var indices = [Int](repeating: 0, count: values.count)
         func run<T: TensorElement>(_: T.Type) {

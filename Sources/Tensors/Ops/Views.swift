@@ -201,7 +201,7 @@ extension Tensor {
         }
         if sizes.contains(where: { $0 < 0 }) { throw TensorError("invalid expanded size \(Shape.describe(target))") }
         // a view, but every operation on it makes a tensor of its full size
-        try MemoryLimit.check(sizes)
+        try MemoryLimit.check(sizes, bytesPerElement: dtype.itemSize)
         let out = aliased(shape: sizes, strides: Shape.broadcastStrides(shape, strides, to: sizes))
         let inputShape = shape
         return recordView(out, "ExpandBackward0", { $0.sum(toShape: inputShape) })

@@ -154,6 +154,8 @@ T.case("Module:double converts parameters; models then train in float64", functi
   T.raises(function() return lin(torch.randn(4, 3)) end, "same dtype")
   lin:float()
   T.eq(lin.bias.dtype, "torch.float32")
+  T.raises(function() lin:to(torch.int64) end, "nn.Module.to only accepts floating point dtypes")
+  T.raises(function() lin:to("half") end, "unknown dtype 'half'")
 end)
 
 local function recurrent_case(name)
