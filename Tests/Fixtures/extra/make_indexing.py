@@ -56,5 +56,22 @@ record("where", lambda a: torch.where(a > y, a, y * 2))     # torch.where(x:gt(y
 for op in ["gt", "lt", "ge", "le", "eq", "ne"]:
     t["compare." + op] = getattr(x, op)(y)                  # bool
 record("to_double", lambda a: a.double() * 3)               # float64 result, float32 gradient
+# the small ops of issue 15 not in tensor_ops
+v = torch.randn(5)
+t["v"] = v
+record("dot", lambda a: a[0, 0, :5].dot(v).reshape(1))      # x[1][1][{ {1, 5} }]:dot(v)
+record("outer", lambda a: torch.outer(a[0, :, 0], v))       # torch.outer(x[{1, {}, 1}], v)
+record("split", lambda a: torch.cat([p * (k + 1) for k, p in enumerate(a.split(2, dim=2))], 2))
+record("split_sizes", lambda a: torch.cat([p * (k + 1) for k, p in enumerate(a.split([1, 4], dim=1))], 1))
+record("unbind", lambda a: torch.stack([p * (k + 1) for k, p in enumerate(a.unbind(0))], 0))
+record("chunk", lambda a: torch.cat([p * (k + 1) for k, p in enumerate(a.chunk(4, dim=2))], 2))
+t["argmin.2"] = x.argmin(1) + 1
+t["cumsum_int"] = torch.tensor([[1, 2, 3], [4, 5, 6]]).cumsum(1)
+g = torch.randn(4, 5, 6) * 3
+t["clip_grad"] = g
+p = torch.nn.Parameter(x.clone()); p.grad = g.clone()
+torch.nn.utils.clip_grad_value_([p], 1.25)
+t["clip_grad_value"] = p.grad
+t["clamp_"] = x.clone().clamp_(-0.5, 0.25)
 save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(out_dir, "indexing_ops.safetensors"),
           metadata={"config": json.dumps({"grad": "weighted sum, weights 1..n row-major", "indices": "1-based"})})
