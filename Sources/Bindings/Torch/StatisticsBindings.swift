@@ -131,16 +131,7 @@ enum StatisticsBindings {
     static let clamp_ = LuaFunction("clamp_", "t:clamp_(min [, max]) or t:clamp_{min=, max=} -> t",
                                     "Limits t's values to [min, max] in place; either bound may be nil.") { lua in
         let t = try lua.tensor(1)
-        let lo: Double?, hi: Double?
-        if lua.isOptions(2) {
-            let o = try lua.options(2, ["min", "max"])
-            lo = try o?.number("min")
-            hi = try o?.number("max")
-        } else {
-            lo = try lua.optionalNumber(2)
-            hi = try lua.optionalNumber(3)
-        }
-        guard lo != nil || hi != nil else { throw LuaError.argument(2, "at least one of min and max must be given") }
+        let (lo, hi) = try TensorMath.clampBounds(lua)
         try lua.blame(1) { () throws(TensorError) in try t.clamp_(min: lo, max: hi) }
         lua.pushValue(1)
         return 1

@@ -20,6 +20,9 @@ enum TensorIndexing {
     /// dimension `dim`); negative ones count from the end only where `allowNegative`.
     static func indexValues(_ index: Tensor, size: Int, dim: Int, allowNegative: Bool = false,
                             argument: Int32) throws(LuaError) -> [Int] {
+        do throws(TensorError) { try MemoryLimit.check([index.count], bytesPerElement: 16) } catch {
+            throw LuaError.argument(argument, error.message)
+        }
         var out: [Int] = []
         out.reserveCapacity(index.count)
         guard index.dtype != .bool else {
@@ -60,6 +63,10 @@ enum TensorIndexing {
     /// The truth values of a mask: a bool tensor (or uint8, as PyTorch's legacy masks), or
     /// for a float or int64 tensor, values 0 and 1 only (lstmlua's masks before it had bool).
     static func maskValues(_ mask: Tensor, argument: Int32) throws(LuaError) -> [Bool] {
+        // read through a Double per element, kept as a Bool: a broadcast mask may be huge
+        do throws(TensorError) { try MemoryLimit.check([mask.count], bytesPerElement: 9) } catch {
+            throw LuaError.argument(argument, error.message)
+        }
         if mask.dtype == .bool || mask.dtype == .uint8 {
             return mask.doubles.map { $0 != 0 }
         }

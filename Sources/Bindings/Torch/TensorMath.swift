@@ -89,6 +89,13 @@ enum TensorMath {
     static let clamp = LuaFunction("clamp", "torch.clamp(t, min [, max]) -> Tensor",
                                    "Elementwise t limited to [min, max]; either bound may be nil.") { lua in
         let t = try lua.tensor(1)
+        let (lo, hi) = try clampBounds(lua)
+        lua.push(t.clamp(min: lo, max: hi))
+        return 1
+    }
+
+    /// clamp's bounds from (min [, max]) or {min=, max=} at 2: at least one of them.
+    static func clampBounds(_ lua: Lua) throws(LuaError) -> (Double?, Double?) {
         let lo: Double?, hi: Double?
         if lua.isOptions(2) {
             let o = try lua.options(2, ["min", "max"])
@@ -99,8 +106,7 @@ enum TensorMath {
             hi = try lua.optionalNumber(3)
         }
         guard lo != nil || hi != nil else { throw LuaError.argument(2, "at least one of min and max must be given") }
-        lua.push(t.clamp(min: lo, max: hi))
-        return 1
+        return (lo, hi)
     }
 
     // MARK: Reductions

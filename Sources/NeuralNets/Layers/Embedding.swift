@@ -9,7 +9,7 @@ public enum Embedding {
         guard weight.dim == 2 else { throw TensorError("weight must be 2-D, got \(Shape.describe(weight.shape))") }
         let (n, d) = (weight.shape[0], weight.shape[1])
         for i in indices where i < 0 || i >= n {
-            throw TensorError("index \(i + 1) out of range for an embedding of \(n) entries")
+            throw TensorError("index \(i &+ 1) out of range for an embedding of \(n) entries")
         }
         if weight.dtype != .float32 {
             // other dtypes through the ordinary ops: the selected rows, stacked

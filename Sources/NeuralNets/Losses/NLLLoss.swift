@@ -112,7 +112,7 @@ extension Loss {
             weight = w.detach().materialized()
         }
         for k in t.classes where k != t.ignoreIndex && (k < 0 || k >= c) {
-            throw TensorError("target \(k + 1) is out of bounds for \(c) classes")
+            throw TensorError("target \(k &+ 1) is out of bounds for \(c) classes")
         }
         if input.dtype != .float32 || (weight != nil && weight!.dtype != .float32) {
             return try composite(input, t, classDim: classDim, weight: weight, reduction: reduction, eps: Double(eps), logits: logits)

@@ -165,6 +165,13 @@ extension Tensor {
 
     /// The views self[position] for each true position of a mask over the first
     /// maskShape.count dimensions (maskShape == those dimensions' sizes), in row-major order.
+    /// Refuses a mask whose set positions would need more views than memory holds (each
+    /// part is a tensor object; a broadcast mask may set billions).
+    private func checkMaskedParts(_ mask: [Bool]) throws(TensorError) {
+        let set = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        try MemoryLimit.check([set], bytesPerElement: 512)
+    }
+
     private func maskedParts(_ mask: [Bool], _ maskShape: Dims) -> [Tensor] {
         let lead = maskShape.count
         let restShape = Dims(shape.slice(lead..<dim)), restStrides = Dims(strides.slice(lead..<dim))
@@ -186,6 +193,7 @@ extension Tensor {
     // self[mask]: each selected part's gradient goes back to its place
     public func maskedSelect(_ mask: [Bool], shape maskShape: Dims, name: String = "IndexBackward0") throws(TensorError) -> Tensor {
         try checkMask(maskShape)
+        try checkMaskedParts(mask)
         let parts = maskedParts(mask, maskShape)
         let out = Tensor(uninitializedShape: [parts.count] + Dims(shape.slice(maskShape.count..<dim)), dtype: dtype)
         for (j, part) in parts.enumerated() { out.selectUnchecked(0, j).assign(part) }
@@ -204,6 +212,7 @@ extension Tensor {
     public func maskedAssign(_ mask: [Bool], shape maskShape: Dims, src: Tensor?, value: Double = 0) throws(TensorError) {
         try checkMask(maskShape)
         if let src { try checkGradWritable([src]) } else { try checkGradWritable([]) }
+        try checkMaskedParts(mask)
         let parts = maskedParts(mask, maskShape)
         for part in parts { try part.checkNoInternalOverlap() }
         if let src {

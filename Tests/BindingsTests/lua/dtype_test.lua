@@ -100,6 +100,15 @@ T.case("elements come back as Lua integers, floats and booleans", function()
   T.eq(b:totable(), {false, true, false})
 end)
 
+T.case("indices at int64's ends are errors, not traps (the API fuzzer's seed 127)", function()
+  local ends = torch.tensor{math.maxinteger, math.mininteger}
+  T.raises(function() return nn.Embedding(10, 3)(ends) end, "out of range for an embedding of 10 entries")
+  T.raises(function() return nn.NLLLoss()(torch.randn(2, 3), ends) end, "is out of bounds for 3 classes")
+  T.raises(function() return nn.CrossEntropyLoss()(torch.randn(2, 3, {dtype = torch.float64}), ends) end, "is out of bounds for 3 classes")
+  T.raises(function() return torch.randn(3):index_select(1, ends) end, "out of range")
+  T.raises(function() return torch.randn(3)[ends] end, "out of range")
+end)
+
 T.case("tensors print as PyTorch prints each dtype", function()
   T.eq(tostring(torch.tensor{1, 20, 3}), "tensor([ 1, 20,  3])")
   T.eq(tostring(torch.tensor{true, false}), "tensor([ True, False])")
