@@ -71,7 +71,14 @@ public struct Cell: Equatable, Sendable {
 
     public var tags: [String] { value("tags")?.strings ?? [] }
 
-    public func hasTag(_ tag: String) -> Bool { tags.contains(tag) }
+    /// lstmlua's tag, or its name in nbval (and Jupyter's tag conventions), which it also accepts.
+    public func hasTag(_ tag: String) -> Bool {
+        tags.contains(tag) || Cell.jupyterTagNames[tag].map { tags.contains($0) } == true
+    }
+
+    /// lstmlua's short tags and nbval's names for them; an ipynb export writes nbval's.
+    public static let jupyterTagNames = ["raises": "raises-exception", "skip": "skip-execution",
+                                         "ignore-output": "nbval-ignore-output"]
 
     /// How the cell is named in messages: its title, or its place.
     public func label(number: Int) -> String {

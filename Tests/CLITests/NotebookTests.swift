@@ -260,6 +260,36 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         #expect(r.stdout.contains("1 cells ran"))
     }
 
+    /// nbval's names (and Jupyter's) work as lstmlua's tags; an ipynb export writes them.
+    @Test func nbvalTagNamesAreAccepted() throws {
+        let url = try notebookCopy("""
+            -- %% tags=["skip-execution"]
+            error("never runs")
+
+            -- %% tags=["nbval-ignore-output"]
+            print(os.time())
+            --| 0
+
+            -- %% tags=["raises-exception", "nbval-ignore-output"]
+            error("on purpose")
+
+            -- %% tags=["skip", "slow"]
+            error("never runs either")
+
+            """)
+        let r = try Command.run(["replay", "--check", url.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("2 cells ran"), "\(r.stdout)")
+        let out = url.deletingPathExtension().appendingPathExtension("ipynb")
+        let e = try Command.run(["export", url.path, "--to", "ipynb", "-o", out.path])
+        #expect(e.status == 0, "\(e.stderr)")
+        let json = try String(contentsOf: out, encoding: .utf8)
+        #expect(json.contains("\"skip-execution\""))
+        #expect(json.contains("\"nbval-ignore-output\""))
+        #expect(json.contains("\"raises-exception\""))
+        #expect(!json.contains("\"skip\","), "lstmlua's short name is written as nbval's")
+    }
+
     @Test func transcriptShowsSourcesAndFreshOutputs() throws {
         let url = try notebookCopy("-- %% Greeting\nprint('hi')\n1 + 1\n--= 3\n")
         let r = try Command.run(["replay", url.path])

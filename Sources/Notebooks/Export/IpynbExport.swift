@@ -36,6 +36,8 @@ public enum IpynbExport {
     static func cellMetadata(_ cell: Cell) -> [String: Any] {
         var m: [String: Any] = [:]
         for item in cell.metadata { if let v = item.value { m[item.key] = v.foundation } }
+        // Jupyter's tools know nbval's names for lstmlua's short tags
+        if !cell.tags.isEmpty { m["tags"] = cell.tags.map { Cell.jupyterTagNames[$0] ?? $0 } }
         if !cell.title.isEmpty { m["title"] = cell.title }
         return m
     }
