@@ -210,7 +210,10 @@ public struct Lua {
     public func isInteger(_ i: Int32) -> Bool { lua_isinteger(L, i) != 0 }
     public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     public func push(_ f: LuaFunction) { lg_pushbinding(L, Unmanaged.passUnretained(f).toOpaque()) }
-    public func newTable(array: Int = 0, fields: Int = 0) { lua_createtable(L, Int32(array), Int32(fields)) }
+    /// The sizes are hints for preallocation: past a few million the table grows as it is filled.
+    public func newTable(array: Int = 0, fields: Int = 0) {
+        lua_createtable(L, Int32(clamping: Swift.min(Swift.max(array, 0), 1 << 22)), Int32(clamping: Swift.min(Swift.max(fields, 0), 1 << 22)))
+    }
 
     /// A new array table holding `values`.
     public func pushArray<S: Sequence>(_ values: S, _ push: (Lua, S.Element) -> Void) {

@@ -83,6 +83,10 @@ enum TensorClass {
     }
 
     static func pushNested(_ t: Tensor, _ lua: Lua) throws(LuaError) {
+        // a Lua number is 16 bytes in a table: an expanded tensor of billions is refused first
+        do throws(TensorError) { try MemoryLimit.check([t.count], bytesPerElement: 16) } catch {
+            throw LuaError.argument(1, error.message)
+        }
         if t.dim == 0 { DTypeBindings.pushElement(t, at: t.offset, lua); return }
         try lua.reserve(t.dim + 2)
         if t.dim == 1 {
