@@ -93,9 +93,12 @@ struct CairoRenderer {
     static let cjkFont = "WenQuanYi Micro Hei"
 
     func draw() {
-        let W = Double(figure.width), H = Double(figure.height)
         cairo_set_source_rgb(cr, 1, 1, 1)
         cairo_paint(cr)
+        // laid out at 100 dpi, then scaled: fonts, lines and margins grow with the dpi
+        let scale = figure.scale > 0 && figure.scale.isFinite ? figure.scale : 1
+        cairo_scale(cr, scale, scale)
+        let W = Double(figure.width) / scale, H = Double(figure.height) / scale
 
         let ((x0, x1), (y0, y1)) = figure.ranges()
         let (xlo, xhi) = figure.xlim ?? (x0, x1)

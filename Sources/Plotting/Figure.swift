@@ -98,6 +98,19 @@ public struct Series {
 public struct Figure {
     public var width = 800
     public var height = 500
+    /// matplotlib's dpi / 100: the drawing is scaled by it, fonts and lines with it, so a
+    /// figure of more dots per inch is the same figure, finer (figsize {8, 5} at dpi 100 is 800x500).
+    public var scale = 1.0
+
+    /// The same figure at `dpi` dots per inch: its size in inches kept.
+    public func at(dpi: Double) -> Figure {
+        var f = self
+        let inches = (Double(width) / (scale * 100), Double(height) / (scale * 100))
+        f.scale = dpi / 100
+        f.width = Int((inches.0 * dpi).rounded())
+        f.height = Int((inches.1 * dpi).rounded())
+        return f
+    }
     public var title: String?
     public var xlabel: String?
     public var ylabel: String?

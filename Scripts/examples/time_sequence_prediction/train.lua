@@ -90,7 +90,7 @@ for step = 0, opt.steps - 1 do
   end)
   -- draw the result
   local fig = plot.figure{title = "Predict future values for time sequences\n(Dashlines are predicted values)",
-                          xlabel = "x", ylabel = "y", width = 3000, height = 1000}
+                          xlabel = "x", ylabel = "y", figsize = {30, 10}}
   local n = input:size(2)
   local function draw(yi, color)
     fig:line(yi[{ {1, n} }], torch.arange(0, n), color, {linewidth = 2.0})

@@ -26,7 +26,7 @@ enum PlotBindings {
     }
 
     private static let figureOptions: Set<String> = ["title", "xlabel", "ylabel", "width", "height", "grid", "legend", "xlim", "ylim",
-                                                     "xscale", "yscale"]
+                                                     "xscale", "yscale", "figsize", "dpi"]
     static let seriesOptions: Set<String> = ["label", "color", "linewidth", "size", "dashed", "simplify"]
 
     /// Applies figure options (title, labels, size, ...) from the table at i.
@@ -37,6 +37,20 @@ enum PlotBindings {
         if let v = try o.string("ylabel") { f.ylabel = v }
         if let w = try o.integer("width") { f.width = try pixels(w, "width", i) }
         if let h = try o.integer("height") { f.height = try pixels(h, "height", i) }
+        // matplotlib's figsize (inches) and dpi: width = inches x dpi, fonts scaled by dpi / 100
+        let dpi = try o.number("dpi")
+        if let dpi { guard dpi.isFinite, dpi >= 10, dpi <= 1000 else { throw LuaError.argument(i, "dpi must be between 10 and 1000, got \(dpi)") } }
+        if let size = try o.numbers("figsize") {
+            guard size.count == 2, size.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw LuaError.argument(i, "figsize must be {width, height} in inches") }
+            let d = dpi ?? 100
+            f.width = try pixels(Int(exactly: (size[0] * d).rounded()) ?? Int.max, "figsize's width x dpi", i)
+            f.height = try pixels(Int(exactly: (size[1] * d).rounded()) ?? Int.max, "figsize's height x dpi", i)
+            f.scale = d / 100
+        } else if let dpi {
+            f = f.at(dpi: dpi)
+            _ = try pixels(f.width, "width x dpi / 100", i)
+            _ = try pixels(f.height, "height x dpi / 100", i)
+        }
         if let g = try o.boolean("grid") { f.grid = g }
         if let l = try o.boolean("legend") { f.legend = l }
         if let v = try o.numbers("xlim") { f.xlim = try limits(v, "xlim", i) }
@@ -51,7 +65,7 @@ enum PlotBindings {
         return v == "log"
     }
 
-    private static func pixels(_ v: Int, _ name: String, _ i: Int32) throws(LuaError) -> Int {
+    static func pixels(_ v: Int, _ name: String, _ i: Int32) throws(LuaError) -> Int {
         guard v >= 50 && v <= 10_000 else { throw LuaError.argument(i, "\(name) must be between 50 and 10000 pixels, got \(v)") }
         return v
     }
@@ -101,7 +115,7 @@ enum PlotBindings {
 
     // MARK: Making figures
 
-    static let figure = LuaFunction("figure", "plot.figure([{title=, xlabel=, ylabel=, width=800, height=500, grid=true, legend=auto, xlim=, ylim=, xscale=, yscale=}]) -> Figure",
+    static let figure = LuaFunction("figure", "plot.figure([{title=, xlabel=, ylabel=, width=800, height=500 | figsize={8, 5}, dpi=100, grid=true, legend=auto, xlim=, ylim=, xscale=, yscale=}]) -> Figure",
                                     "An empty figure with the given title, labels and size.") { lua in
         let box = FigureBox()
         try apply(lua, 1, to: &box.figure)
@@ -210,11 +224,19 @@ enum PlotBindings {
         b.figure.ylog = try isLog(try lua.string(2), "yscale", 2)
     }
 
-    static let save = LuaFunction("save", "fig:save(path) -> fig", "Writes the figure as PNG, SVG or PDF, by the path's extension.") { lua in
+    static let save = LuaFunction("save", "fig:save(path [, {dpi=}]) -> fig",
+                                  "Writes the figure as PNG, SVG or PDF, by the path's extension; dpi redraws it finer or coarser at the same size in inches.") { lua in
         let box = try type.check(lua, 1)
         let path = try lua.string(2)
         try Sandbox.checkWrite(path, argument: 1, lua)
-        do throws(PlotError) { try box.figure.save(to: path) } catch { throw LuaError.message(error.message) }
+        var figure = box.figure
+        if let dpi = try lua.options(3, ["dpi"])?.number("dpi") {
+            guard dpi.isFinite, dpi >= 10, dpi <= 1000 else { throw LuaError.argument(3, "dpi must be between 10 and 1000, got \(dpi)") }
+            figure = figure.at(dpi: dpi)
+            _ = try pixels(figure.width, "width at that dpi", 3)
+            _ = try pixels(figure.height, "height at that dpi", 3)
+        }
+        do throws(PlotError) { try figure.save(to: path) } catch { throw LuaError.message(error.message) }
         lua.pushValue(1)
         return 1
     }
