@@ -51,6 +51,13 @@ extension Figure {
             case .bars: return zip(s.xs, s.ys).map { ([$0.0, $0.0], [0, $0.1], true) }
             case .hline: return s.ys.prefix(1).map { ([xlo, xhi], [$0, $0], true) }
             case .vline: return s.xs.prefix(1).map { ([$0, $0], [ylo, yhi], true) }
+            case .errorbars:
+                let bars = s.xs.indices.filter { $0 < s.ys.count }.map { i -> (xs: [Double], ys: [Double], connect: Bool) in
+                    let hi = i < s.upper.count ? s.ys[i] + s.upper[i] : s.ys[i]
+                    let lo = i < s.lower.count ? s.ys[i] - s.lower[i] : s.ys[i]
+                    return ([s.xs[i], s.xs[i]], [lo, hi], true)
+                }
+                return bars + [(s.xs, s.ys, false)]
             }
         }
         for (k, series) in series.enumerated() {

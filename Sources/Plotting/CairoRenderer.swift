@@ -208,6 +208,24 @@ struct CairoRenderer {
                 cairo_rectangle(cr, min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
             }
             cairo_fill(cr)
+        case .errorbars:
+            // matplotlib's errorbar: a vertical bar with caps, and the point
+            cairo_set_line_width(cr, s.width)
+            let cap = 3.0
+            for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {
+                let x = px(s.xs[i])
+                let hi = i < s.upper.count ? s.ys[i] + s.upper[i] : s.ys[i]
+                let lo = i < s.lower.count ? s.ys[i] - s.lower[i] : s.ys[i]
+                guard hi.isFinite && lo.isFinite else { continue }
+                line(x, py(lo), x, py(hi))
+                line(x - cap, py(lo), x + cap, py(lo))
+                line(x - cap, py(hi), x + cap, py(hi))
+            }
+            for i in 0..<n where s.xs[i].isFinite && s.ys[i].isFinite {
+                cairo_new_sub_path(cr)
+                cairo_arc(cr, px(s.xs[i]), py(s.ys[i]), s.size, 0, 2 * Double.pi)
+            }
+            cairo_fill(cr)
         case .hline, .vline:
             cairo_set_line_width(cr, s.width)
             if s.dashed {

@@ -70,7 +70,8 @@ public struct Series {
     /// line and scatter: points (xs, ys). band: the region between ys and `upper` over xs
     /// (fill_between). bars: bars from 0 to ys centred at xs, `barWidth` wide (bar, hist).
     /// hline, vline: a line across the axes at ys[0] or xs[0] (axhline, axvline).
-    public enum Kind: String, Sendable { case line, scatter, band, bars, hline, vline }
+    /// errorbars: points (xs, ys) with bars from ys - `lower` to ys + `upper` (errorbar).
+    public enum Kind: String, Sendable { case line, scatter, band, bars, hline, vline, errorbars }
 
     public var kind: Kind
     public var xs: [Double]
@@ -81,8 +82,10 @@ public struct Series {
     /// Marker radius for scatter series, in pixels.
     public var size = 3.0
     public var dashed = false
-    /// band: the upper edge, one value per x.
+    /// band: the upper edge, one value per x; errorbars: the error above each point.
     public var upper: [Double] = []
+    /// errorbars: the error below each point.
+    public var lower: [Double] = []
     /// bars: each bar's width in x units.
     public var barWidth = 0.8
     /// Merge what lies within a ninth of a pixel of a line before drawing (PathSimplifier).
@@ -136,7 +139,12 @@ public struct Figure {
         out.series = series.map { s in
             var t = s
             if xlog { t.xs = s.xs.map(f) }
-            if ylog { t.ys = s.ys.map(f); t.upper = s.upper.map(f) }
+            if ylog && s.kind == .errorbars {
+                // the bars' ends, not their lengths, are what a log axis maps
+                t.upper = zip(s.ys, s.upper).map { f($0 + $1) - f($0) }
+                t.lower = zip(s.ys, s.lower).map { f($0) - f($0 - $1) }
+                t.ys = s.ys.map(f)
+            } else if ylog { t.ys = s.ys.map(f); t.upper = s.upper.map(f) }
             return t
         }
         if xlog { out.xlim = xlim.map { (f($0.0), f($0.1)) }; out.xticks = xticks.map { $0.map { (f($0.0), $0.1) } } }
@@ -178,6 +186,13 @@ public struct Figure {
                 ys += s.ys + [0]
             case .hline: ys += s.ys
             case .vline: xs += s.xs
+            case .errorbars:
+                xs += s.xs
+                for i in s.ys.indices {
+                    ys.append(s.ys[i])
+                    if i < s.upper.count { ys.append(s.ys[i] + s.upper[i]) }
+                    if i < s.lower.count { ys.append(s.ys[i] - s.lower[i]) }
+                }
             }
         }
         if let xticks { xs += xticks.map(\.0) }

@@ -81,6 +81,38 @@ extension PlotBindings {
         return 3
     }
 
+    static let errorbar = LuaFunction("errorbar", "fig:errorbar(xs, ys, yerr | {lower, upper} [, {label=, color=, size=}]) -> fig",
+                                      "Points with error bars: yerr (a number or a value per point) above and below, or {lower, upper} lists.") { lua in
+        let box = try type.check(lua, 1)
+        let xs = try numbers(lua, 2, what: "xs"), ys = try numbers(lua, 3, what: "ys")
+        var lower: [Double], upper: [Double]
+        if lua.kind(4) == .number {
+            let e = try lua.number(4)
+            (lower, upper) = ([Double](repeating: e, count: ys.count), [Double](repeating: e, count: ys.count))
+        } else if lua.kind(4) == .table, lua.length(4) == 2, lua.rawGet(4, 1) == .table {
+            // matplotlib's asymmetric form: {lower, upper}
+            lower = try numbers(lua, lua.top, what: "yerr[1]")
+            lua.pop()
+            lua.rawGet(4, 2)
+            upper = try numbers(lua, lua.top, what: "yerr[2]")
+            lua.pop()
+        } else {
+            if lua.kind(4) == .table && lua.length(4) == 2 { lua.pop() }
+            let e = try numbers(lua, 4, what: "yerr")
+            (lower, upper) = (e, e)
+        }
+        guard xs.count == ys.count else { throw LuaError.argument(3, "ys has \(ys.count) values but xs has \(xs.count)") }
+        guard lower.count == ys.count, upper.count == ys.count else {
+            throw LuaError.argument(4, "yerr must give one error per point (\(ys.count)), got \(lower.count) and \(upper.count)")
+        }
+        guard (lower + upper).allSatisfy({ !($0 < 0) }) else { throw LuaError.argument(4, "yerr must not contain negative values") }
+        var s = try series(lua, .errorbars, xs: xs, ys: ys, options: 5, argument: 3)
+        (s.lower, s.upper) = (lower, upper)
+        box.figure.add(s)
+        lua.pushValue(1)
+        return 1
+    }
+
     private static func referenceLine(_ name: String, _ kind: Series.Kind, _ axis: String) -> LuaFunction {
         LuaFunction(name, "fig:\(name)(\(axis) [, {label=, color=, linewidth=, dashed=}]) -> fig",
                     "A line across the axes at \(axis) = the value (a threshold, a mean).") { lua in

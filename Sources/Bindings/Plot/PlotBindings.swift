@@ -16,7 +16,7 @@ final class FigureBox {
 enum PlotBindings {
     static let type = UserdataClass<FigureBox>(name: "plot.Figure")
     static let functions: [LuaFunction] = [figure, line, scatter]
-    static let methods: [LuaFunction] = [addLine, addScatter, fillBetween, bar, hist, axhline, axvline, xticks,
+    static let methods: [LuaFunction] = [addLine, addScatter, fillBetween, bar, hist, errorbar, axhline, axvline, xticks,
                                          title, xlabel, ylabel, legend, grid, size, xlim, ylim, xscale, yscale, save, show]
 
     static func register(in state: LuaState) {

@@ -87,6 +87,24 @@ T.case("bands, bars, histograms and reference lines", function()
   T.raises(function() plot.figure():xscale("symlog") end, "xscale must be 'linear' or 'log'")
 end)
 
+T.case("error bars: symmetric, per point or {lower, upper}", function()
+  local function svg(fig)
+    fig:save(dir .. "/eb.svg")
+    local h = assert(io.open(dir .. "/eb.svg", "rb")) local text = h:read("a") h:close()
+    return (text:gsub("surface%d+", "surface"))
+  end
+  local xs, ys = {1, 2, 3}, {1, 3, 2}
+  T.eq(svg(plot.figure():errorbar(xs, ys, 0.5)), svg(plot.figure():errorbar(xs, ys, {0.5, 0.5, 0.5})))
+  T.eq(svg(plot.figure():errorbar(xs, ys, {{0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}})), svg(plot.figure():errorbar(xs, ys, 0.5)))
+  T.truthy(svg(plot.figure():errorbar(xs, ys, {{0.1, 0.1, 0.1}, {1, 1, 1}})) ~= svg(plot.figure():errorbar(xs, ys, 0.5)),
+           "asymmetric bars draw otherwise")
+  local f = plot.figure{yscale = "log"}:errorbar(xs, torch.tensor{10.0, 100, 1000}, 5, {label = "m"})
+  for _, ext in ipairs({"png", "pdf"}) do f:save(dir .. "/eb." .. ext) end
+  T.raises(function() plot.figure():errorbar({1}, {1}, -1) end, "yerr must not contain negative values")
+  T.raises(function() plot.figure():errorbar({1, 2}, {1, 2}, {1}) end, "yerr must give one error per point (2), got 1 and 1")
+  T.raises(function() plot.figure():errorbar({1, 2}, {1}, 1) end, "ys has 1 values but xs has 2")
+end)
+
 T.case("figsize in inches and dpi, as matplotlib's", function()
   local function png_size(path)
     local f = assert(io.open(path, "rb"))
