@@ -26,22 +26,15 @@ enum FunctionalBindings {
         return 1
     }
 
-    /// An index tensor (int64, int32, uint8, or a float tensor of whole numbers) → 0-based indices.
+    /// An index tensor (int64, int32, uint8, or a float tensor of whole numbers) → 0-based
+    /// indices, unchecked: the layer or loss checks their range (and its ignore_index).
     static func indices(_ lua: Lua, _ i: Int32, _ t: Tensor, what: String) throws(LuaError) -> [Int] {
-        var out: [Int] = []
-        out.reserveCapacity(t.count)
-        if t.dtype == .bool { throw LuaError.argument(i, "\(what) must be integers, got a bool tensor") }
-        if !t.dtype.isFloatingPoint {
-            let exact = t.converted(to: .int64)
-            let base = exact.storage.elements(Int64.self)
-            exact.forEachOffset { out.append(Int(base[$0]) &- 1) }
-            return out
+        let values = try TensorIndexing.integers(t, argument: i, what: what, wholeNumbers: "integers")
+        // -2^63 as a float has no 0-based counterpart
+        if t.dtype.isFloatingPoint, let k = values.first(where: { $0 == Int.min }) {
+            throw LuaError.argument(i, "\(what) must be integers, got \(Double(k))")
         }
-        for v in t.doubles {
-            guard let k = Int(exactly: v), k > Int.min else { throw LuaError.argument(i, "\(what) must be integers, got \(v)") }
-            out.append(k - 1)
-        }
-        return out
+        return values.map { $0 &- 1 }
     }
 
     static let embedding = LuaFunction("embedding", "nn.functional.embedding(indices, weight [, padding_idx]) -> Tensor",

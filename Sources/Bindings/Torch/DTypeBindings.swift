@@ -36,12 +36,11 @@ enum DTypeBindings {
 
     /// Pushes the element at a storage offset as Lua sees it: an integer, a float or a boolean.
     static func pushElement(_ t: Tensor, at position: Int, _ lua: Lua) {
-        let v = t.double(atOffset: position)
         switch t.dtype {
-        case .bool: lua.push(v != 0)
-        case .float32, .float64: lua.push(v)
+        case .bool: lua.push(t.storage.elements(Bool.self)[position])
+        case .float32, .float64: lua.push(t.double(atOffset: position))
         case .int64: lua.push(Int(t.storage.elements(Int64.self)[position]))
-        case .int32, .uint8: lua.push(Int(v))
+        case .int32, .uint8: lua.push(Int(t.double(atOffset: position)))
         }
     }
 

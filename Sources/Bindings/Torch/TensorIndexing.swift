@@ -16,37 +16,41 @@ enum TensorIndexing {
 
     // MARK: Reading index and mask tensors
 
+    /// The values of an index tensor as written (1-based, unchecked): int64, int32 and uint8
+    /// exactly, a float tensor only when every value is a whole number (as Torch7 took them),
+    /// bool refused. Every index tensor lstmlua takes is read here.
+    static func integers(_ index: Tensor, argument: Int32, what: String = "indices",
+                         wholeNumbers: String = "whole numbers") throws(LuaError) -> [Int] {
+        do throws(TensorError) { try MemoryLimit.check([index.count], bytesPerElement: 16) } catch {
+            throw LuaError.argument(argument, error.message)
+        }
+        guard index.dtype != .bool else {
+            throw LuaError.argument(argument, "\(what) must be an integer tensor (int64 or int32), got a bool tensor")
+        }
+        var values: [Int] = []
+        values.reserveCapacity(index.count)
+        if index.dtype.isFloatingPoint {
+            for v in index.doubles {
+                guard v.isFinite, v == v.rounded(), let k = Int(exactly: v) else {
+                    throw LuaError.argument(argument, "\(what) must be \(wholeNumbers), got \(v)")
+                }
+                values.append(k)
+            }
+        } else {
+            let exact = index.converted(to: .int64)
+            let base = exact.storage.elements(Int64.self)
+            exact.forEachOffset { values.append(Int(base[$0])) }
+        }
+        return values
+    }
+
     /// The 1-based indices held by `index` as 0-based ones into a dimension of `size` (0-based
     /// dimension `dim`); negative ones count from the end only where `allowNegative`.
     static func indexValues(_ index: Tensor, size: Int, dim: Int, allowNegative: Bool = false,
                             argument: Int32) throws(LuaError) -> [Int] {
-        do throws(TensorError) { try MemoryLimit.check([index.count], bytesPerElement: 16) } catch {
-            throw LuaError.argument(argument, error.message)
-        }
+        let values = try integers(index, argument: argument)
         var out: [Int] = []
-        out.reserveCapacity(index.count)
-        guard index.dtype != .bool else {
-            throw LuaError.argument(argument, "indices must be an integer tensor (int64 or int32), got a bool tensor")
-        }
-        // int64 and int32 as they are; a float tensor of whole numbers is accepted as Torch7 did
-        let values: [Int]
-        if index.dtype.isFloatingPoint {
-            var whole: [Int] = []
-            for v in index.doubles {
-                guard v.isFinite, v == v.rounded(), let k = Int(exactly: v) else {
-                    throw LuaError.argument(argument, "indices must be whole numbers, got \(v)")
-                }
-                whole.append(k)
-            }
-            values = whole
-        } else {
-            let exact = index.converted(to: .int64)
-            let base = exact.storage.elements(Int64.self)
-            var all: [Int] = []
-            all.reserveCapacity(exact.count)
-            exact.forEachOffset { all.append(Int(base[$0])) }
-            values = all
-        }
+        out.reserveCapacity(values.count)
         for k in values {
             let z = k > 0 ? k - 1 : (allowNegative ? size + k : -1)
             guard k != 0, z >= 0, z < size else {

@@ -157,6 +157,7 @@ enum Reduce {
 extension TensorElement where Self: Numeric {
     /// A summand in a wider accumulator (an integer into int64, a float into itself).
     @inline(__always) init<T: TensorElement>(widening value: T) {
-        if let same = value as? Self { self = same } else { self = Self(converting: value.int64Value) }
+        // a type test the specialiser folds, where a dynamic cast (as?) may stay in the loop
+        self = T.self == Self.self ? unsafeBitCast(value, to: Self.self) : Self(converting: value.int64Value)
     }
 }
