@@ -35,8 +35,24 @@ extension Figure {
     /// The figure as PNG bytes, for a notebook's image outputs.
     public func pngData() throws(PlotError) -> Data { try encoded(as: .png) }
 
+    /// The figure as SVG, for a Jupyter frontend's image/svg+xml.
+    public func svgData() throws(PlotError) -> Data { try encoded(as: .svg) }
+
     /// The figure drawn and encoded in memory.
     func encoded(as format: ImageFormat) throws(PlotError) -> Data {
+        let figure = scaled()
+        let data = try CairoCanvas.encode(as: format, width: width, height: height) { cr in
+            CairoRenderer(cr: cr, figure: figure).draw()
+        }
+        if lstm_interrupt_pending() != 0 { throw PlotError("interrupted!") }
+        return data
+    }
+}
+
+/// A drawing encoded in memory by cairo's own PNG, SVG and PDF writers.
+public enum CairoCanvas {
+    public static func encode(as format: ImageFormat, width: Int, height: Int,
+                              draw: (OpaquePointer) -> Void) throws(PlotError) -> Data {
         final class Sink { var data = Data() }
         let sink = Sink()
         let write: cairo_write_func_t = { closure, bytes, length in
@@ -63,7 +79,7 @@ extension Figure {
         }
         let status: cairo_status_t = withExtendedLifetime(sink) {
             let cr = cairo_create(surface)!
-            CairoRenderer(cr: cr, figure: scaled()).draw()
+            draw(cr)
             var status = cairo_status(cr)
             cairo_destroy(cr)
             if format == .png && status == CAIRO_STATUS_SUCCESS {
@@ -77,7 +93,6 @@ extension Figure {
         guard status == CAIRO_STATUS_SUCCESS else {
             throw PlotError("cannot draw the figure: \(String(cString: cairo_status_to_string(status)))")
         }
-        if lstm_interrupt_pending() != 0 { throw PlotError("interrupted!") }
         return sink.data
     }
 }

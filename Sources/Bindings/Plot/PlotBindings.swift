@@ -245,9 +245,8 @@ enum PlotBindings {
                                   "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
         let box = try type.check(lua, 1)
         if let sink = Runtime.owning(lua)?.figureSink {
-            let f = box.figure
             let handled: Bool
-            do { handled = try sink(try f.pngData(), f.width, f.height) } catch { throw LuaError.message(String(describing: error)) }
+            do { handled = try sink(box.figure) } catch { throw LuaError.message(String(describing: error)) }
             if handled { return 0 }
         }
         let o = try lua.options(2, ["columns", "rows"])

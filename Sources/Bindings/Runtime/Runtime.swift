@@ -5,6 +5,7 @@
 import Foundation
 import LuaBridge
 import LuaPrelude
+import Plotting
 import Tensors
 
 public final class Runtime {
@@ -14,9 +15,14 @@ public final class Runtime {
     let memory: TensorMemory
     /// The folder files may be written in (--safe); nil when writes are not restricted.
     public internal(set) var sandboxRoot: String?
-    /// Gets each figure fig:show() shows, as PNG bytes with its size; returns true when it
-    /// took the figure's place (nothing is drawn in the terminal). Notebooks set it.
-    public var figureSink: ((_ png: Data, _ width: Int, _ height: Int) throws -> Bool)?
+    /// Gets each figure fig:show() shows; returns true when it took the figure's place
+    /// (nothing is drawn in the terminal). Notebooks and the Jupyter kernel set it.
+    public var figureSink: ((Figure) throws -> Bool)?
+    /// What a frontend richer than a terminal does for display.clear(), progress bars
+    /// and io.read (the Jupyter kernel); nil in a terminal.
+    public var frontend: (any Frontend)? {
+        didSet { DisplayBindings.routeInput(state, toFrontend: frontend != nil) }
+    }
 
     nonisolated(unsafe) private static let registryKey = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
@@ -45,6 +51,7 @@ public final class Runtime {
         registerData()
         registerTime()
         registerPlot()
+        registerDisplay()
         registerREPLSupport()
         // Most tensors die young (the temporaries of an expression or a loop
         // iteration); generational collection frees them at a fraction of the cost.
@@ -126,6 +133,11 @@ public final class Runtime {
     private func registerTime() {
         state.pushLibrary("time", TimeBindings.functions)
         publish("time")
+    }
+
+    private func registerDisplay() {
+        state.pushLibrary("display", DisplayBindings.functions)
+        publish("display")
     }
 
     private func registerJSON() {

@@ -17,6 +17,8 @@ final class ProgressBar {
     let disabled: Bool
     var nextQuarter = 1
     var finished = false
+    /// A Jupyter frontend draws the bar as one output updated in place (tqdm.notebook's way).
+    weak var frontend: (any Frontend)?
 
     init(first: Int, last: Int, step: Int, desc: String, disabled: Bool, terminal: Bool = Console.drawsEscapes(2)) {
         self.first = first
@@ -55,12 +57,20 @@ final class ProgressBar {
         guard !finished else { return }
         finished = true
         draw(force: true, completed: completed ?? done)
-        if terminal && !disabled { Console.write(2, "\n") }
+        if terminal && !disabled && frontend == nil { Console.write(2, "\n") }
     }
 
     func draw(force: Bool, completed: Int) {
         guard !disabled else { return }
         let now = TimeBindings.now()
+        if let frontend {
+            guard force || now - lastDraw >= 0.1 else { return }
+            lastDraw = now
+            if frontend.progress(id: ObjectIdentifier(self), line: line(completed: completed, elapsed: now - startTime), finished: finished) {
+                return
+            }
+            self.frontend = nil
+        }
         if terminal {
             guard force || now - lastDraw >= 0.1 else { return }
             lastDraw = now
@@ -165,6 +175,7 @@ enum ProgressBindings {
         let o = try lua.options(i, ["desc", "disable"])
         let bar = ProgressBar(first: first, last: last, step: step, desc: try o?.string("desc") ?? "",
                               disabled: try o?.boolean("disable") ?? false)
+        bar.frontend = Runtime.owning(lua)?.frontend
         // iterator, state, control, closing value: the bar closes itself when the loop ends early
         type.push(bar, lua)
         lua.pushNil()

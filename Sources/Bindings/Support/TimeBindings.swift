@@ -2,6 +2,7 @@
 // (os.clock counts CPU time of every thread, which is not wall time).
 
 import LuaBridge
+import Tensors
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,11 @@ enum TimeBindings {
         guard s >= 0 && s < 1e7 else { throw LuaError.argument(1, "seconds must be between 0 and 1e7, got \(s)") }
         var request = timespec(tv_sec: Int(s), tv_nsec: Int((s - s.rounded(.down)) * 1e9))
         var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR {
+            // Ctrl-C (or a kernel's interrupt) ends the sleep
+            if Interrupt.pending { throw LuaError.message("interrupted!") }
+            request = remaining
+        }
         return 0
     }
 }

@@ -56,8 +56,8 @@ public final class NotebookSession {
     }
 
     private func hook(_ runtime: Runtime) {
-        runtime.figureSink = { [unowned self] png, width, height in
-            self.pending.append(.figure(Shown(png: png, width: width, height: height)))
+        runtime.figureSink = { [unowned self] figure in
+            self.pending.append(.figure(Shown(png: try figure.pngData(), width: figure.width, height: figure.height)))
             return false
         }
         let top = runtime.lua.top

@@ -9,7 +9,14 @@ import LuaGlue
 import Glibc
 #endif
 
-final class OutputCapture {
+/// What a cell wrote since the last take; finish ends the capture.
+public protocol CellOutputCapture: AnyObject {
+    func take() -> (stdout: String, stderr: String)
+    @discardableResult
+    func finish() -> (stdout: String, stderr: String)
+}
+
+final class OutputCapture: CellOutputCapture {
     private let saved: (Int32, Int32)
     private let files: (Int32, Int32)
     private var offsets: (Int, Int) = (0, 0)
