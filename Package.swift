@@ -2,7 +2,7 @@
 // lstmlua: small sequence-model experiments in Lua over a native Swift core.
 //
 // The targets, bottom up:
-//   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit        systemLibrary targets
+//   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit, CZMQ  systemLibrary targets
 //   C glue                CInterrupt, LuaGlue, LuaPrelude       what must be C, and the Lua prelude
 //                         CKernels                              inner loops built for several instruction sets
 //   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
@@ -10,7 +10,8 @@
 //                         SafeFiles                             the one way a user's file is written
 //   Lua layer             LuaBridge (safe calls into Lua),      bindings over the core
 //                         Bindings (torch, nn, optim, data, plot)
-//   Front ends            Shell (REPL), Notebooks, lstmlua      the command
+//   Front ends            Shell (REPL, Jupyter kernel),         the command
+//                         Notebooks, Jupyter (the protocol), lstmlua
 import PackageDescription
 
 // Every layer is optimised across modules. Only the tensor core's inner loops (Tensors,
@@ -38,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
 
         .target(name: "CInterrupt"),
         // errno from sqrtf would keep its loops scalar; nothing reads it.
@@ -60,9 +62,10 @@ let package = Package(
         .target(name: "Notebooks",
                 dependencies: ["CCairo", "SafeFiles", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Ink", package: "Ink")]),
-        .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks"], swiftSettings: optimize),
+        .target(name: "Jupyter", dependencies: ["CZMQ", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks", "Jupyter", "Plotting"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",
-                          dependencies: ["Bindings", "Shell", "Notebooks", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["Bindings", "Shell", "Notebooks", "Jupyter", "Plotting", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimize),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -348,7 +349,14 @@ static void give_up(void) {
     _exit(124);
 }
 
+// A Jupyter kernel is interrupted from a button, which users press again when
+// the first press seems slow: there a second interrupt waits like the first.
+static volatile sig_atomic_t patient = 0;
+
+void lg_interrupt_patient(int yes) { patient = yes; }
+
 static void on_signal(int sig) {
+    if (sig == SIGINT && pending && patient) return;
     if (sig == SIGINT && pending) {
         // A second Ctrl-C before the first was honoured gets out, as in lua.c.
         signal(SIGINT, SIG_DFL);
@@ -542,3 +550,8 @@ int lg_load_pieces(lua_State *L, size_t blank_lines, const lg_piece *pieces, siz
     piece_reader r = {blank_lines, pieces, count, 0};
     return lua_load(L, read_piece, &r, name, "t");
 }
+
+// ---- Streams -----------------------------------------------------------------------
+
+// In the Jupyter kernel stdout is a pipe, which C buffers fully: lines go out as printed.
+void lg_line_buffered_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

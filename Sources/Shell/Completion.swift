@@ -22,6 +22,26 @@ enum Completion {
         String(zip(a, b).prefix { $0 == $1 }.map(\.0))
     }
 
+    /// The word being completed and every name that could complete it; with `qualified`,
+    /// the word is the whole dotted name (`torch.ze`) and so are the names (`torch.zeros`),
+    /// as IPython's kernel answers a frontend.
+    static func candidatesFor(_ before: String, state: LuaState, qualified: Bool) -> (String, [String]) {
+        let (partial, names) = candidatesFor(before, state: state)
+        guard qualified, before.range(of: #"require\s*\(?\s*["']([\w.]*)$"#, options: .regularExpression) == nil else {
+            return (partial, names)
+        }
+        let chars = Array(before)
+        let base = String(chars[expressionStart(chars)...].dropLast(partial.count))
+        return (base + partial, names.map { base + $0 })
+    }
+
+    /// Where the dotted name before the cursor starts.
+    static func expressionStart(_ chars: [Character]) -> Int {
+        var start = chars.count
+        while start > 0, chars[start - 1].isLetter || chars[start - 1].isNumber || "_.:".contains(chars[start - 1]) { start -= 1 }
+        return start
+    }
+
     /// The word being completed and every name that could complete it.
     static func candidatesFor(_ before: String, state: LuaState) -> (String, [String]) {
         // require("na  or  require "na
@@ -30,9 +50,7 @@ enum Completion {
             return (partial, moduleNames(state))
         }
         let chars = Array(before)
-        var start = chars.count
-        while start > 0, chars[start - 1].isLetter || chars[start - 1].isNumber || "_.:".contains(chars[start - 1]) { start -= 1 }
-        let expression = String(chars[start...])
+        let expression = String(chars[expressionStart(chars)...])
         guard let cut = expression.lastIndex(where: { $0 == "." || $0 == ":" }) else {
             return (expression, globalNames(state) + keywords)
         }

@@ -33,7 +33,7 @@ struct LstmLua: ParsableCommand {
               -v          prints the version
             A script named like a subcommand is run as ./NAME.
             """,
-        subcommands: [RunCommand.self, ReplayCommand.self, ExportCommand.self],
+        subcommands: [RunCommand.self, ReplayCommand.self, ExportCommand.self, KernelCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The parser takes time quadratic in the number of passed-through arguments

@@ -19,6 +19,28 @@ enum Python {
         return p.terminationStatus == 0
     }
 
+    /// Runs the Python file at `path` with `arguments` and extra environment variables.
+    static func runFile(_ path: String, arguments: [String] = [], environment: [String: String] = [:],
+                        in dir: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [executable, path] + arguments
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        // into a file: a chatty child never blocks on a full pipe
+        let log = dir.appendingPathComponent("python-output.txt")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        return (p.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
     /// Runs `script` (written to dir/check.py) with `arguments`; its status and output.
     static func run(_ script: String, arguments: [String] = [], in dir: URL) throws -> (Int32, String) {
         let file = dir.appendingPathComponent("check.py")

@@ -144,6 +144,10 @@ void lg_timeout_start(double seconds);
 int lg_timeout_stop(void);
 /// Where the hard limit's message goes (stderr's real descriptor while a capture holds fd 2).
 void lg_set_diagnostics_fd(int fd);
+/// Makes C's stdout line-buffered (the Jupyter kernel's stdout is a pipe).
+void lg_line_buffered_stdout(void);
+/// A second SIGINT while one is pending waits like the first instead of ending the process.
+void lg_interrupt_patient(int yes);
 void lg_interrupt_end(void);
 
 #endif

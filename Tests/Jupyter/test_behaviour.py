@@ -1,0 +1,165 @@
+"""What jupyter_kernel_test does not cover: interrupts, signatures, streaming, input,
+progress bars, silent execution, user expressions. Needs JUPYTER_PATH to find the
+`lstmlua` kernel spec."""
+
+import os
+import tempfile
+import threading
+import time
+import unittest
+from queue import Empty
+
+import zmq
+from jupyter_client.manager import KernelManager
+
+
+class KernelBehaviour(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        cls.km = KernelManager(kernel_name="lstmlua")
+        cls.km.start_kernel(stderr=cls.log)
+        cls.kc = cls.km.client()
+        cls.kc.start_channels()
+        cls.kc.wait_for_ready(timeout=30)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=False)
+        os.unlink(cls.log.name)
+
+    def run_code(self, code, timeout=30, **options):
+        """The reply and the iopub messages of one execution (up to its idle status)."""
+        msg_id = self.kc.execute(code, **options)
+        outputs = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append(msg)
+        reply = self.kc.get_shell_msg(timeout=timeout)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        return reply["content"], outputs
+
+    def stdout(self, outputs):
+        return "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+    def interrupt_during(self, code, started):
+        """Runs code, interrupts it once `started` (seconds) passed, returns the reply and its time."""
+        msg_id = self.kc.execute(code)
+        time.sleep(started)
+        t0 = time.monotonic()
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        return reply["content"], time.monotonic() - t0
+
+    def test_interrupt_a_lua_loop_keeps_the_state(self):
+        self.run_code("kept = 41")
+        reply, waited = self.interrupt_during("while true do end", 0.5)
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("interrupted!", reply["evalue"])
+        self.assertLess(waited, 5)
+        reply, outputs = self.run_code("kept + 1")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+
+    def test_interrupt_a_long_native_call(self):
+        # one native call (an LSTM over 100 000 steps) that runs for many seconds
+        code = "lstm = nn.LSTM(256, 256); y = lstm(torch.randn(100000, 1, 256))"
+        reply, waited = self.interrupt_during(code, 1.0)
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("interrupted!", reply["evalue"])
+        self.assertLess(waited, 5)
+        reply, outputs = self.run_code("lstm.weight_ih_l0:size()")
+        self.assertEqual(reply["status"], "ok")
+        # and a sleep, which waits in the system
+        reply, waited = self.interrupt_during("time.sleep(60)", 0.5)
+        self.assertIn("interrupted!", reply["evalue"])
+        self.assertLess(waited, 5)
+
+    def test_a_bad_signature_is_ignored_and_logged(self):
+        session = self.kc.session
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.connect(self.km._make_url("shell"))
+        msg = session.msg("execute_request", {"code": "tampered = true", "silent": False})
+        parts = session.serialize(msg)
+        delimiter = parts.index(b"<IDS|MSG>")
+        parts[delimiter + 1] = b"0" * 64
+        sock.send_multipart(parts)
+        self.assertEqual(sock.poll(1000), 0, "no reply to a forged message")
+        sock.close()
+        reply, outputs = self.run_code("tampered == nil")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["true"])
+        self.log.flush()
+        with open(self.log.name) as f:
+            self.assertIn("bad signature", f.read())
+
+    def test_output_streams_as_it_is_written(self):
+        msg_id = self.kc.execute("print('first'); time.sleep(1.5); print('second')")
+        start = time.monotonic()
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=10)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+                break
+        self.assertEqual(msg["content"]["text"], "first\n")
+        self.assertLess(time.monotonic() - start, 1.2, "the first line came before the cell ended")
+        self.kc.get_shell_msg(timeout=10)
+
+    def test_stdout_and_stderr_keep_their_order(self):
+        reply, outputs = self.run_code("print('a'); io.stderr:write('b\\n'); fig = plot.figure(); fig:line({1, 2}, {1, 2}); fig:show(); print('c')")
+        kinds = [(m["msg_type"], m["content"].get("name")) for m in outputs if m["msg_type"] in ("stream", "display_data")]
+        self.assertEqual(kinds, [("stream", "stdout"), ("stream", "stderr"), ("display_data", None), ("stream", "stdout")])
+
+    def test_semicolon_silent_and_user_expressions(self):
+        reply, outputs = self.run_code("v = 5; v;")
+        self.assertFalse([m for m in outputs if m["msg_type"] == "execute_result"])
+        count = reply["execution_count"]
+        reply, outputs = self.run_code("v * 2", silent=True)
+        self.assertFalse([m for m in outputs if m["msg_type"] in ("execute_result", "execute_input")])
+        reply, outputs = self.run_code("w = 1", user_expressions={"double": "v * 2", "bad": "nil + 1"})
+        self.assertEqual(reply["execution_count"], count + 1, "a silent execution is not counted")
+        self.assertEqual(reply["user_expressions"]["double"]["data"]["text/plain"], "10")
+        self.assertEqual(reply["user_expressions"]["bad"]["status"], "error")
+
+    def test_io_read_asks_the_frontend(self):
+        def answer():
+            msg = self.kc.get_stdin_msg(timeout=10)
+            self.assertEqual(msg["msg_type"], "input_request")
+            self.kc.input("42 lines")
+        t = threading.Thread(target=answer)
+        t.start()
+        reply, outputs = self.run_code("line = io.read(); line", allow_stdin=True)
+        t.join()
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ['"42 lines"'])
+        reply, outputs = self.run_code("io.read()", allow_stdin=False)
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("takes no input", reply["evalue"])
+
+    def test_a_progress_bar_is_one_display_updated_in_place(self):
+        reply, outputs = self.run_code("for i in torch.progress(1, 30, {desc = 'steps'}) do time.sleep(0.02) end")
+        shown = [m for m in outputs if m["msg_type"] == "display_data"]
+        updates = [m for m in outputs if m["msg_type"] == "update_display_data"]
+        self.assertEqual(len(shown), 1)
+        self.assertGreaterEqual(len(updates), 1)
+        display_id = shown[0]["content"]["transient"]["display_id"]
+        self.assertTrue(all(m["content"]["transient"]["display_id"] == display_id for m in updates))
+        self.assertIn("30/30", updates[-1]["content"]["data"]["text/plain"])
+        self.assertFalse([m for m in outputs if m["msg_type"] == "stream"], "nothing on stderr")
+
+    def test_completion_of_methods_after_a_colon(self):
+        self.run_code("x = torch.ones(3)")
+        msg_id = self.kc.complete("x:su")
+        reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertIn("x:sum", reply["content"]["matches"])
+        self.assertEqual(reply["content"]["cursor_start"], 0)
+        self.assertEqual(reply["content"]["cursor_end"], 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
