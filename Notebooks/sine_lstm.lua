@@ -18,7 +18,7 @@
 -- too little for the free-running part. Here: 20 hidden units, 16 windows a batch,
 -- 1500 iterations, and 20 true points before the net runs free.
 
--- %% Settings
+-- %% Settings tags=["parameters"]
 torch.manual_seed(1)
 num_time_steps = 50
 hidden_size = 20

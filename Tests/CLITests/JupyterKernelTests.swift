@@ -1,7 +1,8 @@
 // `lstmlua kernel`: its spec installed, listed and removed as ipykernel's; then, with a
 // Python that has Jupyter's packages (LSTMLUA_PYTHON; .ci/run makes one), Jupyter's own
 // conformance suite, the kernel's behaviour (interrupts, signatures, streams, input,
-// progress bars) and every shipped notebook executed by nbclient against `lstmlua replay`.
+// progress bars), every shipped notebook executed by nbclient against `lstmlua replay`,
+// and papermill's parameters.
 
 import Foundation
 import Testing
@@ -81,5 +82,11 @@ struct JupyterKernelTests {
     @Test func everyShippedNotebookRunsThroughNbclientAsReplayRunsIt() throws {
         let work = try Command.temporaryDirectory()
         try runPython("test_notebooks.py", arguments: [Command.binary.path, Command.root.appendingPathComponent("Notebooks").path, work.path])
+    }
+
+    @Test(.enabled(if: Python.has("papermill_lstmlua"), "needs papermill and Scripts/jupyter/papermill-lstmlua installed (.ci/run does)"))
+    func papermillInjectsParametersAsLua() throws {
+        let work = try Command.temporaryDirectory()
+        try runPython("test_papermill.py", arguments: [Command.root.appendingPathComponent("Notebooks").path, work.path])
     }
 }
