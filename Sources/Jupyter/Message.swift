@@ -111,9 +111,13 @@ public struct Session: Sendable {
          "msg_type": type, "version": Session.protocolVersion]
     }
 
-    static func now() -> String {
+    /// Made once: a formatter costs more to make than a message to send. Foundation's
+    /// formatters are thread-safe, and the control thread stamps messages too.
+    nonisolated(unsafe) static let dateFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+        return formatter
+    }()
+
+    static func now() -> String { dateFormatter.string(from: Date()) }
 }

@@ -1,8 +1,8 @@
 // The interactive REPL, read as lua.c's is: each behaviour is a small step
 // named for what it does.
 //   readEntry     lines until a statement is complete (an <eof> syntax error means "more")
-//   compile       try `return <entry>` first, so expressions print without `=`; each
-//                 entry is a chunk named "[entry N]", its lines counted from 1
+//   compile       as a notebook cell (CellCompiler): the last expression's value prints
+//                 without `=`; each entry is a chunk named "[entry N]", lines from 1
 //   execute       run under lua_pcall with a traceback and Ctrl-C as "interrupted!"
 //   show          results printed readably; `_` holds the first
 // Meta commands start with ':'; `?name` is help(name).
@@ -138,27 +138,16 @@ public final class REPL {
     /// Compiles and runs an entry, printing its results; false when it raised an error.
     @discardableResult
     public func evaluate(_ entry: String) -> Bool {
-        var code = entry
-        var quiet = false
-        // Only the end is trimmed: lines before the code keep the count from 1.
-        while let last = code.last, last.isWhitespace { code.removeLast() }
-        if code.hasSuffix(";") {
-            quiet = true
-            code.removeLast()
-        }
         entriesEvaluated += 1
         let name = "=[entry \(entriesEvaluated)]"
         let state = runtime.state
         let lua = state.lua
         let top = lua.top
         defer { state.dropTo(top) }
-        // compile: an expression first, so that `1 + 1` prints 2
+        // compiled as a notebook cell is: an expression first, so that `1 + 1` prints 2
+        let quiet: Bool
         do {
-            do {
-                try state.load(REPL.returning(code), name: name)
-            } catch {
-                try state.load(code + "\n", name: name)
-            }
+            quiet = try CellCompiler.compile(entry, firstLine: 1, chunkName: name, state: state)
         } catch {
             report(error.message, traceback: "")
             return false

@@ -208,7 +208,7 @@ final class KernelRequests: Frontend {
 
     func isComplete(_ content: [String: Any]) -> [String: Any] {
         let code = content["code"] as? String ?? ""
-        switch runner.completeness(code) {
+        switch CellCompiler.completeness(code, state: runtime.state) {
         case .complete: return ["status": "complete"]
         case .invalid: return ["status": "invalid"]
         case .incomplete:

@@ -102,81 +102,12 @@ public final class CellRunner {
 
     static func endLine(_ s: String) -> String { s.hasSuffix("\n") ? s : s + "\n" }
 
-    /// Compiles the cell and leaves it on the stack; whether its value is to be kept quiet.
-    /// Tried in order: the whole cell as an expression; the cell's statements followed by
-    /// its last lines, or what follows a `;` on its last line, as an expression (the last
-    /// expression's value is shown; a `;` at the very end keeps it quiet); the cell as
-    /// statements. Each candidate's expression is tried first: a statement fails to compile
-    /// as one within a few bytes, so a cell of N lines costs about N, not N² (the lines
-    /// are never joined anew, and the statements before it compile only for a candidate).
     func compile(_ cell: Cell) throws(LuaState.Failure) -> Bool {
-        let state = runtime.state
-        let blank = Swift.max(0, cell.line - 1)
-        var source = cell.code
-        let trimmed = cell.code.trimmingCharacters(in: .whitespacesAndNewlines)
-        // as in the REPL, a last expression followed by `;` runs without showing its value
-        let quiet = trimmed.hasSuffix(";")
-        if quiet, let semicolon = source.lastIndex(of: ";") { source.remove(at: semicolon) }
-        let code = Array(source.utf8)
-        let whole = [code[...]]
-        if !trimmed.isEmpty {
-            // where the last expression may start: after a `;` of the last line
-            // (`y = f(x); y`), last first, then at each line's start, last line first
-            var starts = [0]
-            for (i, byte) in code.enumerated() where byte == UInt8(ascii: "\n") { starts.append(i + 1) }
-            let lastLine = starts[starts.count - 1]
-            let afterSemicolons = code[lastLine...].indices.filter { code[$0] == UInt8(ascii: ";") }.reversed()
-            let splits = afterSemicolons.map { (tail: $0 + 1, headEnd: $0, newline: false) }
-                + starts.indices.reversed().map { k in (tail: starts[k], headEnd: k > 0 ? starts[k] - 1 : 0, newline: k > 0) }
-            let open = Array("return (function(...) return ... end)(".utf8), close = Array("\n)".utf8)
-            let returnWord = Array("return ".utf8), end = Array("\n;".utf8)
-            for split in splits {
-                let tail = code[split.tail...]
-                guard !(tail.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.starts(with: [45, 45])) else { continue }
-                let head = code[..<split.headEnd]
-                guard compiles([returnWord[...], tail, end[...]]), compiles([head], blank: blank) else { continue }
-                let top = state.lua.top
-                do {
-                    // as REPL.returning: no tail call, so errors point at the cell's line
-                    let newline: ArraySlice<UInt8> = split.newline ? [UInt8(ascii: "\n")] : [UInt8(ascii: " ")]
-                    try state.load(pieces: [head, newline, open[...], tail, close[...]], blankLines: blank, name: chunkName)
-                    return quiet
-                } catch {
-                    state.dropTo(top)
-                }
-            }
-        }
-        try state.load(pieces: whole, blankLines: blank, name: chunkName)
-        return quiet
-    }
-
-    public enum Completeness { case complete, incomplete, invalid }
-
-    /// Whether code is a whole cell, the start of one (a syntax error at its end: more
-    /// lines can finish it, lua.c's rule) or a mistake no line can mend.
-    public func completeness(_ code: String) -> Completeness {
-        let state = runtime.state
-        let top = state.lua.top
-        defer { state.dropTo(top) }
-        if (try? compile(Cell(source: code.components(separatedBy: "\n"), line: 1))) != nil { return .complete }
-        state.dropTo(top)
-        do {
-            try state.load(code + "\n", name: "=cell")
-            return .complete
-        } catch {
-            return error.message.hasSuffix("<eof>") ? .incomplete : .invalid
-        }
+        try CellCompiler.compile(cell.code, firstLine: cell.line, chunkName: chunkName, state: runtime.state)
     }
 
     /// The values as the REPL shows them (without colour).
     private func show(from first: Int32, count: Int32) -> String? {
         try? runtime.display(from: first, count: count, color: false)
-    }
-
-    private func compiles(_ pieces: [ArraySlice<UInt8>], blank: Int = 0) -> Bool {
-        let state = runtime.state
-        let top = state.lua.top
-        defer { state.dropTo(top) }
-        return (try? state.load(pieces: pieces, blankLines: blank, name: chunkName)) != nil
     }
 }
