@@ -65,7 +65,11 @@ public enum CairoCanvas {
         let surface: OpaquePointer?
         switch format {
         case .png: surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height))
-        case .svg: surface = cairo_svg_surface_create_for_stream(write, closure, w, h)
+        case .svg:
+            surface = cairo_svg_surface_create_for_stream(write, closure, w, h)
+            // in pixels, as the PNG: cairo's default unit (pt) shows a 900-pixel figure
+            // 1200 pixels wide in a browser or a notebook
+            cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX)
         case .pdf:
             surface = cairo_pdf_surface_create_for_stream(write, closure, w, h)
             // A fixed date keeps the same figure byte-identical from run to run.
