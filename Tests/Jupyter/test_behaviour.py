@@ -151,6 +151,28 @@ class KernelBehaviour(unittest.TestCase):
         self.assertIn("30/30", updates[-1]["content"]["data"]["text/plain"])
         self.assertFalse([m for m in outputs if m["msg_type"] == "stream"], "nothing on stderr")
 
+    def result_data(self, code):
+        reply, outputs = self.run_code(code)
+        results = [m["content"]["data"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, outputs)
+        return results[0]
+
+    def test_tensors_and_modules_as_html_where_it_helps(self):
+        data = self.result_data("torch.arange(1, 7):view(2, 3):float()")
+        self.assertEqual(data["text/plain"], "tensor([[1., 2., 3.],\n        [4., 5., 6.]])")
+        html = data["text/html"]
+        self.assertIn("tensor [2, 3], torch.float32", html)
+        self.assertIn("<th>3</th>", html, "columns counted from 1")
+        self.assertNotIn("<th>0</th>", html)
+        self.assertEqual(html.count("<tr>"), 3)
+        self.assertIn(">6.</td>", html)
+        self.assertIn("…", self.result_data("torch.zeros(50, 50)")["text/html"], "long dimensions show their edges")
+        html = self.result_data("nn.Linear(3, 2)")["text/html"]
+        self.assertIn("<code>weight</code></td><td>2 × 3</td>", html)
+        self.assertIn(">8</th></tfoot>".replace("</th></tfoot>", "</th></tr></tfoot>"), html)
+        self.assertNotIn("text/html", self.result_data("torch.tensor(5)"), "a scalar is text")
+        self.assertNotIn("text/html", self.result_data("{1, 2}"))
+
     def test_completion_of_methods_after_a_colon(self):
         self.run_code("x = torch.ones(3)")
         msg_id = self.kc.complete("x:su")

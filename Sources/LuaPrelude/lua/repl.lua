@@ -117,4 +117,26 @@ function repl.tee(sink)
   end
 end
 
+local function escape(s)
+  return (s:gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
+end
+
+-- A module as a Jupyter frontend shows it (text/html): its tree, and a table of its
+-- parameters with their shapes and the total count. nil for anything else.
+function repl.module_html(v)
+  local nn = package.loaded.nn
+  if not (nn and nn.is_module(v)) then return nil end
+  local rows, total = {}, 0
+  for name, p in v:named_parameters() do
+    local n = p:numel()
+    total = total + n
+    rows[#rows + 1] = string.format("<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td style=\"text-align: right\">%d</td></tr>",
+      escape(name), escape(table.concat(p:size(), " × ")), escape((tostring(p.dtype):gsub("^torch%.", ""))), n)
+  end
+  return "<pre>" .. escape(tostring(v)) .. "</pre>\n<table class=\"lstmlua-module\">\n"
+    .. "<thead><tr><th>parameter</th><th>shape</th><th>dtype</th><th>elements</th></tr></thead>\n<tbody>\n"
+    .. table.concat(rows, "\n") .. (#rows > 0 and "\n" or "")
+    .. string.format("</tbody>\n<tfoot><tr><th colspan=\"3\">total</th><th style=\"text-align: right\">%d</th></tr></tfoot>\n</table>", total)
+end
+
 return repl

@@ -41,6 +41,7 @@ final class KernelRequests: Frontend {
         runner = CellRunner(runtime: runtime, notebook: folder.appendingPathComponent("kernel.lua"), writeImages: false)
         runner.openCapture = { [streams] in streams }
         runner.showFigure = { [unowned self] figure in try self.display(figure) }
+        runner.richValue = { [unowned self] index in self.html(at: index).map { ["text/html": $0] } ?? [:] }
         runtime.frontend = self
     }
 
@@ -90,7 +91,8 @@ final class KernelRequests: Frontend {
         for output in result.outputs {
             switch output {
             case .value(let text) where !silent:
-                publisher.publish("execute_result", ["execution_count": count, "data": ["text/plain": text], "metadata": [String: Any]()])
+                let data = result.valueData.merging(["text/plain": text]) { $1 }
+                publisher.publish("execute_result", ["execution_count": count, "data": data, "metadata": [String: Any]()])
             case .error(let text):
                 let error = KernelRequests.error(text)
                 if !silent { publisher.publish("error", error) }
@@ -129,6 +131,23 @@ final class KernelRequests: Frontend {
             reply["status"] = "error"
             return reply
         }
+    }
+
+    /// A tensor as a table, a module as its tree and parameters: where HTML helps.
+    func html(at index: Int32) -> String? {
+        if let tensor = runtime.tensor(at: index) { return tensor.htmlTable() }
+        let top = runtime.lua.top
+        defer { runtime.state.dropTo(top) }
+        guard runtime.lua.kind(index) == .table else { return nil }
+        do {
+            try runtime.callREPLHelper("module_html", results: 1) {
+                runtime.lua.pushValue(index)
+                return 1
+            }
+        } catch {
+            return nil
+        }
+        return try? runtime.lua.string(-1)
     }
 
     func display(_ figure: Figure) throws {

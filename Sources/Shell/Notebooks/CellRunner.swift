@@ -22,12 +22,17 @@ public final class CellRunner {
     public var openCapture: () throws -> any CellOutputCapture = { try OutputCapture() }
     /// Shows a figure instead of storing it as an image output (the kernel's display_data).
     public var showFigure: ((Figure) throws -> Void)?
+    /// Richer forms of the value shown (MIME type to text), given its stack index: the
+    /// kernel's text/html for tensors and modules.
+    public var richValue: ((Int32) -> [String: String])?
 
     public struct Result {
         public var outputs: [Output]
         public var failed: Bool
         /// The PNG bytes of the image outputs, in order.
         public var figures: [Data] = []
+        /// What richValue made of the value shown.
+        public var valueData: [String: String] = [:]
     }
 
     public init(runtime: Runtime, notebook: URL, writeImages: Bool, timeout: Double? = nil) {
@@ -66,6 +71,7 @@ public final class CellRunner {
         defer { state.dropTo(top) }
         var failed = false
         var timedOut = false
+        var valueData: [String: String] = [:]
         do {
             // the limit counts compiling too (the hard limit ends what no hook reaches)
             let quiet = try state.withInterrupts { () throws(LuaState.Failure) -> Bool in
@@ -82,7 +88,10 @@ public final class CellRunner {
                 try runtime.checkRoomToPrint(Int(count) + 4)
                 lua.pushValue(top + 1)
                 state.setGlobal("_")
-                if !quiet, let text = show(from: top + 1, count: count) { outputs.append(.value(text)) }
+                if !quiet, let text = show(from: top + 1, count: count) {
+                    outputs.append(.value(text))
+                    if count == 1, let richValue { valueData = richValue(top + 1) }
+                }
             }
         } catch {
             addStreams(capture.take())
@@ -95,7 +104,7 @@ public final class CellRunner {
             failed = true
         }
         addStreams(capture.finish())
-        return Result(outputs: outputs, failed: failed, figures: figures)
+        return Result(outputs: outputs, failed: failed, figures: figures, valueData: valueData)
     }
 
     static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }
