@@ -199,12 +199,18 @@ public final class REPL {
     func report(_ message: String, traceback: String) {
         lastError = message
         var text = message
+        let frames = REPL.frames(of: traceback)
+        if !frames.isEmpty { text += "\nstack traceback:\n" + frames.joined(separator: "\n") }
+        Console.error((color ? "\u{1B}[31m" + text + "\u{1B}[0m" : text) + "\n")
+    }
+
+    /// A traceback's frames worth showing: not the REPL's own, nor lstmlua's prelude; at most 8.
+    static func frames(of traceback: String) -> [String] {
         let frames = traceback.split(separator: "\n").dropFirst().filter { line in
             !line.contains("stack traceback:") && !line.contains("[C]: in ?") && !line.contains("[C]: in function 'error'")
                 && !line.contains("[lstmlua:")
         }
-        if !frames.isEmpty { text += "\nstack traceback:\n" + frames.prefix(8).joined(separator: "\n") }
-        Console.error((color ? "\u{1B}[31m" + text + "\u{1B}[0m" : text) + "\n")
+        return frames.prefix(8).map(String.init)
     }
 
     // MARK: meta commands

@@ -173,6 +173,14 @@ class KernelBehaviour(unittest.TestCase):
         self.assertNotIn("text/html", self.result_data("torch.tensor(5)"), "a scalar is text")
         self.assertNotIn("text/html", self.result_data("{1, 2}"))
 
+    def test_errors_carry_the_message_and_the_lua_traceback(self):
+        reply, outputs = self.run_code("function f(x)\n  return x.y\nend\nf(nil)")
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1)
+        self.assertEqual(errors[0]["evalue"], "[cell %d]:2: attempt to index a nil value (local 'x')" % reply["execution_count"])
+        self.assertEqual(reply["evalue"], errors[0]["evalue"])
+        self.assertIn("\t[cell %d]:2: in function 'f'" % reply["execution_count"], errors[0]["traceback"])
+
     def test_completion_of_methods_after_a_colon(self):
         self.run_code("x = torch.ones(3)")
         msg_id = self.kc.complete("x:su")

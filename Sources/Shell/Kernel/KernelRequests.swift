@@ -94,7 +94,7 @@ final class KernelRequests: Frontend {
                 let data = result.valueData.merging(["text/plain": text]) { $1 }
                 publisher.publish("execute_result", ["execution_count": count, "data": data, "metadata": [String: Any]()])
             case .error(let text):
-                let error = KernelRequests.error(text)
+                let error = KernelRequests.error(text, frames: result.errorFrames)
                 if !silent { publisher.publish("error", error) }
                 reply.merge(error) { $1 }
                 reply["status"] = "error"
@@ -110,9 +110,11 @@ final class KernelRequests: Frontend {
         return reply
     }
 
-    static func error(_ message: String) -> [String: Any] {
+    static func error(_ message: String, frames: [String] = []) -> [String: Any] {
         let name = message.hasSuffix("interrupted!") ? "Interrupted" : "LuaError"
-        return ["ename": name, "evalue": message, "traceback": [message]]
+        // in red, as the REPL prints errors (frontends render ANSI colour in tracebacks)
+        let traceback = ["\u{1B}[31m" + message + "\u{1B}[0m"] + (frames.isEmpty ? [] : ["stack traceback:"] + frames)
+        return ["ename": name, "evalue": message, "traceback": traceback]
     }
 
     /// A user expression: its value as the REPL prints it.

@@ -33,6 +33,8 @@ public final class CellRunner {
         public var figures: [Data] = []
         /// What richValue made of the value shown.
         public var valueData: [String: String] = [:]
+        /// The frames of the error's traceback, as the REPL shows them (the kernel's traceback).
+        public var errorFrames: [String] = []
     }
 
     public init(runtime: Runtime, notebook: URL, writeImages: Bool, timeout: Double? = nil) {
@@ -72,6 +74,7 @@ public final class CellRunner {
         var failed = false
         var timedOut = false
         var valueData: [String: String] = [:]
+        var errorFrames: [String] = []
         do {
             // the limit counts compiling too (the hard limit ends what no hook reaches)
             let quiet = try state.withInterrupts { () throws(LuaState.Failure) -> Bool in
@@ -95,6 +98,7 @@ public final class CellRunner {
             }
         } catch {
             addStreams(capture.take())
+            errorFrames = REPL.frames(of: error.traceback)
             var message = error.message
             // native loops stop with "interrupted!" whatever stopped them
             if let timeout, timedOut {
@@ -104,7 +108,7 @@ public final class CellRunner {
             failed = true
         }
         addStreams(capture.finish())
-        return Result(outputs: outputs, failed: failed, figures: figures, valueData: valueData)
+        return Result(outputs: outputs, failed: failed, figures: figures, valueData: valueData, errorFrames: errorFrames)
     }
 
     static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }
