@@ -186,6 +186,9 @@ public final class LuaState {
         return try body()
     }
 
+    /// Whether Ctrl-C (SIGINT) came during the last withInterrupts (not a time limit).
+    public var wasInterrupted: Bool { lg_interrupt_seen() != 0 }
+
     /// Limits the code run under withInterrupts to `seconds`; it then stops with "timed out".
     public func startTimeout(_ seconds: Double) { lg_timeout_start(seconds) }
 

@@ -355,7 +355,13 @@ static volatile sig_atomic_t patient = 0;
 
 void lg_interrupt_patient(int yes) { patient = yes; }
 
+// Whether a SIGINT came since lg_interrupt_begin (a replay stops at it, not just the cell).
+static volatile sig_atomic_t sigint_seen = 0;
+
+int lg_interrupt_seen(void) { return sigint_seen; }
+
 static void on_signal(int sig) {
+    if (sig == SIGINT) sigint_seen = 1;
     if (sig == SIGINT && pending && patient) return;
     if (sig == SIGINT && pending) {
         // A second Ctrl-C before the first was honoured gets out, as in lua.c.
@@ -397,6 +403,7 @@ void lg_interrupt_begin(lua_State *L) {
     interrupt_state = L;
     running_thread = NULL;
     pending = 0;
+    sigint_seen = 0;
     lstm_interrupt_clear();
     catch_signal(SIGINT, &previous_action);
 }

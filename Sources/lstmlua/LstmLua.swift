@@ -103,8 +103,8 @@ struct RunCommand: ParsableCommand {
         if let path = script.first, path != "-", e.isEmpty, !i, RunCommand.isNotebook(path) {
             let report: NotebookReplay.Report
             do { report = try NotebookReplay(mode: .transcript).run(path) } catch {
-                Console.error("lstmlua: \(error.description)\n")
-                throw ExitCode(1)
+                Console.error("lstmlua: \(error)\n")
+                throw ExitCode(error is NotebookReplay.Interrupted ? 130 : 1)
             }
             if !report.unexpectedErrors.isEmpty { throw ExitCode(1) }
             return

@@ -55,8 +55,12 @@ struct ReplayCommand: ParsableCommand {
         var failed = false
         for path in notebooks {
             let report: NotebookReplay.Report
-            do { report = try replay.run(path) } catch {
+            do { report = try replay.run(path) } catch let error as NotebookReplay.Interrupted {
+                // as a shell's Ctrl-C: the other notebooks are not run either
                 Console.error("lstmlua replay: \(error.description)\n")
+                throw ExitCode(130)
+            } catch {
+                Console.error("lstmlua replay: \(error)\n")
                 failed = true
                 continue
             }

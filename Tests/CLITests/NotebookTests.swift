@@ -80,6 +80,47 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         return url
     }
 
+    @Test func ctrlCDuringAnUpdateStopsTheReplayAndLeavesTheFileAsItWas() throws {
+        let url = try notebookCopy("-- %% First\nprint('one')\n--| stale\n\n-- %% Loop\nio.open('started', 'w'):close()\nwhile true do end\n\n"
+                                   + "-- %%\nplot.figure():line({1, 2}):show()\n")
+        let before = try Data(contentsOf: url)
+        let old = Date(timeIntervalSince1970: 1_577_836_800)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: url.path)
+        let folder = url.deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = Command.binary
+        p.arguments = ["replay", "--update", url.lastPathComponent]
+        p.currentDirectoryURL = folder
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let started = folder.appendingPathComponent("started")
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: started.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.1)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 130, "\(message)")
+        #expect(message.contains("interrupted in cell 2 \"Loop\"; nothing was written"), "\(message)")
+        #expect(try Data(contentsOf: url) == before)
+        let mtime = try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date
+        #expect(mtime == old)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".files").path),
+                "no image written either")
+    }
+
+    @Test func aPlainReplayWritesTheImagesItPrints() throws {
+        let url = try notebookCopy("-- %%\nplot.figure():line({1, 3, 2}):show()\n")
+        let r = try Command.run(["replay", url.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("--@ ") })
+        let path = url.deletingLastPathComponent().appendingPathComponent(String(line.dropFirst(4).split(separator: " ")[0])).path
+        #expect(FileManager.default.fileExists(atPath: path), "\(path)")
+        #expect(try String(contentsOf: url, encoding: .utf8) == "-- %%\nplot.figure():line({1, 3, 2}):show()\n", "the notebook itself untouched")
+    }
+
     @Test func aLastExpressionAfterASemicolonIsShownAndATrailingSemicolonHidesIt() throws {
         let url = try notebookCopy("-- %%\ny = 6; y * 7\n\n-- %%\nz = 5; z;\n\n-- %%\nprint('a;b'); w = 1;\n\n-- %%\nw\n\n"
                                    + "-- %% tags=[\"raises\"]\nq = nil\nq.x\n")

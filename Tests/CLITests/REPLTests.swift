@@ -436,6 +436,30 @@ import Testing
         _ = try again.wait()
     }
 
+    @Test func loadWritesItsImagesKeepsTitlesAndLeaksNothingIntoTheNextEntry() throws {
+        let dir = try Command.temporaryDirectory()
+        let notebook = dir.appendingPathComponent("exp.lua"), saved = dir.appendingPathComponent("saved.lua")
+        try "-- %% Greeting tags=[\"slow\"]\nprint('hello from load')\n\n-- %% A figure\nplot.figure():line({1, 2}):show()\n"
+            .write(to: notebook, atomically: true, encoding: .utf8)
+        let s = try session()
+        s.send(":load \(notebook.path)\r")
+        let loaded = try s.prompt()
+        #expect(loaded.contains("loaded 2 cells"), "\(loaded)")
+        let image = try #require(loaded.split(separator: "\n").first { $0.hasPrefix("--@ exp.files/") })
+        let png = dir.appendingPathComponent(String(image.dropFirst(4).split(separator: " ")[0]))
+        #expect(FileManager.default.fileExists(atPath: png.path), "the image :load printed is there: \(png.path)")
+        s.send("y = 1\r")
+        try s.prompt()
+        s.send(":save \(saved.path)\r")
+        #expect(try s.prompt().contains("saved 3 cells"))
+        s.send("\u{04}")
+        _ = try s.wait()
+        let text = try String(contentsOf: saved, encoding: .utf8)
+        #expect(text.contains("-- %% Greeting tags=[\"slow\"]\nprint('hello from load')\n--| hello from load\n"), "\(text)")
+        #expect(text.contains("-- %% A figure\n"), "\(text)")
+        #expect(text.contains("-- %%\ny = 1\n\n") || text.hasSuffix("-- %%\ny = 1\n"), "the next entry carries nothing of the load: \(text)")
+    }
+
     @Test func interactiveAfterAScript() throws {
         let script = try Command.script("from_script = 'here'\n")
         let s = try PTYSession(arguments: ["-i", script.path], environment: ["LSTMLUA_HISTORY": history])

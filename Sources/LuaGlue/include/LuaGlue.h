@@ -148,6 +148,8 @@ void lg_set_diagnostics_fd(int fd);
 void lg_line_buffered_stdout(void);
 /// A second SIGINT while one is pending waits like the first instead of ending the process.
 void lg_interrupt_patient(int yes);
+/// Whether a SIGINT (Ctrl-C, a kernel's interrupt) came since the last lg_interrupt_begin.
+int lg_interrupt_seen(void);
 void lg_interrupt_end(void);
 
 #endif

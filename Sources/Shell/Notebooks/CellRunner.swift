@@ -35,6 +35,8 @@ public final class CellRunner {
         public var valueData: [String: String] = [:]
         /// The frames of the error's traceback, as the REPL shows them (the kernel's traceback).
         public var errorFrames: [String] = []
+        /// Whether Ctrl-C stopped the cell: a replay or :load stops there too.
+        public var interrupted = false
     }
 
     public init(runtime: Runtime, notebook: URL, writeImages: Bool, timeout: Double? = nil) {
@@ -108,7 +110,8 @@ public final class CellRunner {
             failed = true
         }
         addStreams(capture.finish())
-        return Result(outputs: outputs, failed: failed, figures: figures, valueData: valueData, errorFrames: errorFrames)
+        return Result(outputs: outputs, failed: failed, figures: figures, valueData: valueData, errorFrames: errorFrames,
+                      interrupted: failed && state.wasInterrupted)
     }
 
     static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }

@@ -53,6 +53,14 @@ public struct NotebookReplay {
         public let description: String
     }
 
+    /// Ctrl-C stopped the replay: nothing was written (with --update, the notebook and its
+    /// images are as they were).
+    public struct Interrupted: Error, CustomStringConvertible {
+        public let path: String
+        public let label: String
+        public var description: String { "\(path): interrupted in \(label); nothing was written" }
+    }
+
     /// Reads and parses a notebook file.
     public static func load(_ path: String) throws(Unreadable) -> (Notebook, NotebookHeader) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -70,7 +78,9 @@ public struct NotebookReplay {
     }
 
     /// Replays one notebook; the transcript (in transcript mode) goes to stdout as cells finish.
-    public func run(_ path: String) throws(Unreadable) -> Report {
+    /// Ctrl-C stops it all (Interrupted), and an update writes the notebook and its new
+    /// images only once every cell has run: a failed replay never rewrites the notebook.
+    public func run(_ path: String) throws -> Report {
         var (notebook, header) = try NotebookReplay.load(path)
         var base = CheckSettings()
         if let images {
@@ -89,7 +99,10 @@ public struct NotebookReplay {
         let runtime = Runtime()
         runtime.setArguments(interpreter: ["lstmlua", "replay"], script: url.lastPathComponent, arguments: [])
         if safe { Sandbox.enter(runtime, writableRoot: url.deletingLastPathComponent().path) }
-        let runner = CellRunner(runtime: runtime, notebook: url, writeImages: mode == .update, timeout: timeout)
+        // The transcript prints the images' paths: they are written as they come. An
+        // update writes the images it keeps at the end, with the notebook.
+        let runner = CellRunner(runtime: runtime, notebook: url, writeImages: mode == .transcript, timeout: timeout)
+        var newFigures: [(image: Output.Image, png: Data)] = []
 
         var number = 0
         for index in notebook.cells.indices {
@@ -106,6 +119,7 @@ public struct NotebookReplay {
                 continue
             }
             let result = runner.run(cell)
+            if result.interrupted { throw Interrupted(path: path, label: label) }
             report.cellsRun += 1
             let expected = cell.hasTag("raises")
             if result.failed && !expected { report.unexpectedErrors.append(label) }
@@ -119,6 +133,7 @@ public struct NotebookReplay {
                 let images = NotebookReplay.comparer(for: result, store: runner.images)
                 if OutputComparison.diff(saved: cell.outputs, fresh: result.outputs, settings: cellSettings, images: images) != nil {
                     notebook.cells[index].outputs = result.outputs
+                    newFigures += NotebookReplay.figures(of: result)
                 }
             case .check:
                 if let failure = NotebookReplay.compare(cell, result, label: label, settings: settings, store: runner.images) {
@@ -128,6 +143,11 @@ public struct NotebookReplay {
         }
 
         if mode == .update {
+            for (image, png) in newFigures {
+                do { _ = try runner.images.image(png: png, width: image.width, height: image.height, write: true) } catch {
+                    throw Unreadable(description: "\(path): cannot write \(image.path): \(error); the notebook was left as it was")
+                }
+            }
             let text = NotebookFormat.write(notebook)
             let old = try? String(contentsOfFile: url.path, encoding: .utf8)
             if old != text {

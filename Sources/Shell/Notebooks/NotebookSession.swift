@@ -24,6 +24,9 @@ public final class NotebookSession {
         var kind: Cell.Kind
         var source: [String]
         var outputs: [Recorded]
+        /// A loaded cell's title and metadata, kept by :save.
+        var title = ""
+        var metadata: [MetadataItem] = []
     }
 
     private var entries: [Entry] = []
@@ -106,9 +109,15 @@ public final class NotebookSession {
                 }
             }
             // An entry that failed is kept as a cell expected to fail, so the notebook replays.
-            let failed = outputs.contains(where: \.isError)
-            let marker = CellMarker(kind: entry.kind, title: "", metadata: failed ? [MetadataItem(key: "tags", text: "[\"raises\"]")] : [])
-            return Cell(kind: entry.kind, metadata: marker.metadata, source: entry.source, outputs: outputs, markerLine: marker.line)
+            var metadata = entry.metadata
+            if outputs.contains(where: \.isError) && !Cell(metadata: metadata, source: []).hasTag("raises") {
+                let tags = (Cell(metadata: metadata, source: []).tags + ["raises"]).map { "\"\($0)\"" }.joined(separator: ", ")
+                metadata.removeAll { $0.key == "tags" }
+                metadata.append(MetadataItem(key: "tags", text: "[\(tags)]"))
+            }
+            let marker = CellMarker(kind: entry.kind, title: entry.title, metadata: metadata)
+            return Cell(kind: entry.kind, title: entry.title, metadata: marker.metadata, source: entry.source, outputs: outputs,
+                        markerLine: marker.line)
         }
         return Notebook(header: NotebookSession.header, cells: cells)
     }
@@ -141,11 +150,15 @@ public final class NotebookSession {
             return
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let runner = CellRunner(runtime: repl.runtime, notebook: url, writeImages: false)
+        // the images' paths are printed: they are written
+        let runner = CellRunner(runtime: repl.runtime, notebook: url, writeImages: true)
+        // what the cells print is theirs, not the next entry's
+        defer { pending = [] }
         var number = 0
         for cell in notebook.cells {
+            pending = []
             guard cell.kind == .code else {
-                entries.append(Entry(kind: cell.kind, source: cell.source, outputs: []))
+                entries.append(Entry(kind: cell.kind, source: cell.source, outputs: [], title: cell.title, metadata: cell.metadata))
                 continue
             }
             number += 1
@@ -162,8 +175,12 @@ public final class NotebookSession {
                     recorded.append(.output(output))
                 }
             }
-            entries.append(Entry(kind: .code, source: cell.source, outputs: recorded))
+            entries.append(Entry(kind: .code, source: cell.source, outputs: recorded, title: cell.title, metadata: cell.metadata))
             Console.output(NotebookFormat.outputLines(result.outputs).map { $0 + "\n" }.joined())
+            if result.interrupted {
+                Console.error("interrupted at \(label): the rest of the notebook was not run\n")
+                return
+            }
             if result.failed && !cell.hasTag("raises") {
                 Console.error("stopped at \(label): it raised an error\n")
                 return
