@@ -111,6 +111,20 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
                 "no image written either")
     }
 
+    @Test func stdoutAndStderrAreStoredInTheOrderTheyWereWritten() throws {
+        let url = try notebookCopy("-- %%\nprint('a')\nio.stderr:write('b\\n')\nio.write('c\\n')\nio.stderr:write('d\\n')\nprint('e')\n")
+        let r = try Command.run(["replay", "--update", url.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.hasSuffix("print('e')\n--| a\n--: b\n--| c\n--: d\n--| e\n"), "\(text)")
+        let ipynb = url.deletingPathExtension().appendingPathExtension("ipynb")
+        #expect(try Command.run(["export", url.path, "--to", "ipynb"]).status == 0)
+        let nb = try JSONSerialization.jsonObject(with: Data(contentsOf: ipynb)) as? [String: Any]
+        let cell = (nb?["cells"] as? [[String: Any]])?.first
+        let names = (cell?["outputs"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["stdout", "stderr", "stdout", "stderr", "stdout"], "one stream output per run of a stream")
+    }
+
     @Test func aPlainReplayWritesTheImagesItPrints() throws {
         let url = try notebookCopy("-- %%\nplot.figure():line({1, 3, 2}):show()\n")
         let r = try Command.run(["replay", url.path])

@@ -20,6 +20,9 @@ public final class Runtime {
     public var figureSink: ((Figure) throws -> Bool)?
     /// What a frontend richer than a terminal does for display.clear(), progress bars
     /// and io.read (the Jupyter kernel); nil in a terminal.
+    /// Told which stream (1 stdout, 2 stderr) is about to be written, once repl.order()
+    /// is installed: a cell runner keeps captured stdout and stderr in order with it.
+    public var streamSwitch: ((Int32) -> Void)?
     public var frontend: (any Frontend)? {
         didSet { DisplayBindings.routeInput(state, toFrontend: frontend != nil) }
     }
@@ -148,7 +151,7 @@ public final class Runtime {
     }
 
     private func registerREPLSupport() {
-        state.pushLibrary("lstmlua.repl", [REPLSupport.functionName])
+        state.pushLibrary("lstmlua.repl", [REPLSupport.functionName, REPLSupport.streamSwitch])
         loadPrelude("lstmlua.repl", global: false)
         state.pushLibrary("", [Help.help])
         state.lua.rawGet(-1, "help")

@@ -19,6 +19,8 @@ final class ProgressBar {
     var finished = false
     /// A Jupyter frontend draws the bar as one output updated in place (tqdm.notebook's way).
     weak var frontend: (any Frontend)?
+    /// Told before the bar writes to stderr (a cell runner keeps the streams in order).
+    weak var runtime: Runtime?
 
     init(first: Int, last: Int, step: Int, desc: String, disabled: Bool, terminal: Bool = Console.drawsEscapes(2)) {
         self.first = first
@@ -80,6 +82,7 @@ final class ProgressBar {
             let quarter = Int(Double(completed) / Double(total) * 4)
             guard quarter >= nextQuarter || force else { return }
             nextQuarter = min(quarter, 4) + 1
+            runtime?.streamSwitch?(2)
             Console.write(2, line(completed: completed, elapsed: now - startTime) + "\n")
         }
     }
@@ -175,7 +178,8 @@ enum ProgressBindings {
         let o = try lua.options(i, ["desc", "disable"])
         let bar = ProgressBar(first: first, last: last, step: step, desc: try o?.string("desc") ?? "",
                               disabled: try o?.boolean("disable") ?? false)
-        bar.frontend = Runtime.owning(lua)?.frontend
+        bar.runtime = Runtime.owning(lua)
+        bar.frontend = bar.runtime?.frontend
         // iterator, state, control, closing value: the bar closes itself when the loop ends early
         type.push(bar, lua)
         lua.pushNil()

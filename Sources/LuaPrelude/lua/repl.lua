@@ -95,6 +95,32 @@ function repl.show(options, ...)
   return table.concat(out, "\t")
 end
 
+--- repl.order(): print, io.write and the standard files' write tell native.stream_switch
+--- which stream (1 or 2) they are about to write, so that a cell's captured stdout and
+--- stderr are kept in the order they were written. Installed once per state.
+local ordered = false
+function repl.order()
+  if ordered then return end
+  ordered = true
+  local switch, stdout, stderr = native.stream_switch, io.stdout, io.stderr
+  local print_, write = print, io.write
+  print = function(...)
+    switch(1)
+    return print_(...)
+  end
+  io.write = function(...)
+    local out = io.output()
+    if out == stdout then switch(1) elseif out == stderr then switch(2) end
+    return write(...)
+  end
+  local methods = getmetatable(stdout).__index
+  local file_write = methods.write
+  methods.write = function(f, ...)
+    if f == stdout then switch(1) elseif f == stderr then switch(2) end
+    return file_write(f, ...)
+  end
+end
+
 --- repl.tee(sink): print and io.write (to standard output) also hand their text to sink(text), for :save.
 function repl.tee(sink)
   local write, stdout = io.write, io.stdout

@@ -45,6 +45,9 @@ public final class CellRunner {
         images = ImageStore(notebook: notebook)
         self.writeImages = writeImages
         self.timeout = timeout
+        let top = runtime.lua.top
+        defer { runtime.state.dropTo(top) }
+        try? runtime.callREPLHelper("order", results: 0) { 0 }
     }
 
     public func run(_ cell: Cell) -> Result {
@@ -58,6 +61,15 @@ public final class CellRunner {
             if !text.stdout.isEmpty { outputs.append(.stream(name: "stdout", text: CellRunner.endLine(text.stdout))) }
             if !text.stderr.isEmpty { outputs.append(.stream(name: "stderr", text: CellRunner.endLine(text.stderr))) }
         }
+        // stdout and stderr in the order written: what one stream wrote is taken when the
+        // other is about to be written
+        let previousSwitch = runtime.streamSwitch
+        var current: Int32 = 0
+        runtime.streamSwitch = { fd in
+            if fd != current { addStreams(capture.take()) }
+            current = fd
+        }
+        defer { runtime.streamSwitch = previousSwitch }
         let previousSink = runtime.figureSink
         runtime.figureSink = { [images, writeImages, showFigure] figure in
             addStreams(capture.take())
