@@ -84,7 +84,7 @@ print("same predictions:", torch.equal(before, after))
 --| metadata:	sine, 200 iterations	hidden	12
 --| same predictions:	true
 
--- %% A checkpoint for another shape is refused, naming what differs tags=["raises"]
+-- %% A checkpoint for another shape is refused, naming what differs tags=["raises-exception"]
 Net(8):load_state_dict(tensors)
 --! checkpoints.lua:84: error(s) in loading state_dict for Net: size mismatch for linear.weight: copying a param with shape [1, 12], the shape in the current model is [1, 8]; size mismatch for rnn.bias_hh_l0: copying a param with shape [48], the shape in the current model is [32]; size mismatch for rnn.bias_ih_l0: copying a param with shape [48], the shape in the current model is [32]; size mismatch for rnn.weight_hh_l0: copying a param with shape [48, 12], the shape in the current model is [32, 8]; size mismatch for rnn.weight_ih_l0: copying a param with shape [48, 1], the shape in the current model is [32, 1]
 

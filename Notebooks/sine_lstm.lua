@@ -91,14 +91,14 @@ for iter, bar in torch.progress(1, iterations, {desc = "train"}) do
   if iter % 300 == 0 then print(string.format("iteration %4d  loss %.6f", iter, losses[iter])) end
 end
 --| iteration  300  loss 0.004281
+--: train  25%|██▌       | 375/1500 [00:00<00:00, 1715.29it/s, loss=0.0043]
 --| iteration  600  loss 0.003710
+--: train  50%|█████     | 750/1500 [00:00<00:00, 1772.53it/s, loss=0.0023]
 --| iteration  900  loss 0.003396
+--: train  75%|███████▌  | 1125/1500 [00:00<00:00, 1868.67it/s, loss=0.0018]
 --| iteration 1200  loss 0.001873
 --| iteration 1500  loss 0.001985
---: train  25%|██▌       | 375/1500 [00:02<00:06, 170.28it/s, loss=0.0043]
---: train  50%|█████     | 750/1500 [00:04<00:04, 157.79it/s, loss=0.0023]
---: train  75%|███████▌  | 1125/1500 [00:08<00:02, 136.21it/s, loss=0.0018]
---: train 100%|██████████| 1500/1500 [00:11<00:00, 127.19it/s, loss=0.0020]
+--: train 100%|██████████| 1500/1500 [00:00<00:00, 1977.87it/s, loss=0.0020]
 
 -- %%
 plot.figure{title = "Training loss", xlabel = "iteration", ylabel = "MSE"}

@@ -21,16 +21,21 @@ public struct ConnectionInfo: Codable, Sendable {
     }
 
     public static func read(_ path: String) throws -> ConnectionInfo {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KernelError("cannot read the connection file \(path)")
+        }
         let info: ConnectionInfo
         do { info = try JSONDecoder().decode(ConnectionInfo.self, from: data) } catch {
             throw KernelError("\(path) is not a Jupyter connection file (\(error))")
         }
-        guard info.signatureScheme == "hmac-sha256" else {
-            throw KernelError("\(path): signature scheme \(info.signatureScheme) is not supported (hmac-sha256 is)")
+        guard info.scheme != nil else {
+            let known = Session.Scheme.allCases.map(\.rawValue).joined(separator: ", ")
+            throw KernelError("\(path): signature scheme \(info.signatureScheme) is not supported (\(known) are)")
         }
         return info
     }
+
+    public var scheme: Session.Scheme? { Session.Scheme(rawValue: signatureScheme) }
 
     /// `tcp://127.0.0.1:5555`, or `ipc://path-5555` (jupyter_client's ipc naming).
     public func endpoint(_ port: Int) -> String {

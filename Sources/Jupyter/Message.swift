@@ -13,6 +13,8 @@ public struct Message: @unchecked Sendable {
     public var metadata: [String: Any] = [:]
     public var content: [String: Any]
     public var buffers: [Data] = []
+    /// Why the content could not be read (invalid JSON or UTF-8), when it could not.
+    public var unreadable: String?
 
     public var type: String { header["msg_type"] as? String ?? "" }
     public var id: String { header["msg_id"] as? String ?? "" }
@@ -29,19 +31,34 @@ public struct Message: @unchecked Sendable {
 /// Signs, verifies, encodes and decodes messages for one kernel session.
 public struct Session: Sendable {
     let key: SymmetricKey?
+    let scheme: Scheme
     /// This kernel's session id (header.session of what it sends).
     public let id = UUID().uuidString.lowercased()
     static let protocolVersion = "5.3"
 
-    public init(key: String) {
+    /// The connection file's signature_scheme: hmac- and a hash jupyter_client's
+    /// Session accepts (any of hashlib's; these are the ones worth using).
+    public enum Scheme: String, Sendable, CaseIterable {
+        case sha256 = "hmac-sha256", sha384 = "hmac-sha384", sha512 = "hmac-sha512"
+    }
+
+    public init(key: String, scheme: Scheme = .sha256) {
         self.key = key.isEmpty ? nil : SymmetricKey(data: Data(key.utf8))
+        self.scheme = scheme
     }
 
     public func signature(_ parts: [Data]) -> Data {
         guard let key else { return Data() }
-        var hmac = HMAC<SHA256>(key: key)
-        for part in parts { hmac.update(data: part) }
-        return Data(Data(hmac.finalize()).map { String(format: "%02x", $0) }.joined().utf8)
+        func hex<H: HashFunction>(_: H.Type) -> Data {
+            var hmac = HMAC<H>(key: key)
+            for part in parts { hmac.update(data: part) }
+            return Data(Data(hmac.finalize()).map { String(format: "%02x", $0) }.joined().utf8)
+        }
+        switch scheme {
+        case .sha256: return hex(SHA256.self)
+        case .sha384: return hex(SHA384.self)
+        case .sha512: return hex(SHA512.self)
+        }
     }
 
     public enum DecodeError: Error, CustomStringConvertible {
@@ -69,9 +86,13 @@ public struct Session: Sendable {
             }
             return dict
         }
-        var message = Message(header: try object(rest[1], "header"), parentHeader: try object(rest[2], "parent header"),
-                              content: try object(rest[4], "content"))
-        message.metadata = try object(rest[3], "metadata")
+        // a request whose header reads gets an answer even when its content does not
+        var message = Message(header: try object(rest[1], "header"), parentHeader: (try? object(rest[2], "parent header")) ?? [:],
+                              content: [:])
+        do { message.content = try object(rest[4], "content") } catch {
+            message.unreadable = error.description
+        }
+        message.metadata = (try? object(rest[3], "metadata")) ?? [:]
         message.identities = Array(frames[..<split])
         message.buffers = Array(rest[5...])
         return message

@@ -186,10 +186,14 @@ public final class REPL {
     /// Prints values from the stack with lstmlua.repl's pretty printer (and keeps them
     /// without colour for the notebook recorder).
     private func show(from first: Int32, count: Int32) {
+        let state = runtime.state
         do {
-            let text = try runtime.display(from: first, count: count, color: color)
-            Console.output(text + "\n")
-            if recorder != nil { lastValue = color ? try runtime.display(from: first, count: count, color: false) : text }
+            // a __tostring may loop: Ctrl-C stops it as it stops the entry
+            try state.withInterrupts { () throws(LuaState.Failure) in
+                let text = try runtime.display(from: first, count: count, color: color)
+                Console.output(text + "\n")
+                if recorder != nil { lastValue = color ? try runtime.display(from: first, count: count, color: false) : text }
+            }
         } catch {
             report(error.message, traceback: "")
         }

@@ -3,6 +3,9 @@ progress bars, silent execution, user expressions. Needs JUPYTER_PATH to find th
 `lstmlua` kernel spec."""
 
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -181,6 +184,66 @@ class KernelBehaviour(unittest.TestCase):
         self.assertEqual(reply["evalue"], errors[0]["evalue"])
         self.assertIn("\t[cell %d]:2: in function 'f'" % reply["execution_count"], errors[0]["traceback"])
 
+    def test_a_burst_of_output_bigger_than_a_pipe_arrives_whole(self):
+        reply, outputs = self.run_code("io.write(string.rep('x', 200000)); io.stderr:write(string.rep('e', 100000)); print('end')")
+        self.assertEqual(reply["status"], "ok")
+        text = self.stdout(outputs)
+        self.assertEqual(text, "x" * 200000 + "end\n")
+        err = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+        self.assertEqual(err, "e" * 100000)
+        reply, outputs = self.run_code("for i = 1, 20000 do print(i) end")
+        self.assertEqual(self.stdout(outputs), "".join(f"{i}\n" for i in range(1, 20001)))
+
+    def test_queued_cells_after_an_error_are_aborted_unless_asked_not_to(self):
+        ids = [self.kc.execute("time.sleep(0.3); error('first fails')"), self.kc.execute("print('second')"),
+               self.kc.execute("print('third')")]
+        replies = {}
+        while len(replies) < 3:
+            msg = self.kc.get_shell_msg(timeout=20)
+            replies[msg["parent_header"]["msg_id"]] = msg["content"]["status"]
+        self.assertEqual([replies[i] for i in ids], ["error", "aborted", "aborted"])
+        ids = [self.kc.execute("time.sleep(0.3); error('fails')", stop_on_error=False), self.kc.execute("ran_after = true")]
+        replies = {}
+        while len(replies) < 2:
+            msg = self.kc.get_shell_msg(timeout=20)
+            replies[msg["parent_header"]["msg_id"]] = msg["content"]["status"]
+        self.assertEqual([replies[i] for i in ids], ["error", "ok"])
+        self.assertEqual(self.result_data("ran_after")["text/plain"], "true")
+
+    def test_a_failing_tostring_is_the_cells_error(self):
+        reply, outputs = self.run_code("setmetatable({}, {__tostring = function() error('tostring boom') end})")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("tostring boom", reply["evalue"])
+
+    def test_a_figure_a_cell_returns_is_drawn(self):
+        data = self.result_data("fig = plot.figure(); fig:line({1, 3, 2}); fig")
+        self.assertIn("image/png", data)
+        self.assertIn("image/svg+xml", data)
+        self.assertTrue(data["text/plain"].startswith("Figure(800x500"))
+
+    def test_bad_requests_get_error_replies(self):
+        session = self.kc.session
+        msg = session.msg("execute_request", {"code": 42, "silent": False})
+        self.kc.shell_channel.send(msg)
+        reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg["header"]["msg_id"])
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("code must be a string", reply["content"]["evalue"])
+        # content that is not UTF-8, correctly signed: an error reply, not silence
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.connect(self.km._make_url("shell"))
+        msg = session.msg("execute_request", {})
+        parts = [session.pack(msg["header"]), session.pack(msg["parent_header"]), session.pack(msg["metadata"]),
+                 b'{"code": "x = \xff\xfe 1"}']
+        sock.send_multipart([b"<IDS|MSG>", session.sign(parts)] + parts)
+        self.assertEqual(sock.poll(5000), zmq.POLLIN)
+        frames = sock.recv_multipart()
+        content = session.unpack(frames[frames.index(b"<IDS|MSG>") + 5])
+        self.assertEqual(content["status"], "error")
+        sock.close()
+        self.assertEqual(self.result_data("1 + 1")["text/plain"], "2")
+
     def test_completion_of_methods_after_a_colon(self):
         self.run_code("x = torch.ones(3)")
         msg_id = self.kc.complete("x:su")
@@ -189,6 +252,40 @@ class KernelBehaviour(unittest.TestCase):
         self.assertIn("x:sum", reply["content"]["matches"])
         self.assertEqual(reply["content"]["cursor_start"], 0)
         self.assertEqual(reply["content"]["cursor_end"], 4)
+
+
+
+class KernelLifetime(unittest.TestCase):
+    def test_the_kernel_exits_when_its_frontend_is_killed(self):
+        script = ("from jupyter_client.manager import start_new_kernel; import time, sys\n"
+                  "km, kc = start_new_kernel(kernel_name='lstmlua')\n"
+                  "print(km.provisioner.pid, flush=True)\ntime.sleep(60)\n")
+        frontend = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        kernel = int(frontend.stdout.readline())
+        frontend.send_signal(signal.SIGKILL)
+        frontend.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and os.path.exists(f"/proc/{kernel}") and \
+                open(f"/proc/{kernel}/stat").read().split()[2] != "Z":
+            time.sleep(0.1)
+        alive = os.path.exists(f"/proc/{kernel}") and open(f"/proc/{kernel}/stat").read().split()[2] != "Z"
+        if alive:
+            os.kill(kernel, signal.SIGKILL)
+        self.assertFalse(alive, "the kernel outlived its frontend by 10 s")
+
+    def test_another_signature_scheme(self):
+        km = KernelManager(kernel_name="lstmlua")
+        km.session.signature_scheme = "hmac-sha512"
+        km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=30)
+            reply = kc.execute_interactive("2 ^ 10", timeout=20)
+            self.assertEqual(reply["content"]["status"], "ok")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Every shipped notebook through the kernel: `jupytext --to ipynb` of Notebooks/NB.lua,
-executed by nbclient on kernel `lstmlua`, gives what `lstmlua replay` gives (the
+executed by nbclient on kernel `lstmlua` (no error but in cells tagged raises-exception,
+which nbclient honours), gives what `lstmlua replay` gives (the
 replayed copy exported with `lstmlua export --to ipynb`): the same printed text and
 values (numbers within 1e-6 relative), the same errors and figures of the same size.
 Progress bars are compared by their last state: a replay writes them on stderr, the
@@ -90,7 +91,7 @@ for name in names:
     expected = json.load(open(expected_path))
     nb = jupytext.read(path)
     nb.metadata["kernelspec"] = {"name": "lstmlua", "display_name": "lstmlua", "language": "lua"}
-    client = nbclient.NotebookClient(nb, kernel_name="lstmlua", timeout=300, allow_errors=True,
+    client = nbclient.NotebookClient(nb, kernel_name="lstmlua", timeout=300, allow_errors=False,
                                      resources={"metadata": {"path": folder}})
     client.execute()
     got = [c for c in nb.cells if c.cell_type == "code"]

@@ -74,6 +74,9 @@ public final class Runtime {
     /// The tensor at stack index i, if the value is one.
     public func tensor(at i: Int32) -> Tensor? { TensorClass.shared.test(lua, i) }
 
+    /// The figure at stack index i, if it is one (the kernel shows a figure a cell returns).
+    public func figure(at i: Int32) -> Figure? { PlotBindings.type.test(lua, i)?.figure }
+
     private func registerTorch() {
         let lua = state.lua
         state.pushLibrary("torch", TorchLibrary.functions + CheckpointBindings.functions + DTypeBindings.functions + NumPyBindings.functions)

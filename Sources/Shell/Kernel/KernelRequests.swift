@@ -41,7 +41,11 @@ final class KernelRequests: Frontend {
         runner = CellRunner(runtime: runtime, notebook: folder.appendingPathComponent("kernel.lua"), writeImages: false)
         runner.openCapture = { [streams] in streams }
         runner.showFigure = { [unowned self] figure in try self.display(figure) }
-        runner.richValue = { [unowned self] index in self.html(at: index).map { ["text/html": $0] } ?? [:] }
+        runner.richValue = { [unowned self] index in
+            // a figure a cell returns is drawn, as Jupyter draws a matplotlib figure
+            if let figure = runtime.figure(at: index) { return (try? KernelRequests.images(of: figure)) ?? [:] }
+            return self.html(at: index).map { ["text/html": $0] } ?? [:]
+        }
         runtime.frontend = self
     }
 
@@ -64,7 +68,10 @@ final class KernelRequests: Frontend {
 
     func execute(_ message: Message) -> [String: Any] {
         let content = message.content
-        let code = content["code"] as? String ?? ""
+        guard let code = content["code"] as? String else {
+            return ["status": "error", "ename": "BadRequest", "evalue": "execute_request: code must be a string", "traceback": [String](),
+                    "execution_count": executionCount]
+        }
         let silent = content["silent"] as? Bool ?? false
         let storeHistory = (content["store_history"] as? Bool ?? true) && !silent
         allowStdin = content["allow_stdin"] as? Bool ?? false
@@ -152,11 +159,13 @@ final class KernelRequests: Frontend {
         return try? runtime.lua.string(-1)
     }
 
+    static func images(of figure: Figure) throws -> [String: String] {
+        ["image/png": try figure.pngData().base64EncodedString(), "image/svg+xml": String(decoding: try figure.svgData(), as: UTF8.self)]
+    }
+
     func display(_ figure: Figure) throws {
-        let png = try figure.pngData(), svg = try figure.svgData()
         publisher.publish("display_data", [
-            "data": ["image/png": png.base64EncodedString(), "image/svg+xml": String(decoding: svg, as: UTF8.self),
-                     "text/plain": "<Figure \(figure.width)x\(figure.height)>"],
+            "data": try KernelRequests.images(of: figure).merging(["text/plain": "<Figure \(figure.width)x\(figure.height)>"]) { $1 },
             "metadata": ["image/png": ["width": figure.width, "height": figure.height]],
             "transient": [String: Any](),
         ])

@@ -37,7 +37,7 @@ public final class KernelServer: @unchecked Sendable {
 
     public init(connectionFile: String, version: String) throws {
         info = try ConnectionInfo.read(connectionFile)
-        session = Session(key: info.key)
+        session = Session(key: info.key, scheme: info.scheme ?? .sha256)
         log = KernelLog(fd: dup(2))
         context = try ZMQContext()
         shell = try ZMQSocket(context, .router)
@@ -69,6 +69,7 @@ public final class KernelServer: @unchecked Sendable {
         startHeartbeat()
         streams.start()
         startControl()
+        watchParent()
         publisher.status("starting", parent: nil)
         while !shutdown.load(ordering: .acquiring) {
             guard ZMQSocket.poll([shell], milliseconds: 100).contains(0) else { continue }
@@ -90,9 +91,12 @@ public final class KernelServer: @unchecked Sendable {
         publisher.setParent(message)
         publisher.status("busy", parent: message)
         let type = message.type
-        var replyType = type.hasSuffix("_request") ? String(type.dropLast("_request".count)) + "_reply" : type + "_reply"
+        var replyType = KernelServer.replyType(type)
         var content: [String: Any]
         switch type {
+        case _ where message.unreadable != nil:
+            log.write("\(type): \(message.unreadable ?? "")")
+            content = ["status": "error", "ename": "BadRequest", "evalue": "\(type): \(message.unreadable ?? "")", "traceback": [String]()]
         case "kernel_info_request": content = requests.kernelInfo()
         case "execute_request": content = requests.execute(message)
         case "complete_request": content = requests.complete(message.content)
@@ -107,6 +111,16 @@ public final class KernelServer: @unchecked Sendable {
             content = [:]
         }
         streams.forward()
+        // Run All after a failing cell: what was queued behind it is not run (ipykernel's
+        // stop_on_error). Taken off the socket before the reply goes out, so nothing sent
+        // in answer to the reply is taken for queued.
+        var queued: [Message] = []
+        if type == "execute_request" && content["status"] as? String == "error" && message.unreadable == nil
+            && (message.content["stop_on_error"] as? Bool ?? true) {
+            while ZMQSocket.poll([shell], milliseconds: 0).contains(0), let frames = try? shell.receive() {
+                if let next = try? session.decode(frames) { queued.append(next) }
+            }
+        }
         if !replyType.isEmpty {
             do { try socket.send(session.encode(session.reply(replyType, to: message, content: content,
                                                               metadata: ["status": content["status"] ?? "ok"]))) } catch {
@@ -114,6 +128,35 @@ public final class KernelServer: @unchecked Sendable {
             }
         }
         publisher.status("idle", parent: message)
+        for next in queued {
+            guard next.type == "execute_request" else { serve(next, on: socket); continue }
+            publisher.status("busy", parent: next)
+            try? socket.send(session.encode(session.reply("execute_reply", to: next, content: ["status": "aborted"],
+                                                          metadata: ["status": "aborted"])))
+            publisher.status("idle", parent: next)
+        }
+    }
+
+    static func replyType(_ type: String) -> String {
+        type.hasSuffix("_request") ? String(type.dropLast("_request".count)) + "_reply" : type + "_reply"
+    }
+
+    /// A kernel whose frontend died goes too (ipykernel's parent poller): its parent
+    /// changes when the frontend is killed, even with SIGKILL.
+    func watchParent() {
+        let parent = getppid()
+        let thread = Thread { [log] in
+            KernelThreads.blockInterrupts()
+            while true {
+                sleep(1)
+                if getppid() != parent {
+                    log.write("the frontend (process \(parent)) is gone: exiting")
+                    _exit(0)
+                }
+            }
+        }
+        thread.name = "lstmlua-parent"
+        thread.start()
     }
 
     func shutdownReply(_ message: Message) -> [String: Any] {
@@ -157,7 +200,7 @@ public final class KernelServer: @unchecked Sendable {
                     content = ["status": "error", "ename": "UnknownRequest", "evalue": "\(type) is not served on control",
                                "traceback": [String]()]
                 }
-                let replyType = type.hasSuffix("_request") ? String(type.dropLast("_request".count)) + "_reply" : type + "_reply"
+                let replyType = KernelServer.replyType(type)
                 try? control.send(session.encode(session.reply(replyType, to: message, content: content)))
                 publisher.status("idle", parent: message)
                 if type == "shutdown_request" && busy.load(ordering: .acquiring) {

@@ -28,6 +28,9 @@ final class StreamForwarder: CellOutputCapture, @unchecked Sendable {
             guard pipe(&ends) == 0 else { throw KernelError("cannot make a pipe for \(name): \(String(cString: strerror(errno)))") }
             _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
             _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+            // room for a burst while the forwarder sleeps between batches (F_SETPIPE_SZ,
+            // Linux's; best effort: the default 64 KiB only slows the writer down)
+            _ = fcntl(ends[0], 1031, Int32(1 << 20))
             dup2(ends[1], fd)
             close(ends[1])
             made.append((name, ends[0]))
@@ -45,7 +48,7 @@ final class StreamForwarder: CellOutputCapture, @unchecked Sendable {
                 guard poll(&polls, nfds_t(polls.count), -1) > 0 else { continue }
                 // a batch: what else comes within 50 ms goes in the same message
                 usleep(50_000)
-                forward()
+                forward(flushing: false)
             }
         }
         thread.name = "lstmlua-streams"
@@ -54,8 +57,10 @@ final class StreamForwarder: CellOutputCapture, @unchecked Sendable {
 
     /// Publishes what is waiting in the pipes, stream by stream (under the publisher's
     /// lock, so the main thread's messages cannot come between the read and the send).
-    func forward() {
-        fflush(nil)
+    /// Only the main thread flushes C's buffers first: a flush waits for the stream's
+    /// lock, which a write blocked on a full pipe holds until this thread drains it.
+    func forward(flushing: Bool = true) {
+        if flushing { fflush(nil) }
         lock.withLock {
             publisher.withLock {
                 for (i, p) in pipes.enumerated() {

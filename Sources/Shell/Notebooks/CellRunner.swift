@@ -105,7 +105,11 @@ public final class CellRunner {
                 try runtime.checkRoomToPrint(Int(count) + 4)
                 lua.pushValue(top + 1)
                 state.setGlobal("_")
-                if !quiet, let text = show(from: top + 1, count: count) {
+                if !quiet {
+                    // a __tostring that fails is the cell's error; one that loops, Ctrl-C stops
+                    let text = try state.withInterrupts { () throws(LuaState.Failure) -> String in
+                        try runtime.display(from: top + 1, count: count, color: false)
+                    }
                     outputs.append(.value(text))
                     if count == 1, let richValue { valueData = richValue(top + 1) }
                 }
@@ -132,10 +136,5 @@ public final class CellRunner {
 
     func compile(_ cell: Cell) throws(LuaState.Failure) -> Bool {
         try CellCompiler.compile(cell.code, firstLine: cell.line, chunkName: chunkName, state: runtime.state)
-    }
-
-    /// The values as the REPL shows them (without colour).
-    private func show(from first: Int32, count: Int32) -> String? {
-        try? runtime.display(from: first, count: count, color: false)
     }
 }
