@@ -42,6 +42,7 @@ struct LstmLua: ParsableCommand {
     /// is the script's, untouched. Anything else is parsed whole, as usual.
     static func mainWithScriptArguments() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "replay" { return main(ReplayCommand.pairingParameters(arguments)) }
         guard arguments.count > 64 else { return main() }
         for end in 1...64 {
             guard var run = (try? parseAsRoot(Array(arguments[..<end]))) as? RunCommand else { continue }

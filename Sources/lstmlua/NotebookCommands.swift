@@ -37,6 +37,36 @@ struct ReplayCommand: ParsableCommand {
         """, valueName: "tol=N|hash|size|ignore"))
     var images: String?
 
+    @Option(name: .customShort("p"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A parameter, as papermill's -p: injected after the cell tagged parameters (repeatable).",
+                               valueName: "name value"))
+    var parameter: [String] = []
+
+    /// `-p NAME VALUE` as one `-p NAME=VALUE` for the parser, which takes one value an
+    /// option and would read a negative number as an option (`-p shift -3`).
+    static func pairingParameters(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "-p", i + 2 < arguments.count, !arguments[i + 1].contains("=") {
+                out += ["-p", arguments[i + 1] + "=" + arguments[i + 2]]
+                i += 3
+            } else {
+                out.append(a)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    @Option(name: .long, help: ArgumentHelp("Parameters from a YAML mapping of names to values, as papermill's.", valueName: "file"))
+    var parametersFile: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the run, outputs and all, to this notebook (the input is left as it is).",
+                                                      valueName: "out.lua"))
+    var output: String?
+
     @Argument(help: ArgumentHelp("Notebook files (.lua).", valueName: "notebook"))
     var notebooks: [String]
 
@@ -47,11 +77,42 @@ struct ReplayCommand: ParsableCommand {
         if check && update { throw ValidationError("--check and --update cannot be used together") }
         if notebooks.isEmpty { throw ValidationError("name at least one notebook") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a number of seconds > 0") }
+        if let bad = parameter.first(where: { !$0.contains("=") }) {
+            throw ValidationError("-p takes a name and a value: -p lr 0.005 (not '\(bad)')")
+        }
+        if output != nil && notebooks.count != 1 { throw ValidationError("-o writes one notebook: name one input") }
+        if output != nil && check { throw ValidationError("--check and -o cannot be used together") }
+        if let output, !update, let input = notebooks.first, ExportCommand.sameFile(output, input) {
+            throw ValidationError("-o names the input notebook, which changes only with --update")
+        }
+    }
+
+    /// The parameters from -p and --parameters-file (-p last: it wins, as in papermill).
+    func parameters() throws -> [(String, ParameterValue)] {
+        var all: [(String, ParameterValue)] = []
+        if let file = parametersFile {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            all = try NotebookParameters.yaml(String(decoding: data, as: UTF8.self), file: file)
+        }
+        let pairs = parameter.map { p in
+            let cut = p.firstIndex(of: "=") ?? p.endIndex
+            return (String(p[..<cut]), cut == p.endIndex ? "" : String(p[p.index(after: cut)...]))
+        }
+        for (name, value) in try NotebookParameters.commandLine(pairs) {
+            all.removeAll { $0.0 == name }
+            all.append((name, value))
+        }
+        return all
     }
 
     func run() throws {
-        let replay = NotebookReplay(mode: check ? .check : update ? .update : .transcript, safe: safe, timeout: timeout,
-                                    images: images.flatMap(CheckSettings.ImageCheck.init))
+        var replay = NotebookReplay(mode: check ? .check : update || output != nil ? .update : .transcript, safe: safe,
+                                    timeout: timeout, images: images.flatMap(CheckSettings.ImageCheck.init))
+        do { replay.parameters = try parameters() } catch {
+            Console.error("lstmlua replay: \(error)\n")
+            throw ExitCode(2)
+        }
+        replay.output = output
         var failed = false
         for path in notebooks {
             let report: NotebookReplay.Report
@@ -74,7 +135,8 @@ struct ReplayCommand: ParsableCommand {
                                    + report.failures.map { $0.description + "\n" }.joined())
                 }
             case .update:
-                Console.output("\(path): \(report.cellsRun) cells ran, \(report.rewritten ? "outputs updated" : "unchanged")\n")
+                let result = output.map { "written to \($0)" } ?? (report.rewritten ? "outputs updated" : "unchanged")
+                Console.output("\(path): \(report.cellsRun) cells ran, \(result)\n")
                 if !report.unexpectedErrors.isEmpty {
                     failed = true
                     Console.error("\(path): errors in \(report.unexpectedErrors.joined(separator: ", ")) (tag a cell tags=[\"raises\"] when its error is expected)\n")
@@ -88,6 +150,13 @@ struct ReplayCommand: ParsableCommand {
 }
 
 extension ExportCommand {
+    /// Whether two paths name the same file (through links), or the same path when neither exists.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        if stat(a, &x) == 0 && stat(b, &y) == 0 { return x.st_dev == y.st_dev && x.st_ino == y.st_ino }
+        return URL(fileURLWithPath: a).standardizedFileURL == URL(fileURLWithPath: b).standardizedFileURL
+    }
+
     /// Why writing `path` would destroy a notebook (the input itself, or another one), if it would.
     static func wouldLoseANotebook(_ path: String, input: String) -> String? {
         var a = stat(), b = stat()

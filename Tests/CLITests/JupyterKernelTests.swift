@@ -87,6 +87,6 @@ struct JupyterKernelTests {
     @Test(.enabled(if: Python.has("papermill_lstmlua"), "needs papermill and Scripts/jupyter/papermill-lstmlua installed (.ci/run does)"))
     func papermillInjectsParametersAsLua() throws {
         let work = try Command.temporaryDirectory()
-        try runPython("test_papermill.py", arguments: [Command.root.appendingPathComponent("Notebooks").path, work.path])
+        try runPython("test_papermill.py", arguments: [Command.root.appendingPathComponent("Notebooks").path, work.path, Command.binary.path])
     }
 }

@@ -125,6 +125,50 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         #expect(names == ["stdout", "stderr", "stdout", "stderr", "stdout"], "one stream output per run of a stream")
     }
 
+    @Test func papermillParametersAreInjectedAfterTheParametersCellAndWrittenToTheOutput() throws {
+        let source = "-- %% Settings tags=[\"parameters\"]\nlr = 0.01\nname = 'default'\n\n-- %%\nprint(lr, name, flag, n, shift, big, tiny)\n"
+        let url = try notebookCopy(source)
+        let out = url.deletingLastPathComponent().appendingPathComponent("out.lua")
+        var r = try Command.run(["replay", url.path, "-p", "lr", "0.005", "-p", "name", "it\"s", "-p", "flag", "True", "-p", "n", "20",
+                                 "-p", "shift", "-3", "-p", "big", "1e20", "-p", "tiny", "0.00001", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOf: url, encoding: .utf8) == source, "the input is left as it was")
+        var text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("""
+            name = 'default'
+
+            -- %% tags=["injected-parameters"]
+            -- Parameters
+            lr = 0.005
+            name = "it\\"s"
+            flag = true
+            n = 20
+            shift = -3
+            big = 1e+20
+            tiny = 1e-05
+
+            -- %%
+            """), "\(text)")
+        #expect(text.contains("--| 0.005\tit\"s\ttrue\t20\t-3\t1e+20\t1e-05\n"), "\(text)")
+        // again on the output, from a YAML file: the injected cell is replaced, -p wins over the file
+        let yaml = url.deletingLastPathComponent().appendingPathComponent("params.yaml")
+        try "lr: 0.5\nname: from yaml\nlayers: [1, 2]\n".write(to: yaml, atomically: true, encoding: .utf8)
+        r = try Command.run(["replay", out.path, "--update", "--parameters-file", yaml.path, "-p", "lr", "0.25"])
+        #expect(r.status == 0, "\(r.stderr)")
+        text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.components(separatedBy: "injected-parameters").count == 2, "one injected cell: \(text)")
+        #expect(text.contains("-- Parameters\nname = \"from yaml\"\nlayers = {1, 2}\nlr = 0.25\n"), "\(text)")
+        // without a parameters cell, at the top; bad names and an output that is the input refused
+        let bare = try notebookCopy("-- %%\nprint(k)\n")
+        r = try Command.run(["replay", bare.path, "-p", "k", "7"])
+        #expect(r.stdout.contains("-- Parameters\nk = 7\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("--| 7"), "\(r.stdout)")
+        r = try Command.run(["replay", bare.path, "-p", "end", "1"])
+        #expect(r.status != 0 && r.stderr.contains("'end' is not a Lua variable name"), "\(r.stderr)")
+        r = try Command.run(["replay", bare.path, "-p", "k", "1", "-o", bare.path])
+        #expect(r.status != 0 && r.stderr.contains("changes only with --update"), "\(r.stderr)")
+    }
+
     @Test func aPlainReplayWritesTheImagesItPrints() throws {
         let url = try notebookCopy("-- %%\nplot.figure():line({1, 3, 2}):show()\n")
         let r = try Command.run(["replay", url.path])

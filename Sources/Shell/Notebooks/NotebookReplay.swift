@@ -19,6 +19,10 @@ public struct NotebookReplay {
     public var timeout: Double?
     /// How images are compared, when set on the command line (over the notebook's settings).
     public var images: CheckSettings.ImageCheck?
+    /// Papermill's parameters, injected after the cell tagged `parameters`.
+    public var parameters: [(String, ParameterValue)] = []
+    /// Where an update writes (papermill's output notebook); the notebook itself when nil.
+    public var output: String?
 
     public init(mode: Mode, safe: Bool = false, timeout: Double? = nil, images: CheckSettings.ImageCheck? = nil) {
         self.mode = mode
@@ -82,6 +86,7 @@ public struct NotebookReplay {
     /// images only once every cell has run: a failed replay never rewrites the notebook.
     public func run(_ path: String) throws -> Report {
         var (notebook, header) = try NotebookReplay.load(path)
+        if !parameters.isEmpty { notebook = NotebookParameters.inject(parameters, into: notebook).0 }
         var base = CheckSettings()
         if let images {
             base.images = images
@@ -90,6 +95,8 @@ public struct NotebookReplay {
         let settings: CheckSettings
         do { settings = try header.checkSettings(base: base) } catch { throw Unreadable(description: "\(path): \(error.description)") }
         let url = URL(fileURLWithPath: path).standardizedFileURL
+        // what an update writes, and where its images go: the output notebook's folder
+        let target = output.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? url
         var report = Report(path: path)
 
         let previousDirectory = FileManager.default.currentDirectoryPath
@@ -101,7 +108,8 @@ public struct NotebookReplay {
         if safe { Sandbox.enter(runtime, writableRoot: url.deletingLastPathComponent().path) }
         // The transcript prints the images' paths: they are written as they come. An
         // update writes the images it keeps at the end, with the notebook.
-        let runner = CellRunner(runtime: runtime, notebook: url, writeImages: mode == .transcript, timeout: timeout)
+        let runner = CellRunner(runtime: runtime, notebook: target, writeImages: mode == .transcript, timeout: timeout)
+        runner.chunkName = "@" + url.lastPathComponent
         var newFigures: [(image: Output.Image, png: Data)] = []
 
         var number = 0
@@ -149,9 +157,9 @@ public struct NotebookReplay {
                 }
             }
             let text = NotebookFormat.write(notebook)
-            let old = try? String(contentsOfFile: url.path, encoding: .utf8)
+            let old = try? String(contentsOfFile: target.path, encoding: .utf8)
             if old != text {
-                do { try SafeFile.write(Data(text.utf8), to: url.path) } catch {
+                do { try SafeFile.write(Data(text.utf8), to: target.path) } catch {
                     throw Unreadable(description: error.description)
                 }
                 report.rewritten = true
@@ -160,7 +168,7 @@ public struct NotebookReplay {
             for cell in notebook.cells {
                 for case .image(let image) in cell.outputs { used.insert(image.path) }
             }
-            ImageStore(notebook: url).removeUnused(keeping: used)
+            ImageStore(notebook: target).removeUnused(keeping: used)
         }
         return report
     }
