@@ -3,6 +3,7 @@
 //
 // The targets, bottom up:
 //   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit, CZMQ  systemLibrary targets
+//                         CCmarkGFM                             Markdown (CommonMark, GitHub's) for HTML reports
 //   C glue                CInterrupt, LuaGlue, LuaPrelude       what must be C, and the Lua prelude
 //                         CKernels                              inner loops built for several instruction sets
 //   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
@@ -31,7 +32,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
-        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -40,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CCmarkGFM", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
         .target(name: "CInterrupt"),
         // errno from sqrtf would keep its loops scalar; nothing reads it.
@@ -60,8 +61,8 @@ let package = Package(
                 dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude", "SafeFiles"],
                 swiftSettings: optimize),
         .target(name: "Notebooks",
-                dependencies: ["CCairo", "SafeFiles", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
-                               .product(name: "Ink", package: "Ink")]),
+                dependencies: ["CCairo", "CCmarkGFM", "SafeFiles", .product(name: "Yams", package: "Yams"),
+                               .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Jupyter", dependencies: ["CZMQ", "SafeFiles", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Shell", dependencies: ["Bindings", "LineEditGlue", "Notebooks", "Jupyter", "Plotting"], swiftSettings: optimize),
         .executableTarget(name: "lstmlua",

@@ -6,11 +6,13 @@
 #   libcairo2-dev        plots: PNG, SVG and PDF
 #   libedit-dev          the REPL's line editing and history
 #   libzmq3-dev          the Jupyter kernel's sockets (ZeroMQ)
+#   libcmark-gfm-dev, libcmark-gfm-extensions-dev
+#                        Markdown cells in HTML exports (CommonMark, GitHub's tables...)
 #   fonts-dejavu-core    Latin text in plots
 #   fonts-wqy-microhei   Chinese text in plots (the article's labels)
 #   pkg-config           how SwiftPM finds the libraries
 
-lstmlua_packages=(liblua5.4-dev libopenblas-dev libcairo2-dev libedit-dev libzmq3-dev fonts-dejavu-core fonts-wqy-microhei pkg-config)
+lstmlua_packages=(liblua5.4-dev libopenblas-dev libcairo2-dev libedit-dev libzmq3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core fonts-wqy-microhei pkg-config)
 
 lstmlua_require_packages() {
   local missing=()

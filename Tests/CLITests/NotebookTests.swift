@@ -661,6 +661,7 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("<h1>Forecasting yearly sunspot numbers</h1>"))
         #expect(page.components(separatedBy: "src=\"data:image/png;base64,iVBORw0KGgo").count == 3)
+        #expect(page.contains("<span class=\"keyword\">local</span> total, count = <span class=\"number\">0</span>"), "code highlighted")
         let nb = try notebookCopy("-- %%\nprint(1)\n--| 1\n")
         r = try Command.run(["export", nb.path, "--to", "md"])
         #expect(r.status == 0)

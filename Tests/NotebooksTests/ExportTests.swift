@@ -50,4 +50,49 @@ import Testing
         #expect(html.contains("src=\"data:image/png;base64,AQID\""))
         #expect(html.contains("<pre class=\"error\">nb.lua:2: boom</pre>"))
     }
+
+    /// Prose as its writer meant it: names with underscores, TeX for MathJax, GitHub's
+    /// tables; raw HTML as text, never as a tag.
+    @Test func htmlKeepsNamesAndMathAsWrittenDrawsTablesAndRunsNoHtml() {
+        let prose = Cell(kind: .markdown, source: [
+            "The `lstm_cell` and snake_case_name, inline $\\alpha$ and *emphasis*, a price of $5 and $6:", "",
+            "$$\\sum_i x_i^2$$", "",
+            "| model | loss |", "|---|---:|", "| LSTM | $h_t$ |", "", "A set $\\{a*b*c\\}$.", "",
+            "<script>alert(1)</script>", "",
+            "Inline <script>alert(2)</script> and [a link](javascript:alert(3)).",
+        ])
+        let html = HTMLExport.page(Notebook(cells: [prose]), title: "nb", image: { _ in nil })
+        #expect(html.contains("snake_case_name"))
+        #expect(html.contains("<code>lstm_cell</code>"))
+        #expect(html.contains("\\(\\alpha\\)"), "inline math in MathJax's delimiters, its backslash kept")
+        #expect(html.contains("$$\\sum_i x_i^2$$"))
+        #expect(html.contains("\\(\\{a*b*c\\}\\)"), "CommonMark would drop the backslashes and make *b* emphasis")
+        #expect(html.contains("<em>emphasis</em>") && html.contains("a price of $5 and $6"))
+        #expect(html.contains("<table>") && html.contains("<th>model</th>") && html.contains("<td align=\"right\">\\(h_t\\)</td>"))
+        #expect(!html.contains("<script>alert") && !html.contains("javascript:"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"))
+    }
+
+    /// The page's one script is MathJax, and its policy lets in no other.
+    @Test func htmlLoadsMathJaxAndNoOtherScript() {
+        let html = HTMLExport.page(notebook, title: "nb", image: { _ in nil })
+        #expect(html.components(separatedBy: "<script").count == 2)
+        #expect(html.contains("<script async src=\"https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/tex-svg.js\"></script>"))
+        #expect(html.contains("content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            + "script-src https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/\""))
+    }
+
+    /// Lua's tokens in classed spans: long brackets of any level, escaped quotes, numerals.
+    @Test func htmlHighlightsLuaCode() {
+        let code = Cell(source: [
+            "local s = \"a\\\"b\" .. [==[x ]] y]==] -- done",
+            "--[[ block", "comment ]] return 0x1F + 1e-3, nil, a<b",
+        ])
+        let html = HTMLExport.page(Notebook(cells: [code]), title: "nb", image: { _ in nil })
+        #expect(html.contains("<code class=\"language-lua\"><span class=\"keyword\">local</span> s = "
+            + "<span class=\"string\">&quot;a\\&quot;b&quot;</span> .. <span class=\"string\">[==[x ]] y]==]</span> "
+            + "<span class=\"comment\">-- done</span>\n<span class=\"comment\">--[[ block\ncomment ]]</span> "
+            + "<span class=\"keyword\">return</span> <span class=\"number\">0x1F</span> + <span class=\"number\">1e-3</span>, "
+            + "<span class=\"keyword\">nil</span>, a&lt;b</code>"))
+    }
 }

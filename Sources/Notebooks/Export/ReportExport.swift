@@ -1,8 +1,8 @@
 // A notebook as a report anyone can open: Markdown that links the images beside
-// it, or one self-contained HTML page (prose through Ink, images embedded).
+// it, or one self-contained HTML page (prose through cmark-gfm with its TeX for MathJax,
+// code highlighted, images embedded).
 
 import Foundation
-import Ink
 
 public enum MarkdownExport {
     /// `imageFolder` is where the notebook's folder is, seen from the Markdown file's
@@ -49,19 +49,24 @@ public func relativeFolderPath(from: URL, to: URL) -> String {
 }
 
 public enum HTMLExport {
+    /// MathJax 3 typesets the prose's TeX when the reader is online (offline the TeX
+    /// reads as written). The policy lets in its folder on the CDN, whose extensions it
+    /// loads on demand, and no other script; its SVG output needs no web fonts.
+    static let mathJaxFolder = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/"
+    static let mathJax = mathJaxFolder + "tex-svg.js"
+
     public static func page(_ notebook: Notebook, title: String, image: (Output.Image) -> Data?) -> String {
-        let parser = MarkdownParser()
         var body: [String] = []
         for cell in notebook.cells {
             switch cell.kind {
             case .markdown:
-                body.append("<div class=\"prose\">" + parser.html(from: inertMarkdown(cell.source.joined(separator: "\n"))) + "</div>")
+                body.append("<div class=\"prose\">" + MarkdownHTML.html(cell.source.joined(separator: "\n")) + "</div>")
             case .raw:
                 body.append("<pre class=\"raw\">" + escape(cell.source.joined(separator: "\n")) + "</pre>")
             case .code:
                 var html = "<div class=\"cell\">"
                 if !cell.title.isEmpty { html += "<div class=\"title\">" + escape(cell.title) + "</div>" }
-                html += "<pre class=\"code\"><code class=\"language-lua\">" + escape(cell.code) + "</code></pre>"
+                html += "<pre class=\"code\"><code class=\"language-lua\">" + LuaHighlighter.html(cell.code) + "</code></pre>"
                 for output in cell.outputs {
                     switch output {
                     case .stream(let name, let s):
@@ -85,7 +90,8 @@ public enum HTMLExport {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src \(mathJaxFolder)">
+            <script async src="\(mathJax)"></script>
             <title>\(escape(title))</title>
             <style>
             body { max-width: 52em; margin: 2em auto; padding: 0 1em; font: 16px/1.5 system-ui, sans-serif; color: #222; }
@@ -97,6 +103,14 @@ public enum HTMLExport {
             .cell { margin: 1.25em 0; }
             .title { font-weight: 600; font-size: 14px; color: #555; }
             img { max-width: 100%; height: auto; display: block; margin: .5em 0; }
+            .code .keyword { color: #a626a4; }
+            .code .string { color: #50a14f; }
+            .code .comment { color: #8a8f98; font-style: italic; }
+            .code .number { color: #b76b01; }
+            table { border-collapse: collapse; margin: .75em 0; }
+            th, td { border: 1px solid #d0d0d5; padding: .3em .7em; }
+            th { background: #f5f5f7; }
+            .prose code { background: #f5f5f7; padding: 0 .2em; border-radius: 3px; font-size: 90%; }
             </style>
             </head>
             <body>
@@ -105,35 +119,6 @@ public enum HTMLExport {
             </html>
 
             """
-    }
-
-    /// Markdown whose raw HTML shows as text: a notebook from anyone must not run code
-    /// in its reader's browser (the page's Content-Security-Policy forbids scripts too).
-    /// `<` outside code spans and fenced blocks becomes `&lt;`.
-    static func inertMarkdown(_ markdown: String) -> String {
-        var out: [String] = []
-        var fence: Substring?
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop { $0 == " " }
-            if let open = fence {
-                if trimmed.hasPrefix(open) { fence = nil }
-                out.append(String(line))
-                continue
-            }
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                fence = trimmed.prefix(3)
-                out.append(String(line))
-                continue
-            }
-            // inside `code spans` the text stays as written
-            var result = "", inCode = false
-            for ch in line {
-                if ch == "`" { inCode.toggle() }
-                result += ch == "<" && !inCode ? "&lt;" : String(ch)
-            }
-            out.append(result)
-        }
-        return out.joined(separator: "\n")
     }
 
     static func escape(_ s: String) -> String {
