@@ -88,10 +88,11 @@ extension Figure {
           }
         }
 
-        let palette = [34, 208, 34, 196, 129, 94, 205, 244, 142, 38]  // 256-colour matches of the cycle
+        // each series in its own colour: the nearest of the terminal's 256
+        let palette = series.enumerated().map { k, s in (s.color ?? Color.cycle[k % Color.cycle.count]).xterm256 }
         func paint(_ text: String, _ k: Int) -> String {
-            guard color, k >= 0 else { return text }
-            return "\u{1B}[38;5;\(palette[k % palette.count])m\(text)\u{1B}[0m"
+            guard color, k >= 0, k < palette.count else { return text }
+            return "\u{1B}[38;5;\(palette[k])m\(text)\u{1B}[0m"
         }
         var out = ""
         if let title { out += String(repeating: " ", count: labelWidth + 2 + max(0, (cols - title.count) / 2)) + title + "\n" }

@@ -16,6 +16,22 @@ public struct Color: Equatable, Sendable {
         self = c
     }
 
+    /// The nearest of xterm's 256 colours (its 6×6×6 cube and its 24 grays; the first 16
+    /// are left out, as terminals redefine them), by distance in RGB.
+    public var xterm256: Int {
+        let levels: [Double] = [0, 95, 135, 175, 215, 255].map { $0 / 255 }
+        func nearest(_ v: Double) -> Int { levels.indices.min { Swift.abs(levels[$0] - v) < Swift.abs(levels[$1] - v) }! }
+        func distance(_ x: (Double, Double, Double)) -> Double { (x.0 - r) * (x.0 - r) + (x.1 - g) * (x.1 - g) + (x.2 - b) * (x.2 - b) }
+        let (i, j, k) = (nearest(r), nearest(g), nearest(b))
+        var best = (index: 16 + 36 * i + 6 * j + k, distance: distance((levels[i], levels[j], levels[k])))
+        for n in 0..<24 {
+            let v = Double(8 + 10 * n) / 255
+            let d = distance((v, v, v))
+            if d < best.distance { best = (232 + n, d) }
+        }
+        return best.index
+    }
+
     /// matplotlib's default cycle (tab10).
     public static let cycle: [Color] = [
         Color(0.122, 0.467, 0.706), Color(1.000, 0.498, 0.055), Color(0.173, 0.627, 0.173), Color(0.839, 0.153, 0.157),
