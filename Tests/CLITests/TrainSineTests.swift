@@ -64,7 +64,7 @@ import Testing
         #expect(try train(["--iterations", "10", "--quiet", "--format", "pdf"], in: dir).status == 0)
         let svg = try String(contentsOf: dir.appendingPathComponent("sine_lstm_prediction.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<?xml"))
-        #expect(svg.contains("width=\"800pt\" height=\"500pt\""))
+        #expect(svg.contains("width=\"800px\" height=\"500px\""))
         #expect(svg.components(separatedBy: "<path").count > 20, "curves and text are drawn")
         let pdf = try Data(contentsOf: dir.appendingPathComponent("sine_lstm_loss.pdf"))
         #expect(pdf.starts(with: Array("%PDF-".utf8)))
