@@ -299,6 +299,7 @@ enum ProgressBindings {
             lua.pushValue(1)
             return 2
         case .table:
+            guard lua.kind(2) != .none else { throw LuaError.argument(2, "the loop's state expected (call the bar from a for loop)") }
             let index = bar.begun + 1
             guard try lua.get(honouring: 2, index) != .luaNil else { lua.pop(); return end(bar, lua) }
             bar.begin()

@@ -20,6 +20,13 @@ final class ProgressTerminal {
     /// Text written without its end of line yet, per descriptor: it waits for the rest
     /// of its line (or for the last bar's end), as a bar drawn after it would share its line.
     private var pending: [Int32: [UInt8]] = [:]
+    /// Whether lines of bars collected unfinished may still show below the cursor.
+    private var leftovers = false
+
+    deinit {
+        // a script that ends with a bar still drawn (driven by hand) keeps its last words
+        flushPending()
+    }
 
     private static let clearLine = "\u{1B}[K"
     private static let clearBelow = "\u{1B}[J"
@@ -30,6 +37,7 @@ final class ProgressTerminal {
         let k = drawn.firstIndex { $0.bar === bar } ?? {
             // a partial line written before the bar began goes out first
             fflush(nil)
+            if drawn.isEmpty { clearLeftovers() }
             drawn.append(Drawn(bar: bar))
             return drawn.count - 1
         }()
@@ -43,6 +51,7 @@ final class ProgressTerminal {
         guard let k = drawn.firstIndex(where: { $0.bar === bar }) else { return }
         drawn.remove(at: k)
         // tqdm's way: a bar left behind is written where the first bar was, the rest move down
+        leftovers = false
         Console.write(2, (line.map { "\r" + $0 + Self.clearLine + "\n" } ?? "\r") + Self.clearBelow)
         if drawn.isEmpty { flushPending() } else { redraw() }
     }
@@ -50,24 +59,28 @@ final class ProgressTerminal {
     /// Whether text written to fd would collide with drawn bars: fd reaches their terminal.
     func isAbove(_ fd: Int32) -> Bool {
         prune()
-        guard !drawn.isEmpty || !pending.isEmpty else { return false }
+        guard !drawn.isEmpty || !pending.isEmpty || leftovers else { return false }
         return fd == 2 || Self.sameTerminal(fd, 2)
     }
 
     /// Writes text to fd above the bars: whole lines now, a last partial line later.
     func write(_ fd: Int32, _ text: [UInt8]) {
         fflush(nil)
+        prune()
+        if drawn.isEmpty {
+            // the bars were collected unfinished: nothing left to wait for
+            clearLeftovers()
+            pending[fd, default: []] += text
+            flushPending()
+            return
+        }
         let all = pending[fd, default: []] + text
         guard let end = all.lastIndex(of: UInt8(ascii: "\n")) else {
             pending[fd] = all
             return
         }
         pending[fd] = end + 1 < all.count ? Array(all[(end + 1)...]) : nil
-        prune()
-        if drawn.isEmpty {
-            Console.write(fd, bytes: Array(all[...end]))
-            return
-        }
+        leftovers = false
         Console.write(2, "\r" + Self.clearBelow)
         Console.write(fd, bytes: Array(all[...end]))
         redraw()
@@ -88,8 +101,20 @@ final class ProgressTerminal {
         pending = [:]
     }
 
-    /// Bars collected without finishing (a loop driven by hand, then dropped) leave the stack.
-    private func prune() { drawn.removeAll { $0.bar == nil } }
+    /// Bars collected without finishing (a loop driven by hand, then dropped) leave the stack;
+    /// their lines stay until the next clearing.
+    private func prune() {
+        let before = drawn.count
+        drawn.removeAll { $0.bar == nil }
+        if drawn.count < before { leftovers = true }
+    }
+
+    /// Clears the lines of collected bars when no live bar's drawing will.
+    private func clearLeftovers() {
+        guard leftovers else { return }
+        leftovers = false
+        Console.write(2, "\r" + Self.clearBelow)
+    }
 
     private static func sameTerminal(_ a: Int32, _ b: Int32) -> Bool {
         guard Console.isTerminal(a), Console.isTerminal(b) else { return false }
