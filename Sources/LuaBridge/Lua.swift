@@ -246,6 +246,19 @@ public struct Lua {
         guard lg_pcall(L, nargs, results, 0) == LUA_OK else { throw LuaError.pushed }
     }
 
+    /// #v, with __len honoured (run under pcall).
+    public func length(honouring i: Int32) throws(LuaError) -> Int {
+        guard lg_pcall_len(L, i) == LUA_OK else { throw LuaError.pushed }
+        defer { pop() }
+        return Int(lua_tointegerx(L, -1, nil))
+    }
+
+    /// Pushes v[k], with __index honoured (run under pcall); its kind.
+    public func get(honouring i: Int32, _ k: Int) throws(LuaError) -> Kind {
+        guard lg_pcall_geti(L, i, lua_Integer(k)) == LUA_OK else { throw LuaError.pushed }
+        return kind(-1)
+    }
+
     /// tostring(v), with __tostring honoured (run under pcall).
     public func tostring(_ i: Int32) throws(LuaError) -> String {
         guard lg_pcall_tostring(L, i) == LUA_OK else { throw LuaError.pushed }

@@ -272,6 +272,31 @@ int lg_pcall_tostring(lua_State *L, int idx) {
     return lua_pcall(L, 1, 1, 0);
 }
 
+static int length_any(lua_State *L) {
+    lua_pushinteger(L, luaL_len(L, 1));
+    return 1;
+}
+
+int lg_pcall_len(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, length_any);
+    lua_pushvalue(L, idx);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+static int index_any(lua_State *L) {
+    lua_geti(L, 1, lua_tointeger(L, 2));
+    return 1;
+}
+
+int lg_pcall_geti(lua_State *L, int idx, lua_Integer i) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, index_any);
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, i);
+    return lua_pcall(L, 2, 1, 0);
+}
+
 static void track_coroutines(lua_State *L);
 
 static int openlibs(lua_State *L) {

@@ -16,8 +16,8 @@ public struct Sanitizer: Sendable {
     public static let standard = Sanitizer(rules: [
         // 2026-11-27, 2026-11-27T21:04:05.123Z
         ("\\b\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?\\b", "<date>"),
-        // progress bars: [00:01<00:02, 40.10it/s]
-        ("\\[\\d+:\\d{2}(:\\d{2})?<[?\\d:]+(, *[\\d.?]+ *(s/it|it/s))?", "[<elapsed>"),
+        // progress bars: [00:01<00:02, 40.10it/s], [00:01, 3.20batch/s] (no total, any unit)
+        ("\\[\\d+:\\d{2}(:\\d{2})?(<[?\\d:]+(, *[\\d.?]+ *(s/\\w+|\\w+/s))?|, *[\\d.?]+ *(s/\\w+|\\w+/s))", "[<elapsed>"),
         ("\\b\\d+(\\.\\d+)? *(it/s|s/it|steps/s|samples/s)", "<rate>"),
         // 12.5 ms, 3 s, 1.2 µs, 4.0 seconds
         ("\\b\\d+(\\.\\d+)? *(ns|µs|us|ms|s|sec|secs|seconds|min|minutes)\\b", "<duration>"),

@@ -41,6 +41,9 @@ import Testing
         #expect(same("took 12.5 ms", "took 3.1 ms"))
         #expect(same("train 100%|██████████| 100/100 [00:01<00:00, 81.23it/s, loss=0.1]",
                      "train 100%|██████████| 100/100 [00:03<00:00, 30.02it/s, loss=0.1]"))
+        #expect(same("windows 100%|██████████| 8/8 [00:01<00:00, 6.12batch/s]", "windows 100%|██████████| 8/8 [00:02<00:00, 3.50batch/s]"))
+        #expect(same("lines 120it [00:01, 95.30it/s, loss=0.1]", "lines 120it [00:00, 812.00it/s, loss=0.1]"))
+        #expect(!same("lines 120it [00:01, 95.30it/s]", "lines 121it [00:01, 95.30it/s]"), "the count is the run's own")
         #expect(same("table: 0x55d0c2a4b6e0", "table: 0x7f00aa11bb22"))
         #expect(same("run on 2026-11-27 10:00:01", "run on 2027-01-02 23:59:59"))
         #expect(!same("took 12.5 ms", "took 12.5 ms!"))

@@ -27,6 +27,9 @@ public final class Runtime {
         didSet { DisplayBindings.routeInput(state, toFrontend: frontend != nil) }
     }
 
+    /// The terminal lines this runtime's progress bars are drawn on, and what passes above them.
+    let progressTerminal = ProgressTerminal()
+
     nonisolated(unsafe) private static let registryKey = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
     /// The runtime whose Lua state a binding runs in.
@@ -56,6 +59,7 @@ public final class Runtime {
         registerPlot()
         registerDisplay()
         registerREPLSupport()
+        ProgressTerminalBindings.install(in: state)
         // Most tensors die young (the temporaries of an expression or a loop
         // iteration); generational collection frees them at a fraction of the cost.
         // Switched on last, so that everything loaded above starts old: switched on

@@ -18,8 +18,10 @@ public enum Console {
         write(1, text)
     }
 
-    public static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+    public static func write(_ fd: Int32, _ text: String) { write(fd, bytes: Array(text.utf8)) }
+
+    public static func write(_ fd: Int32, bytes: [UInt8]) {
+        var bytes = bytes
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }

@@ -111,6 +111,17 @@ int lg_pcall_extra_keys(lua_State *L, int idx);
 /// luaL_tolstring under lua_pcall (it may call __tostring / __name). Returns a status; pushes the string or the error. [-0, +1, -]
 int lg_pcall_tostring(lua_State *L, int idx);
 
+/// #v (luaL_len: __len honoured, an integer required) under lua_pcall. Returns a status; pushes the length or the error. [-0, +1, -]
+int lg_pcall_len(lua_State *L, int idx);
+
+/// v[i] (lua_geti: __index honoured) under lua_pcall. Returns a status; pushes the value or the error. [-0, +1, -]
+int lg_pcall_geti(lua_State *L, int idx, lua_Integer i);
+
+/// Replaces print, io.write and the files' write method (see write_hooks.c) with
+/// versions that hand text for stdout or stderr to write(fd, text) whenever
+/// above(fd) is true; above and write are the two values on top (popped). Returns a status.
+int lg_pcall_hook_writes(lua_State *L);
+
 /// luaL_openlibs under lua_pcall. Returns a status (the error pushed on failure).
 int lg_pcall_openlibs(lua_State *L);
 
