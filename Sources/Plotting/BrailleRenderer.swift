@@ -13,6 +13,11 @@ extension Figure {
     }
 
     public func braille(columns: Int = 72, rows: Int = 16, color: Bool = false) -> String {
+        if !panels.isEmpty {
+            // a terminal gets the panels one under another, each a share of the rows
+            let share = max(4, rows / max(layout.rows, 1))
+            return (title.map { $0 + "\n" } ?? "") + arrangedPanels().map { $0.braille(columns: columns, rows: share, color: color) }.joined()
+        }
         if (xlog || ylog) && !isScaled { return scaled().braille(columns: columns, rows: rows, color: color) }
         let ((x0, x1), (y0, y1)) = ranges()
         let (xlo, xhi) = xlim ?? (x0, x1)

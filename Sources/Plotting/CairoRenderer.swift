@@ -118,14 +118,18 @@ struct CairoRenderer {
         let scale = figure.scale > 0 && figure.scale.isFinite ? figure.scale : 1
         cairo_scale(cr, scale, scale)
         let W = Double(figure.width) / scale, H = Double(figure.height) / scale
+        if !figure.panels.isEmpty { return drawPanels(W: W, H: H) }
 
         let ((x0, x1), (y0, y1)) = figure.ranges()
         let (xlo, xhi) = figure.xlim ?? (x0, x1)
         let (ylo, yhi) = figure.ylim ?? (y0, y1)
         let yAxis = Ticks.axis(ylo, yhi, log: figure.ylog), xAxis = Ticks.axis(xlo, xhi, log: figure.xlog)
-        let yShown = yAxis.ticks, yTexts = yAxis.labels, yCorner = yAxis.corner
+        let yShown = yAxis.ticks
+        var yTexts = yAxis.labels, yCorner = yAxis.corner
         let xShown = figure.xticks?.map(\.0) ?? xAxis.ticks
-        let xTexts = figure.xticks?.map(\.1) ?? xAxis.labels, xCorner = figure.xticks == nil ? xAxis.corner : nil
+        var xTexts = figure.xticks?.map(\.1) ?? xAxis.labels, xCorner = figure.xticks == nil ? xAxis.corner : nil
+        if !figure.showsXTickLabels { xTexts = xTexts.map { _ in "" }; xCorner = nil }
+        if !figure.showsYTickLabels { yTexts = yTexts.map { _ in "" }; yCorner = nil }
         let yLabels = Array(zip(yShown, yTexts)), xLabels = Array(zip(xShown, xTexts))
 
         let tickSize = 12.0, labelSize = 14.0, titleSize = 16.0
@@ -186,6 +190,32 @@ struct CairoRenderer {
             drawText(line, size: titleSize, x: plot.x + plot.w / 2, y: 12 + Double(k) * (titleSize + 4), anchorX: 0.5, anchorY: 0, bold: true)
         }
         if figure.showsLegend { drawLegend(plot, px, py) }
+    }
+
+    /// A grid: the figure's title over it, each panel in its cell (drawn as a figure).
+    private func drawPanels(W: Double, H: Double) {
+        let titleSize = 16.0
+        let titleLines = figure.title.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let top = titleLines.isEmpty ? 0 : Double(titleLines.count) * (titleSize + 4) + 14
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15)
+        for (k, line) in titleLines.enumerated() {
+            drawText(line, size: titleSize, x: W / 2, y: 10 + Double(k) * (titleSize + 4), anchorX: 0.5, anchorY: 0, bold: true)
+        }
+        let rows = Double(max(figure.layout.rows, 1)), cols = Double(max(figure.layout.cols, 1))
+        let w = W / cols, h = max(H - top, 1) / rows
+        for (i, panel) in figure.arrangedPanels().enumerated() {
+            let r = Double(i / figure.layout.cols), c = Double(i % figure.layout.cols)
+            cairo_save(cr)
+            cairo_translate(cr, c * w, top + r * h)
+            cairo_rectangle(cr, 0, 0, w, h)
+            cairo_clip(cr)
+            var p = panel
+            p.width = max(Int(w), 1)
+            p.height = max(Int(h), 1)
+            p.scale = 1
+            CairoRenderer(cr: cr, figure: p).draw()
+            cairo_restore(cr)
+        }
     }
 
     private func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {

@@ -144,6 +144,13 @@ public struct Figure {
     public var xlog = false, ylog = false
     /// Set on the copy scaled() makes: its values are already log10 where an axis is logarithmic.
     public private(set) var isScaled = false
+    /// A grid of axes (Subplots.swift): the panels row by row; empty for a one-axes figure,
+    /// whose title is then the grid's.
+    public var panels: [Figure] = []
+    public var layout = (rows: 1, cols: 1)
+    public var sharex = false, sharey = false
+    /// False on the inner panels of a shared axis: their tick marks stay, their numbers go.
+    public var showsXTickLabels = true, showsYTickLabels = true
 
     /// The figure with every value on a logarithmic axis replaced by its log10, which the
     /// renderers then draw linearly (ticks at powers of ten, labelled 10ⁿ).

@@ -10,14 +10,36 @@ import Tensors
 
 /// A figure Lua can keep changing.
 final class FigureBox {
-    var figure = Figure()
+    private var own = Figure()
+    /// For an axes of a grid (plot.subplots, fig:subplot): its figure, and which panel it is.
+    let parent: FigureBox?
+    let panel: Int
+
+    init() {
+        parent = nil
+        panel = 0
+    }
+
+    init(axesOf parent: FigureBox, panel: Int) {
+        self.parent = parent
+        self.panel = panel
+    }
+
+    /// What the chart methods draw on: the figure, or for an axes its panel.
+    var figure: Figure {
+        get { parent.map { $0.own.panels[panel] } ?? own }
+        set { if let parent { parent.own.panels[panel] = newValue } else { own = newValue } }
+    }
+
+    /// The whole figure (what save and show draw, from the figure or any of its axes).
+    var root: FigureBox { parent ?? self }
 }
 
 enum PlotBindings {
     static let type = UserdataClass<FigureBox>(name: "plot.Figure")
-    static let functions: [LuaFunction] = [figure, line, scatter]
+    static let functions: [LuaFunction] = [figure, line, scatter, subplots]
     static let methods: [LuaFunction] = [addLine, addScatter, fillBetween, bar, hist, errorbar, axhline, axvline, xticks,
-                                         title, xlabel, ylabel, legend, grid, size, xlim, ylim, xscale, yscale, save, show]
+                                         title, xlabel, ylabel, legend, grid, size, xlim, ylim, xscale, yscale, save, show, subplot]
 
     static func register(in state: LuaState) {
         for f in methods { state.document("Figure:\(f.name)", f) }
@@ -204,7 +226,8 @@ enum PlotBindings {
     static let grid = setter("grid", "fig:grid([show=true]) -> fig", "Shows (or hides) the grid.") { lua, b throws(LuaError) in
         b.figure.grid = try lua.optionalBoolean(2) ?? true
     }
-    static let size = setter("size", "fig:size(width, height) -> fig", "Sets the size in pixels (points for SVG and PDF).") { lua, b throws(LuaError) in
+    static let size = setter("size", "fig:size(width, height) -> fig", "Sets the size in pixels (the whole figure's, from an axes).") { lua, box throws(LuaError) in
+        let b = box.root
         b.figure.width = try pixels(try lua.integer(2), "width", 2)
         b.figure.height = try pixels(try lua.integer(3), "height", 3)
     }
@@ -226,7 +249,7 @@ enum PlotBindings {
 
     static let save = LuaFunction("save", "fig:save(path [, {dpi=}]) -> fig",
                                   "Writes the figure as PNG, SVG or PDF, by the path's extension; dpi redraws it finer or coarser at the same size in inches.") { lua in
-        let box = try type.check(lua, 1)
+        let box = try type.check(lua, 1).root
         let path = try lua.string(2)
         try Sandbox.checkWrite(path, argument: 1, lua)
         var figure = box.figure
@@ -243,7 +266,7 @@ enum PlotBindings {
 
     static let show = LuaFunction("show", "fig:show([{columns=72 or the terminal's width, rows=16}])",
                                   "Draws the figure in the terminal with braille characters (in a notebook: an image output).") { lua in
-        let box = try type.check(lua, 1)
+        let box = try type.check(lua, 1).root
         if let sink = Runtime.owning(lua)?.figureSink {
             let handled: Bool
             do { handled = try sink(box.figure) } catch { throw LuaError.message(String(describing: error)) }
@@ -257,8 +280,53 @@ enum PlotBindings {
         return 0
     }
 
+    static let subplots = LuaFunction("subplots", "plot.subplots{rows=1, cols=1, sharex=false, sharey=false, figure options...} -> fig, axes",
+                                      "A figure with a grid of axes, as matplotlib's subplots: axes[i] (row by row) takes line, scatter, hist, ... and its own title and labels.") { lua in
+        let o = try lua.options(1, figureOptions.union(["rows", "cols", "sharex", "sharey"]))
+        let rows = try o?.integer("rows") ?? 1, cols = try o?.integer("cols") ?? 1
+        guard (1...10).contains(rows), (1...10).contains(cols) else {
+            throw LuaError.argument(1, "rows and cols must be between 1 and 10, got \(rows) and \(cols)")
+        }
+        let box = FigureBox()
+        try apply(lua, 1, to: &box.figure, extra: ["rows", "cols", "sharex", "sharey"])
+        box.figure.makeGrid(rows: rows, cols: cols, sharex: try o?.boolean("sharex") ?? false, sharey: try o?.boolean("sharey") ?? false)
+        type.push(box, lua)
+        lua.newTable(array: rows * cols)
+        for i in 0..<(rows * cols) {
+            type.push(FigureBox(axesOf: box, panel: i), lua)
+            lua.rawSet(-2, i + 1)
+        }
+        return 2
+    }
+
+    static let subplot = LuaFunction("subplot", "fig:subplot(rows, cols, i) -> axes",
+                                     "The i-th axes (row by row, from 1) of a rows x cols grid in the figure, as matplotlib's add_subplot; the grid is made on the first call.") { lua in
+        let box = try type.check(lua, 1).root
+        let rows = try lua.integer(2), cols = try lua.integer(3), i = try lua.integer(4)
+        guard (1...10).contains(rows), (1...10).contains(cols) else {
+            throw LuaError.argument(2, "rows and cols must be between 1 and 10, got \(rows) and \(cols)")
+        }
+        guard (1...(rows * cols)).contains(i) else { throw LuaError.argument(4, "index \(i) is outside a \(rows)x\(cols) grid (1 to \(rows * cols))") }
+        if box.figure.panels.isEmpty {
+            guard box.figure.series.isEmpty else {
+                throw LuaError.argument(1, "the figure already has series of its own; make the grid first (plot.subplots or fig:subplot)")
+            }
+            box.figure.makeGrid(rows: rows, cols: cols, sharex: false, sharey: false)
+        } else if box.figure.layout != (rows, cols) {
+            throw LuaError.argument(2, "the figure's grid is \(box.figure.layout.rows)x\(box.figure.layout.cols), not \(rows)x\(cols)")
+        }
+        type.push(FigureBox(axesOf: box, panel: i - 1), lua)
+        return 1
+    }
+
     static let describe = LuaFunction("__tostring", "tostring(fig)", "A one-line description of the figure.") { lua in
-        let f = try type.check(lua, 1).figure
+        let box = try type.check(lua, 1)
+        if box.parent != nil {
+            let f = box.figure, g = box.root.figure.layout
+            lua.push("Axes(\(box.panel + 1) of \(g.rows)x\(g.cols), \(f.series.count) series\(f.title.map { ", \"\($0)\"" } ?? ""))")
+            return 1
+        }
+        let f = box.figure
         lua.push("Figure(\(f.width)x\(f.height), \(f.series.count) series\(f.title.map { ", \"\($0)\"" } ?? ""))")
         return 1
     }
