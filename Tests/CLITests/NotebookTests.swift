@@ -23,7 +23,7 @@ func notebookCopy(_ text: String, name: String = "nb.lua") throws -> URL {
 
 @Suite(.serialized) struct NotebookFolderTests {
     @Test func theFolderHasTheNotebooksTheIssueAsksFor() {
-        for name in ["sine_lstm.lua", "rnn_vs_lstm_vs_gru.lua", "lstm_from_scratch.lua", "checkpoints.lua", "sunspots.lua"] {
+        for name in ["sine_lstm.lua", "rnn_vs_lstm_vs_gru.lua", "lstm_from_scratch.lua", "checkpoints.lua", "sunspots.lua", "plots.lua"] {
             #expect(notebookFiles.contains(name), "Notebooks/\(name)")
         }
     }
