@@ -1,33 +1,11 @@
 // Subplots (issue 13): each panel drawn in its own cell, shared axes with one range and
 // their inner tick labels hidden, as matplotlib's subplots(sharex=, sharey=).
 
-import CCairo
 import Foundation
 import Plotting
 import Testing
 
 struct SubplotTests {
-    /// The PNG's pixels as 0xRRGGBB, row by row.
-    func pixels(_ png: Data) throws -> (width: Int, height: Int, rgb: [UInt32]) {
-        let path = NSTemporaryDirectory() + "/subplot-\(UUID().uuidString).png"
-        try png.write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let surface = cairo_image_surface_create_from_png(path)
-        defer { cairo_surface_destroy(surface) }
-        try #require(cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
-        let w = Int(cairo_image_surface_get_width(surface)), h = Int(cairo_image_surface_get_height(surface))
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        let data = try #require(cairo_image_surface_get_data(surface))
-        var rgb: [UInt32] = []
-        for y in 0..<h {
-            for x in 0..<w {
-                let p = data.advanced(by: y * stride + 4 * x).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
-                rgb.append(p & 0xFFFFFF)
-            }
-        }
-        return (w, h, rgb)
-    }
-
     func grid(sharex: Bool) -> Figure {
         var f = Figure()
         f.width = 400
@@ -43,7 +21,7 @@ struct SubplotTests {
     }
 
     @Test func eachPanelIsDrawnInItsOwnCell() throws {
-        let image = try pixels(try grid(sharex: false).pngData())
+        let image = try PNGPixels.read(try grid(sharex: false).pngData())
         #expect(image.width == 400 && image.height == 400)
         func count(_ color: UInt32, rows: Range<Int>) -> Int {
             rows.reduce(0) { n, y in n + (0..<image.width).filter { image.rgb[y * image.width + $0] == color }.count }
@@ -56,7 +34,7 @@ struct SubplotTests {
         var alone = grid(sharex: false).panels[0]
         alone.width = 400
         alone.height = 200
-        let single = try pixels(try alone.pngData())
+        let single = try PNGPixels.read(try alone.pngData())
         #expect(Array(image.rgb[0..<(400 * 200)]) == single.rgb)
     }
 
@@ -67,8 +45,8 @@ struct SubplotTests {
         #expect(!panels[0].showsXTickLabels && panels[1].showsXTickLabels, "x numbers on the bottom row only")
         #expect(panels[0].showsYTickLabels && panels[1].showsYTickLabels)
         // the hidden numbers are gone from the drawing too: fewer dark pixels under the top plot
-        let shared = try pixels(try grid(sharex: true).pngData()), own = try pixels(try grid(sharex: false).pngData())
-        func dark(_ image: (width: Int, height: Int, rgb: [UInt32]), rows: Range<Int>) -> Int {
+        let shared = try PNGPixels.read(try grid(sharex: true).pngData()), own = try PNGPixels.read(try grid(sharex: false).pngData())
+        func dark(_ image: PNGPixels, rows: Range<Int>) -> Int {
             rows.reduce(0) { n, y in n + (0..<image.width).filter { image.rgb[y * image.width + $0] & 0xFF < 0x60 }.count }
         }
         #expect(dark(shared, rows: 150..<200) < dark(own, rows: 150..<200))
