@@ -253,36 +253,29 @@ static int extra_keys(lua_State *L) {
     return 1;
 }
 
-int lg_pcall_extra_keys(lua_State *L, int idx) {
+// Runs f(value at idx) under lua_pcall: one result, or the error, on the stack.
+static int pcall_on(lua_State *L, lua_CFunction f, int idx) {
     idx = lua_absindex(L, idx);
-    lua_pushcfunction(L, extra_keys);
+    lua_pushcfunction(L, f);
     lua_pushvalue(L, idx);
     return lua_pcall(L, 1, 1, 0);
 }
+
+int lg_pcall_extra_keys(lua_State *L, int idx) { return pcall_on(L, extra_keys, idx); }
 
 static int tostring_any(lua_State *L) {
     luaL_tolstring(L, 1, NULL);
     return 1;
 }
 
-int lg_pcall_tostring(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    lua_pushcfunction(L, tostring_any);
-    lua_pushvalue(L, idx);
-    return lua_pcall(L, 1, 1, 0);
-}
+int lg_pcall_tostring(lua_State *L, int idx) { return pcall_on(L, tostring_any, idx); }
 
 static int length_any(lua_State *L) {
     lua_pushinteger(L, luaL_len(L, 1));
     return 1;
 }
 
-int lg_pcall_len(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    lua_pushcfunction(L, length_any);
-    lua_pushvalue(L, idx);
-    return lua_pcall(L, 1, 1, 0);
-}
+int lg_pcall_len(lua_State *L, int idx) { return pcall_on(L, length_any, idx); }
 
 static int index_any(lua_State *L) {
     lua_geti(L, 1, lua_tointeger(L, 2));

@@ -124,8 +124,9 @@ class KernelBehaviour(unittest.TestCase):
         count = reply["execution_count"]
         reply, outputs = self.run_code("v * 2", silent=True)
         self.assertFalse([m for m in outputs if m["msg_type"] in ("execute_result", "execute_input")])
-        reply, outputs = self.run_code("w = 1", user_expressions={"double": "v * 2", "bad": "nil + 1"})
+        reply, outputs = self.run_code("w = 1", user_expressions={"double": "v * 2", "bad": "nil + 1", "last": "_"})
         self.assertEqual(reply["execution_count"], count + 1, "a silent execution is not counted")
+        self.assertEqual(reply["user_expressions"]["last"]["data"]["text/plain"], "5", "a silent execution leaves _ as it was")
         self.assertEqual(reply["user_expressions"]["double"]["data"]["text/plain"], "10")
         self.assertEqual(reply["user_expressions"]["bad"]["status"], "error")
 

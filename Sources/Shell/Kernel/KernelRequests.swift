@@ -93,6 +93,7 @@ final class KernelRequests: Frontend {
             return reply
         }
         runner.chunkName = "=[cell \(count)]"
+        runner.keepsValue = !silent
         let result = runner.run(Cell(source: code.components(separatedBy: "\n"), line: 1))
         streams.forward()
         for output in result.outputs {

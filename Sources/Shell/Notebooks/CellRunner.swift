@@ -22,6 +22,8 @@ public final class CellRunner {
     public var openCapture: () throws -> any CellOutputCapture = { try OutputCapture() }
     /// Shows a figure instead of storing it as an image output (the kernel's display_data).
     public var showFigure: ((Figure) throws -> Void)?
+    /// Whether the next run leaves its value in `_` (a kernel's silent execution does not).
+    public var keepsValue = true
     /// Richer forms of the value shown (MIME type to text), given its stack index: the
     /// kernel's text/html for tensors and modules.
     public var richValue: ((Int32) -> [String: String])?
@@ -103,8 +105,10 @@ public final class CellRunner {
             if count > 0 {
                 // `_`, and what showing the values takes
                 try runtime.checkRoomToPrint(Int(count) + 4)
-                lua.pushValue(top + 1)
-                state.setGlobal("_")
+                if keepsValue {
+                    lua.pushValue(top + 1)
+                    state.setGlobal("_")
+                }
                 if !quiet {
                     // a __tostring that fails is the cell's error; one that loops, Ctrl-C stops
                     let text = try state.withInterrupts { () throws(LuaState.Failure) -> String in
