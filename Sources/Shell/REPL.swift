@@ -103,20 +103,10 @@ public final class REPL {
         return .line(line)
     }
 
-    /// Is the entry an unfinished statement (lua.c's rule: a syntax error at <eof>)?
-    /// Read with the newline the user typed: a short string cut by it is finished
-    /// wrongly, not unfinished, as no later line can close it.
+    /// Is the entry an unfinished statement? The kernel's is_complete rule (lua.c's: a
+    /// syntax error at <eof>), read with the newline the user typed.
     func incomplete(_ entry: String) -> Bool {
-        let state = runtime.state
-        let top = state.lua.top
-        defer { state.dropTo(top) }
-        if (try? state.load("return " + entry + "\n;", name: "=stdin")) != nil { return false }
-        do {
-            try state.load(entry + "\n", name: "=stdin")
-            return false
-        } catch {
-            return error.message.hasSuffix("<eof>")
-        }
+        CellCompiler.completeness(entry, state: runtime.state) == .incomplete
     }
 
     // MARK: handle

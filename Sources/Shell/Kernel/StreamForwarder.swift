@@ -16,7 +16,6 @@ import Glibc
 final class StreamForwarder: CellOutputCapture, @unchecked Sendable {
     private let publisher: Publisher
     private let pipes: [(name: String, read: Int32)]
-    private let lock = NSLock()
     /// The start of a character a batch cut in two, kept for the next batch.
     private var partial: [[UInt8]] = [[], []]
 
@@ -55,18 +54,17 @@ final class StreamForwarder: CellOutputCapture, @unchecked Sendable {
         thread.start()
     }
 
-    /// Publishes what is waiting in the pipes, stream by stream (under the publisher's
-    /// lock, so the main thread's messages cannot come between the read and the send).
+    /// Publishes what is waiting in the pipes, stream by stream, under the publisher's lock:
+    /// the main thread's messages cannot come between a read and its send, and the two
+    /// threads never drain at once.
     /// Only the main thread flushes C's buffers first: a flush waits for the stream's
     /// lock, which a write blocked on a full pipe holds until this thread drains it.
     func forward(flushing: Bool = true) {
         if flushing { fflush(nil) }
-        lock.withLock {
-            publisher.withLock {
-                for (i, p) in pipes.enumerated() {
-                    let text = drain(p.read, partial: &partial[i])
-                    if !text.isEmpty { publisher.unlockedPublish("stream", ["name": p.name, "text": text]) }
-                }
+        publisher.withLock {
+            for (i, p) in pipes.enumerated() {
+                let text = drain(p.read, partial: &partial[i])
+                if !text.isEmpty { publisher.unlockedPublish("stream", ["name": p.name, "text": text]) }
             }
         }
     }
