@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -478,6 +479,175 @@ void KERNEL(lk_gru_step_backward)(const float *restrict saved, const float *rest
             float dzPre = dz * z * (1.0f - z);
             di[j] = drPre; di[H + j] = dzPre; di[2 * H + j] = dnPre;
             dhh[j] = drPre; dhh[H + j] = dzPre; dhh[2 * H + j] = dnPre * r;
+        }
+    }
+}
+
+// ---- Pointwise maps, their backward passes, and plain arithmetic ------------------------
+//
+// Out of place, x and y may be the same array: each block of 16 goes through a local
+// copy, so the compiler vectorises without proving the arrays apart.
+
+#define BLOCK16(n, ...) do { \
+        size_t i_ = 0; \
+        for (; i_ + 16 <= (n); i_ += 16) { const size_t base_ = i_, len_ = 16; __VA_ARGS__ } \
+        if (i_ < (n)) { const size_t base_ = i_, len_ = (n) - i_; __VA_ARGS__ } \
+    } while (0)
+
+static inline float unary_core(int op, float v) {
+    switch (op) {
+    case LK_EXP: return exp_core(v);
+    case LK_TANH: return tanh_core(v);
+    default: return sigmoid_core(v);
+    }
+}
+
+// y = exp(x), tanh(x) or σ(x)
+void KERNEL(lk_unary_span)(int op, const float *x, float *y, size_t n) {
+    switch (op) {
+#define UNARY_CASE(code) \
+    case code: \
+        BLOCK16(n, { float t[16]; memcpy(t, x + base_, len_ * 4); \
+                     for (size_t l = 0; l < len_; l++) t[l] = unary_core(code, t[l]); \
+                     memcpy(y + base_, t, len_ * 4); }); \
+        return;
+    UNARY_CASE(LK_EXP)
+    UNARY_CASE(LK_TANH)
+    UNARY_CASE(LK_SIGMOID)
+#undef UNARY_CASE
+    }
+}
+
+// from y = f(x): exp' = y, tanh' = 1 - y², σ' = σ(1 - σ);  dx = dy·f'
+void KERNEL(lk_unary_backward_span)(int op, const float *dy, const float *y, float *dx, size_t n) {
+    BLOCK16(n, {
+        float g[16], v[16];
+        memcpy(g, dy + base_, len_ * 4);
+        memcpy(v, y + base_, len_ * 4);
+        if (op == LK_EXP) for (size_t l = 0; l < len_; l++) g[l] = g[l] * v[l];
+        else if (op == LK_TANH) for (size_t l = 0; l < len_; l++) g[l] = g[l] * (1.0f - v[l] * v[l]);
+        else for (size_t l = 0; l < len_; l++) g[l] = (g[l] * v[l]) * (1.0f - v[l]);
+        memcpy(dx + base_, g, len_ * 4);
+    });
+}
+
+// c = a op b, or with b_step 0 the scalar b[0] (reversed: b op a)
+void KERNEL(lk_binary_span)(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n) {
+    BLOCK16(n, {
+        float p[16], q[16];
+        memcpy(p, a + base_, len_ * 4);
+        if (b_step) memcpy(q, b + base_, len_ * 4);
+        else for (size_t l = 0; l < 16; l++) q[l] = b[0];
+        if (reversed) for (size_t l = 0; l < len_; l++) { float s = p[l]; p[l] = q[l]; q[l] = s; }
+        switch (op) {
+        case LK_ADD: for (size_t l = 0; l < len_; l++) p[l] = p[l] + q[l]; break;
+        case LK_SUB: for (size_t l = 0; l < len_; l++) p[l] = p[l] - q[l]; break;
+        case LK_MUL: for (size_t l = 0; l < len_; l++) p[l] = p[l] * q[l]; break;
+        default: for (size_t l = 0; l < len_; l++) p[l] = p[l] / q[l]; break;
+        }
+        memcpy(c + base_, p, len_ * 4);
+    });
+}
+
+// ---- Sums ----------------------------------------------------------------------------
+//
+// Sixteen float lanes over blocks of 256 values, each block's lanes added in a fixed
+// tree and the block totals in double: the same bits on every instruction set, and
+// 256 terms at most ever meet in float.
+
+static inline float lanes_total(float acc[16]) {
+    for (int w = 8; w >= 1; w /= 2)
+        for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+    return acc[0];
+}
+
+// Σ x (squares: Σ x²) over n values
+void KERNEL(lk_sum_span)(const float *x, size_t n, int squares, double *out) {
+    double total = 0;
+    size_t i = 0;
+    for (; i + 256 <= n; i += 256) {
+        float acc[16] = {0};
+        if (squares) for (size_t p = 0; p < 256; p += 16) for (int l = 0; l < 16; l++) acc[l] += x[i + p + l] * x[i + p + l];
+        else for (size_t p = 0; p < 256; p += 16) for (int l = 0; l < 16; l++) acc[l] += x[i + p + l];
+        total += lanes_total(acc);
+    }
+    float rest = 0;
+    for (; i < n; i++) rest += squares ? x[i] * x[i] : x[i];
+    *out = total + rest;
+}
+
+// ---- Softmax along rows ------------------------------------------------------------------
+//
+// Each row of n values on its own: max, e^(x - max) and its sum (sixteen lanes, a fixed
+// tree), then the scaling; the row's result does not depend on which thread ran it.
+
+static inline float row_max(const float *x, size_t n) {
+    float acc[16];
+    for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+    int nan = 0;
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16)
+        for (int l = 0; l < 16; l++) { float v = x[k + l]; nan |= v != v; acc[l] = v > acc[l] ? v : acc[l]; }
+    float m = -__builtin_inff();
+    for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+    for (; k < n; k++) { nan |= x[k] != x[k]; m = x[k] > m ? x[k] : m; }
+    return nan ? __builtin_nanf("") : m;
+}
+
+static inline float row_sum(const float *x, size_t n) {
+    float acc[16] = {0};
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) for (int l = 0; l < 16; l++) acc[l] += x[k + l];
+    float s = lanes_total(acc);
+    for (; k < n; k++) s += x[k];
+    return s;
+}
+
+static inline float row_dot(const float *x, const float *y, size_t n) {
+    float acc[16] = {0};
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) for (int l = 0; l < 16; l++) acc[l] += x[k + l] * y[k + l];
+    float s = lanes_total(acc);
+    for (; k < n; k++) s += x[k] * y[k];
+    return s;
+}
+
+// softmax: y = e^(x - m) / Σ e^(x - m);  log_softmax: y = x - m - log Σ e^(x - m)
+void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, int log) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        float m = row_max(xr, n);
+        BLOCK16(n, { float t[16]; memcpy(t, xr + base_, len_ * 4);
+                     for (size_t l = 0; l < len_; l++) t[l] = exp_core(t[l] - m);
+                     memcpy(yr + base_, t, len_ * 4); });
+        float s = row_sum(yr, n);
+        if (log) {
+            // (x - m) - log s, not x - (m + log s): the sum m + log s would round at m's scale
+            float ls = logf(s);
+            for (size_t k = 0; k < n; k++) yr[k] = (xr[k] - m) - ls;
+        } else {
+            float inv = 1.0f / s;
+            for (size_t k = 0; k < n; k++) yr[k] = yr[k] * inv;
+        }
+    }
+}
+
+// softmax: dx = y·(dy - Σ dy·y);  log_softmax: dx = dy - e^y·Σ dy
+void KERNEL(lk_softmax_backward_rows)(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *yr = y + r * n, *gr = dy + r * n;
+        float *dr = dx + r * n;
+        if (log) {
+            float s = row_sum(gr, n);
+            BLOCK16(n, { float t[16], g[16]; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
+                         for (size_t l = 0; l < len_; l++) t[l] = g[l] - exp_core(t[l]) * s;
+                         memcpy(dr + base_, t, len_ * 4); });
+        } else {
+            float s = row_dot(gr, yr, n);
+            BLOCK16(n, { float t[16], g[16]; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
+                         for (size_t l = 0; l < len_; l++) t[l] = t[l] * (g[l] - s);
+                         memcpy(dr + base_, t, len_ * 4); });
         }
     }
 }

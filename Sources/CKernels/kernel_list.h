@@ -25,4 +25,12 @@
     X(lk_gru_step_forward, (const float *gi, const float *gh, const float *h_prev, float *saved, float *h, size_t B, \
                             size_t H), (gi, gh, h_prev, saved, h, B, H)) \
     X(lk_gru_step_backward, (const float *saved, const float *h_prev, const float *dh, float *dgi, float *dgh, \
-                             float *direct, size_t B, size_t H), (saved, h_prev, dh, dgi, dgh, direct, B, H))
+                             float *direct, size_t B, size_t H), (saved, h_prev, dh, dgi, dgh, direct, B, H)) \
+    X(lk_unary_span, (int op, const float *x, float *y, size_t n), (op, x, y, n)) \
+    X(lk_unary_backward_span, (int op, const float *dy, const float *y, float *dx, size_t n), (op, dy, y, dx, n)) \
+    X(lk_binary_span, (int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n), \
+      (op, a, b, b_step, reversed, c, n)) \
+    X(lk_sum_span, (const float *x, size_t n, int squares, double *out), (x, n, squares, out)) \
+    X(lk_softmax_rows, (const float *x, float *y, size_t rows, size_t n, int log), (x, y, rows, n, log)) \
+    X(lk_softmax_backward_rows, (const float *y, const float *dy, float *dx, size_t rows, size_t n, int log), \
+      (y, dy, dx, rows, n, log))

@@ -22,6 +22,32 @@ void lk_exp(float *x, size_t n);
 void lk_sigmoid(float *x, size_t n);
 void lk_tanh(float *x, size_t n);
 
+// ---- Pointwise ops and sums over float32 arrays (pointwise.c threads them) ----
+// Large arrays are cut into fixed chunks over the worker threads: the chunks, and so
+// every result bit, are the same whatever the thread count.
+enum { LK_EXP, LK_TANH, LK_SIGMOID };
+enum { LK_ADD, LK_SUB, LK_MUL, LK_DIV };
+/// y = f(x) for op LK_EXP, LK_TANH or LK_SIGMOID; y may be x.
+void lk_unary(int op, const float *x, float *y, size_t n);
+/// dx = dy·f'(x) from y = f(x): dy·y, dy·(1 - y²), (dy·y)·(1 - y).
+void lk_unary_backward(int op, const float *dy, const float *y, float *dx, size_t n);
+/// c = a op b elementwise; with b_step 0, b[0] for every element; reversed: b op a.
+void lk_binary(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n);
+/// Σ x, or Σ x² (squares), in float blocks of 256 and double between them.
+double lk_sum(const float *x, size_t n, int squares);
+/// Softmax (or log_softmax) of each of `rows` contiguous rows of n values.
+void lk_softmax(const float *x, float *y, size_t rows, size_t n, int log);
+/// Its backward from the output y and its gradient dy.
+void lk_softmax_backward(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log);
+
+// One instruction set's loop over a span (dispatch.c), for pointwise.c.
+void lk_unary_span(int op, const float *x, float *y, size_t n);
+void lk_unary_backward_span(int op, const float *dy, const float *y, float *dx, size_t n);
+void lk_binary_span(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n);
+void lk_sum_span(const float *x, size_t n, int squares, double *out);
+void lk_softmax_rows(const float *x, float *y, size_t rows, size_t n, int log);
+void lk_softmax_backward_rows(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log);
+
 // ---- Small matrix products (below the size where BLAS pays for its call) ----
 /// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major.
 void lk_sgemm_small(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,

@@ -3,6 +3,7 @@
 //   softmax:     y = e^(x - max) / Σ e^(x - max);   dx = y·(dy - Σ dy·y)
 //   log_softmax: y = x - max - log Σ e^(x - max);    dx = dy - e^y·Σ dy
 
+import CKernels
 import Tensors
 
 #if canImport(Glibc)
@@ -32,8 +33,29 @@ public enum Softmax {
         }
     }
 
+    /// Along the last dimension, rows contiguous: CKernels' row kernels (vectorised,
+    /// rows split over the worker threads).
+    private static func lastDimension(_ x: Tensor, log: Bool) -> Tensor {
+        let xv = x.materialized()
+        let n = x.shape[x.dim - 1]
+        let rows = n == 0 ? 0 : x.count / n
+        let out = Tensor(uninitializedShape: x.shape)
+        lk_softmax(xv.data, out.data, rows, n, log ? 1 : 0)
+        if Tensor.needsGrad(x) {
+            let y = out.detach()
+            out.attach(to: Node(name: log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", inputs: [x], saving: [y]) { grads in
+                let g = grads[0]!.materialized()
+                let dx = Tensor(uninitializedShape: y.shape)
+                lk_softmax_backward(y.data, g.data, dx.data, rows, n, log ? 1 : 0)
+                return [dx]
+            })
+        }
+        return out
+    }
+
     private static func run(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
         if x.dtype != .float32 { return composite(x.floating(), dim: dim, log: log) }
+        if x.dim > 0 && dim == x.dim - 1 { return lastDimension(x, log: log) }
         let xv = x.materialized()
         let out = Tensor(uninitializedShape: x.shape)
         forEachRow(x.shape, dim: dim) { start, step, n in

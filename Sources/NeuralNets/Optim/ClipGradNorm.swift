@@ -2,6 +2,7 @@
 // norm is at most max_norm; returns the norm before clipping.
 //   total = (Σ_p ‖g_p‖ᵖ)^(1/p);  g *= min(1, max_norm / (total + 1e-6))
 
+import CKernels
 import Tensors
 
 #if canImport(Glibc)
@@ -19,6 +20,11 @@ public enum GradientClipping {
             guard normType > 0 else { throw TensorError("norm_type must be positive, got \(normType)") }
             var s = 0.0
             for g in grads {
+                // the common case in one pass over the gradient, without a copy
+                if normType == 2 && g.dtype == .float32 && g.isContiguous {
+                    s += lk_sum(g.data, g.count, 1)
+                    continue
+                }
                 var n = 0.0
                 for v in g.doubles { n += pow(Swift.abs(v), normType) }
                 s += n
@@ -28,7 +34,15 @@ public enum GradientClipping {
         let coefficient = maxNorm / (total + 1e-6)
         if coefficient < 1 {
             let c = coefficient
-            for g in grads { try GradMode.with(enabled: false) { () throws(TensorError) in try g.mul_(c) } }
+            for g in grads {
+                if g.dtype == .float32 && g.isContiguous {
+                    var f = Float(c)
+                    lk_binary(Int32(LK_MUL), g.data, &f, 0, 0, g.data, g.count)
+                    g.storage.bumpVersion()
+                    continue
+                }
+                try GradMode.with(enabled: false) { () throws(TensorError) in try g.mul_(c) }
+            }
         }
         return total
     }

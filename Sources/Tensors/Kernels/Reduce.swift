@@ -61,6 +61,7 @@ enum Reduce {
     }
 
     private static func total<T: TensorFloat>(_ a: Tensor, _: T.Type) -> Double {
+        if let s = FloatKernels.sum(a) { return s }
         var s = 0.0
         if a.isContiguous {
             let p = a.elements(T.self)

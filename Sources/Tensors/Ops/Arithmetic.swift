@@ -210,7 +210,10 @@ extension Tensor {
     static func arithmetic(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
         // the common case first: nothing to promote
         let (da, db) = (a.dtype, b.dtype)
-        if da == db && da == .float32 { return try floatLoop(op, a, b, Float.self) }
+        if da == db && da == .float32 {
+            if let out = FloatKernels.binary(op, a, b) { return out }
+            return try floatLoop(op, a, b, Float.self)
+        }
         var t = DType.result(a.dtype, zeroDim: a.dim == 0, b.dtype, zeroDim: b.dim == 0)
         if op == .div { t = t.floating }
         if t == .bool {
@@ -266,7 +269,9 @@ extension Tensor {
             source = converted(to: .int64)
         }
         switch source.dtype {
-        case .float32: return Tensor.floatScalarLoop(op, source, Float(s), reversed, Float.self)
+        case .float32:
+            return FloatKernels.scalar(op, source, Float(s), reversed: reversed)
+                ?? Tensor.floatScalarLoop(op, source, Float(s), reversed, Float.self)
         case .float64: return Tensor.floatScalarLoop(op, source, s, reversed, Double.self)
         case .int64: return Tensor.integerScalarLoop(op, source, Int64(converting: s), reversed, Int64.self)
         case .int32: return Tensor.integerScalarLoop(op, source, Int32(converting: s), reversed, Int32.self)

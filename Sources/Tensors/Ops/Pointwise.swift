@@ -16,7 +16,9 @@ extension Tensor {
 
     // d(e^a)/da = e^a
     public func exp() -> Tensor {
-        unary("ExpBackward0", UnaryFunction.exp) { g, _, y in Tensor.zipSame(.mul, g, y) }
+        unary("ExpBackward0", UnaryFunction.exp) { g, _, y in
+            FloatKernels.unaryBackward(.exp, g, y) ?? Tensor.zipSame(.mul, g, y)
+        }
     }
 
     // d(log a)/da = 1/a
@@ -36,13 +38,15 @@ extension Tensor {
 
     // d(tanh a)/da = 1 - tanh²a
     public func tanh() -> Tensor {
-        unary("TanhBackward0", UnaryFunction.tanh) { g, _, y in Tensor.zipSame(.mul, g, Tensor.zipSame(.mul, y, y).rsub(1)) }
+        unary("TanhBackward0", UnaryFunction.tanh) { g, _, y in
+            FloatKernels.unaryBackward(.tanh, g, y) ?? Tensor.zipSame(.mul, g, Tensor.zipSame(.mul, y, y).rsub(1))
+        }
     }
 
     // dσ(a)/da = σ(a)(1 - σ(a))
     public func sigmoid() -> Tensor {
         unary("SigmoidBackward0", UnaryFunction.sigmoid) { g, _, y in
-            Tensor.zipSame(.mul, Tensor.zipSame(.mul, g, y), y.rsub(1))
+            FloatKernels.unaryBackward(.sigmoid, g, y) ?? Tensor.zipSame(.mul, Tensor.zipSame(.mul, g, y), y.rsub(1))
         }
     }
 
@@ -106,6 +110,7 @@ extension Tensor {
     /// f over a floating tensor (integer input as float32), no autograd.
     func applying(_ f: UnaryFunction) -> Tensor {
         let a = floating()
+        if let out = FloatKernels.unary(f, a) { return out }
         return a.dtype == .float64 ? f.apply(a, Double.self) : f.apply(a, Float.self)
     }
 

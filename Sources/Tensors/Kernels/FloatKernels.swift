@@ -1,0 +1,95 @@
+// The float32 pointwise ops and sums that run in CKernels (pointwise.c): vectorised
+// for each instruction set, large arrays split over the worker threads in fixed
+// chunks. Each returns nil where it does not apply, and the caller runs its own loop.
+
+import CKernels
+
+enum FloatKernels {
+    /// Below this many elements a Swift loop costs less than the call (the results are the same).
+    static let arithmeticMinimum = 2048
+
+    /// exp, tanh or σ of a float32 tensor, into a fresh contiguous one.
+    static func unary(_ f: UnaryFunction, _ a: Tensor) -> Tensor? {
+        guard a.dtype == .float32, let op = f.kernel else { return nil }
+        let x = a.materialized()
+        let out = Tensor(uninitializedLike: x)
+        lk_unary(op, x.data, out.data, x.count)
+        return out
+    }
+
+    /// dy·f'(x) from y = f(x), both float32 and of one shape.
+    static func unaryBackward(_ f: UnaryFunction, _ dy: Tensor, _ y: Tensor) -> Tensor? {
+        guard dy.dtype == .float32, y.dtype == .float32, dy.shape == y.shape, let op = f.kernel else { return nil }
+        let (g, v) = (dy.materialized(), y.materialized())
+        let out = Tensor(uninitializedLike: v)
+        lk_unary_backward(op, g.data, v.data, out.data, v.count)
+        return out
+    }
+
+    /// a op b for two float32 tensors of one shape, or one of them a single value.
+    static func binary(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor) -> Tensor? {
+        guard let code = op.kernel, a.dtype == .float32, b.dtype == .float32 else { return nil }
+        if a.shape == b.shape && a.isContiguous && b.isContiguous && a.count >= arithmeticMinimum {
+            let out = Tensor(uninitializedLike: a)
+            lk_binary(code, a.data, b.data, 1, 0, out.data, a.count)
+            return out
+        }
+        if b.count == 1 && a.isContiguous && a.count >= arithmeticMinimum && b.dim <= a.dim {
+            let out = Tensor(uninitializedLike: a)
+            lk_binary(code, a.data, b.data, 0, 0, out.data, a.count)
+            return out
+        }
+        if a.count == 1 && b.isContiguous && b.count >= arithmeticMinimum && a.dim <= b.dim {
+            let out = Tensor(uninitializedLike: b)
+            lk_binary(code, b.data, a.data, 0, 1, out.data, b.count)
+            return out
+        }
+        return nil
+    }
+
+    /// a op s (reversed: s op a) for a float32 tensor.
+    static func scalar(_ op: ArithmeticOp, _ a: Tensor, _ s: Float, reversed: Bool) -> Tensor? {
+        guard let code = op.kernel, a.dtype == .float32, a.isContiguous, a.count >= arithmeticMinimum else { return nil }
+        let out = Tensor(uninitializedLike: a)
+        var value = s
+        lk_binary(code, a.data, &value, 0, reversed ? 1 : 0, out.data, a.count)
+        return out
+    }
+
+    /// a *= s in place, for a contiguous float32 tensor.
+    static func scaleInPlace(_ a: Tensor, by s: Float) -> Bool {
+        guard a.dtype == .float32, a.isContiguous else { return false }
+        var value = s
+        lk_binary(Int32(LK_MUL), a.data, &value, 0, 0, a.data, a.count)
+        return true
+    }
+
+    /// Σ a (squares: Σ a²) of a float32 tensor, in a fixed order whatever the thread count.
+    static func sum(_ a: Tensor, squares: Bool = false) -> Double? {
+        guard a.dtype == .float32, a.isContiguous else { return nil }
+        return lk_sum(a.data, a.count, squares ? 1 : 0)
+    }
+}
+
+extension UnaryFunction {
+    var kernel: Int32? {
+        switch self {
+        case .exp: Int32(LK_EXP)
+        case .tanh: Int32(LK_TANH)
+        case .sigmoid: Int32(LK_SIGMOID)
+        default: nil
+        }
+    }
+}
+
+extension ArithmeticOp {
+    var kernel: Int32? {
+        switch self {
+        case .add: Int32(LK_ADD)
+        case .sub: Int32(LK_SUB)
+        case .mul: Int32(LK_MUL)
+        case .div: Int32(LK_DIV)
+        case .pow: nil
+        }
+    }
+}

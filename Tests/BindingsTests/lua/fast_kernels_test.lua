@@ -1,0 +1,152 @@
+-- The float32 kernels that run vectorised in CKernels and split large arrays over
+-- the worker threads (exp, tanh, sigmoid, softmax and log_softmax along the last
+-- dimension, + - * / on large tensors, sum, clip_grad_norm_): gradchecks at sizes
+-- that take the fast path, PyTorch's numbers at [700, 4000] where the threads share
+-- the work (Tests/Fixtures/extra/pointwise_large, made by make_pointwise.py),
+-- special values, and the same bits for 1, 2 and 3 threads.
+local T = require "testing"
+local references = require "references"
+local F = nn.functional
+
+local R, C = 700, 4000
+
+-- The fixture's inputs, from the formula make_pointwise.py evaluates.
+local function inputs()
+  local i = torch.arange(0, R * C, {dtype = torch.float64})
+  local x = ((i * 0.0013):sin() * 6 + (i * 0.071):sin() * 2):float():view(R, C)
+  local y = ((i * 0.0007):cos() * 2 + 2.5):float():view(R, C)
+  local g = (i * 0.0029):cos():float():view(R, C)
+  return x, y, g
+end
+
+-- Each row's Σ|v| (in float64) and every 9973rd value, as the fixture keeps them.
+local function check(ref, name, t, tol)
+  T.near(t:double():abs():sum(2), ref[name .. ".rows"], tol, name .. " row sums")
+  local flat = t:reshape(-1)
+  local picked = flat:index_select(1, torch.arange(1, flat:numel() + 1, 9973))
+  T.near(picked, ref[name .. ".sample"], tol, name .. " values")
+end
+
+local function with_threads(n, fn)
+  local before = torch.get_num_threads()
+  torch.set_num_threads(n)
+  local ok, a, b = pcall(fn)
+  torch.set_num_threads(before)
+  if not ok then error(a, 0) end
+  return a, b
+end
+
+local unary = {exp = torch.exp, tanh = torch.tanh, sigmoid = torch.sigmoid}
+local rows = {softmax = F.softmax, log_softmax = F.log_softmax}
+local arithmetic = {add = function(a, b) return a + b end, sub = function(a, b) return a - b end,
+                    mul = function(a, b) return a * b end, div = function(a, b) return a / b end}
+
+T.case("gradcheck: exp, tanh, sigmoid, softmax and log_softmax, vector blocks and a tail", function()
+  torch.manual_seed(3)
+  for name, f in pairs(unary) do
+    T.truthy(torch.autograd.gradcheck(f, {torch.randn(3, 37, {requires_grad = true})}), name)
+  end
+  for name, f in pairs(rows) do
+    T.truthy(torch.autograd.gradcheck(function(a) return f(a, -1) end, {torch.randn(2, 3, 37, {requires_grad = true})}), name)
+  end
+end)
+
+T.case("gradcheck: + - * / at a size that takes the kernels (2048 values)", function()
+  torch.manual_seed(4)
+  for name, f in pairs(arithmetic) do
+    local a = torch.randn(32, 64, {requires_grad = true})
+    local b = (torch.rand(32, 64) + 0.5):requires_grad_()
+    T.truthy(torch.autograd.gradcheck(function(p, q) return f(p, q) * 0.5 end, {a, b}), name)
+  end
+end)
+
+T.case("PyTorch's numbers at [700, 4000]: forward and backward", function()
+  local ref, config = references.load(FIXTURES .. "/extra/pointwise_large.safetensors")
+  T.eq(config.rows * config.cols, R * C, "the fixture's size")
+  T.eq(config.every, 9973, "the fixture's sampling")
+  local x, y, g = inputs()
+  for name, f in pairs(unary) do
+    local a = x:clone():requires_grad_()
+    local r = f(a)
+    r:backward(g)
+    check(ref, name, r, 1e-5)
+    check(ref, name .. ".grad", a.grad, 1e-5)
+  end
+  for name, f in pairs(rows) do
+    local a = x:clone():requires_grad_()
+    local r = f(a, 2)
+    r:backward(g)
+    check(ref, name, r, 2e-5)
+    check(ref, name .. ".grad", a.grad, 2e-5)
+  end
+  for name, f in pairs(arithmetic) do
+    local a, b = x:clone():requires_grad_(), y:clone():requires_grad_()
+    local r = f(a, b)
+    r:backward(g)
+    check(ref, name, r, 1e-5)
+    check(ref, name .. ".grad_a", a.grad, 1e-5)
+    check(ref, name .. ".grad_b", b.grad, 1e-5)
+    check(ref, name .. "_scalar", f(x, 1.7), 1e-5)
+  end
+  T.near(x:sum(), ref.sum[1], 1e-5, "sum")
+  local p, q = nn.Parameter(torch.zeros(R, C)), nn.Parameter(torch.zeros(1000))
+  p.grad, q.grad = x:clone(), torch.arange(0, 1000):float() / 100
+  -- PyTorch sums the squares in float32, 3e-5 short of the sum in double
+  local norm = nn.utils.clip_grad_norm_({p, q}, 5.0)
+  T.near(norm, ref["clip.norm_exact"][1], 1e-9, "clip_grad_norm_'s total, against the exact sum")
+  T.near(norm, ref["clip.norm"][1], 1e-4, "clip_grad_norm_'s total, against PyTorch's")
+  check(ref, "clip.grad_p", p.grad, 1e-4)
+  T.near(q.grad, ref["clip.grad_q"], 1e-4, "the other gradient clipped")
+end)
+
+-- equal, both NaN, or within tol
+local function same_special(a, b, what)
+  a, b = a:reshape(-1):totable(), b:reshape(-1):totable()
+  for i = 1, #b do
+    local ok = (a[i] ~= a[i] and b[i] ~= b[i]) or a[i] == b[i]
+        or math.abs(a[i] - b[i]) <= 2e-6 * math.max(1, math.abs(b[i]))
+    T.truthy(ok, string.format("%s element %d: expected %s, got %s", what, i, b[i], a[i]))
+  end
+end
+
+T.case("infinities, NaN, huge and tiny values as PyTorch has them", function()
+  local ref = references.load(FIXTURES .. "/extra/pointwise_large.safetensors")
+  local values = ref["special.exp"]:numel()
+  local special = torch.tensor({-math.huge, math.huge, 0 / 0, -1e4, -104.5, -88.0, -20.0, -1e-30, 0.0,
+                                1e-30, 0.5, 0.625, 0.626, 9.0, 88.5, 89.5, 1e4})
+  local rest = torch.arange(0, values - special:numel()):double() * 0.37 - 3
+  special = torch.cat({special, rest:float()})
+  for name, f in pairs(unary) do same_special(f(special), ref["special." .. name], name) end
+  for name, f in pairs(rows) do same_special(f(ref["special.rows"], 2), ref["special." .. name], name) end
+end)
+
+T.case("1, 2 and 3 threads give the same bits", function()
+  local x, y, g = inputs()
+  local function run()
+    local results = {}
+    for name, f in pairs(unary) do
+      local a = x:clone():requires_grad_()
+      local r = f(a)
+      r:backward(g)
+      results[name], results[name .. ".grad"] = r:detach(), a.grad
+    end
+    for name, f in pairs(rows) do
+      local a = x:clone():requires_grad_()
+      local r = f(a, 2)
+      r:backward(g)
+      results[name], results[name .. ".grad"] = r:detach(), a.grad
+    end
+    for name, f in pairs(arithmetic) do results[name] = f(x, y) end
+    results.sum = x:sum()
+    local p = nn.Parameter(torch.zeros(R, C))
+    p.grad = x:clone()
+    results.clip_norm = torch.tensor({nn.utils.clip_grad_norm_({p}, 5.0)}, {dtype = torch.float64})
+    results.clipped = p.grad
+    return results
+  end
+  local one = with_threads(1, run)
+  for _, n in ipairs({2, 3}) do
+    local other = with_threads(n, run)
+    for name, t in pairs(one) do T.truthy(torch.equal(t, other[name]), string.format("%s with %d threads", name, n)) end
+  end
+end)
