@@ -258,9 +258,10 @@ enum TensorClass {
         return 1
     }
 
-    static let add_ = LuaFunction("add_", "t:add_(other [, alpha]) -> t", "t += alpha * other, in place (other a tensor or number).") { lua in
+    static let add_ = LuaFunction("add_", "t:add_(other [, alpha | {alpha=}]) -> t", "t += alpha * other, in place (other a tensor or number).") { lua in
         let t = try lua.tensor(1)
-        let alpha = try lua.optionalNumber(3) ?? 1
+        // PyTorch's keyword (p.data.add_(p.grad, alpha=-lr)) as an options table, or plainly
+        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
         if lua.kind(2) == .number {
             let s = try lua.number(2) * alpha
             try lua.blame(1) { () throws(TensorError) in try t.add_(s) }

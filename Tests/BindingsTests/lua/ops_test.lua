@@ -319,4 +319,13 @@ T.case("PyTorch's results and gradients (Tests/Fixtures/extra/tensor_ops, made b
   check("maximum", function(a) return torch.maximum(a, g.y) end)
 end)
 
+T.case("add_ takes alpha plainly or as PyTorch's keyword", function()
+  local p, g = torch.tensor({1, 2, 3}), torch.tensor({10, 20, 30})
+  p:add_(g, -0.5)
+  T.near(p, {-4, -8, -12}, 1e-7)
+  p:add_(g, {alpha = 0.5})
+  T.near(p, {1, 2, 3}, 1e-7)
+  T.raises(function() p:add_(g, {alpah = 2}) end, "unknown option 'alpah'")
+end)
+
 return T.run()
