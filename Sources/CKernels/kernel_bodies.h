@@ -314,13 +314,22 @@ void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_
         for (size_t p0 = 0; p0 < k; p0 += KC) {
             size_t p1 = p0 + KC < k ? p0 + KC : k;
             size_t i = 0;
-            if (panels == 2) {
-                for (; i + 8 <= m; i += 8) packed_block(8, 2, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
-                for (; i < m; i++) packed_block(1, 2, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
-            } else {
-                for (; i + 8 <= m; i += 8) packed_block(8, 1, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
-                for (; i < m; i++) packed_block(1, 1, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc);
+            // The rows past the last block of 8 as one block of their own: one at a time,
+            // each would read the panels again for a single row (batch 20: 4 extra passes).
+#define PACKED_BLOCKS(panels_) \
+            for (; i + 8 <= m; i += 8) packed_block(8, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); \
+            switch (m - i) { \
+            case 7: packed_block(7, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 6: packed_block(6, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 5: packed_block(5, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 4: packed_block(4, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 3: packed_block(3, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 2: packed_block(2, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            case 1: packed_block(1, panels_, p0, p1, a + i * lda, lda, panel, k, c + i * ldc + j, ldc); break; \
+            default: break; \
             }
+            if (panels == 2) { PACKED_BLOCKS(2) } else { PACKED_BLOCKS(1) }
+#undef PACKED_BLOCKS
         }
         j += 16 * panels;
     }
