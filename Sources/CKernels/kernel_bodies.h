@@ -280,20 +280,38 @@ static inline __attribute__((always_inline)) void packed_block(size_t rows, size
         for (size_t q = 0; q < panels; q++) store16(c + r * ldc + q * 16, x[r][q]);
 }
 
-// Column `column` of the packed B, one element at a time: C[i, 0] += Σ_p A[i, p]·B[p, column].
-static inline void packed_lane(size_t m, size_t k, const float *a, size_t lda, const float *bp, size_t column,
-                               float *c, size_t ldc) {
-    const float *lane = bp + column / 16 * 16 * k + column % 16;
-    for (size_t i = 0; i < m; i++) {
-        float acc = c[i * ldc];
-        for (size_t p = 0; p < k; p++) acc = __builtin_fmaf(a[i * lda + p], lane[p * 16], acc);
-        c[i * ldc] = acc;
+// k runs in passes of PACKED_KC (the whole-panel path's KC) so that partial panels sum alike.
+#define PACKED_KC 256
+
+// `width` columns of one panel, from lane `lane0`: the whole panel runs on a copy of
+// those columns (the panel's padding is zeros), and only they are written back. A
+// vector per row instead of one element at a time; the same fused terms in the same
+// order, so the same bits as the whole-panel path.
+static inline void packed_partial(size_t m, size_t k, const float *a, size_t lda, const float *panel, size_t lane0,
+                                  size_t width, float *c, size_t ldc) {
+    float t[8 * 16];
+    for (size_t i = 0; i < m; i += 8) {
+        size_t rows = m - i < 8 ? m - i : 8;
+        memset(t, 0, sizeof t);
+        for (size_t r = 0; r < rows; r++)
+            for (size_t l = 0; l < width; l++) t[r * 16 + lane0 + l] = c[(i + r) * ldc + l];
+        const float *ai = a + i * lda;
+        switch (rows) {
+#define PARTIAL_CASE(n_) case n_: for (size_t p0 = 0; p0 < k; p0 += PACKED_KC) \
+            packed_block(n_, 1, p0, p0 + PACKED_KC < k ? p0 + PACKED_KC : k, ai, lda, panel, k, t, 16); break;
+        PARTIAL_CASE(8) PARTIAL_CASE(7) PARTIAL_CASE(6) PARTIAL_CASE(5)
+        PARTIAL_CASE(4) PARTIAL_CASE(3) PARTIAL_CASE(2) PARTIAL_CASE(1)
+#undef PARTIAL_CASE
+        default: break;
+        }
+        for (size_t r = 0; r < rows; r++)
+            for (size_t l = 0; l < width; l++) c[(i + r) * ldc + l] = t[r * 16 + lane0 + l];
     }
 }
 
 void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *bp,
                                   size_t j0, float beta, float *c, size_t ldc) {
-    enum { KC = 256 };
+    enum { KC = PACKED_KC };
     if (beta != 1.0f) {
         for (size_t i = 0; i < m; i++) {
             float *row = c + i * ldc;
@@ -306,7 +324,7 @@ void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_
     // fused terms in the same order on every path, so where a share starts changes nothing.
     size_t lead = (16 - j0 % 16) % 16;
     if (lead > n) lead = n;
-    for (size_t j = 0; j < lead; j++) packed_lane(m, k, a, lda, bp, j0 + j, c + j, ldc);
+    if (lead) packed_partial(m, k, a, lda, bp + j0 / 16 * 16 * k, j0 % 16, lead, c, ldc);
     size_t j = lead;
     for (; j + 16 <= n; ) {
         size_t panels = j + 32 <= n ? 2 : 1;
@@ -333,8 +351,8 @@ void KERNEL(lk_sgemm_packed)(size_t m, size_t n, size_t k, const float *a, size_
         }
         j += 16 * panels;
     }
-    // fewer than 16 columns left: their lanes of the last panel, one element at a time
-    for (; j < n; j++) packed_lane(m, k, a, lda, bp, j0 + j, c + j, ldc);
+    // fewer than 16 columns left: their lanes of the last panel
+    if (j < n) packed_partial(m, k, a, lda, bp + (j0 + j) * k, 0, n - j, c + j, ldc);
 }
 
 void KERNEL(lk_transpose)(const float *src, size_t n, size_t k, float *dst) {
