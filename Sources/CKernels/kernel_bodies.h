@@ -578,12 +578,13 @@ void KERNEL(lk_binary_span)(int op, const float *a, const float *b, size_t b_ste
 
 // ---- Sums ----------------------------------------------------------------------------
 //
-// Sixteen float lanes over blocks of 256 values, each block's lanes added in a fixed
-// tree and the block totals in double: the same bits on every instruction set, and
-// 256 terms at most ever meet in float.
+// 64 float lanes (four vectors on AVX-512: one would chain every addition to the one
+// before), added in a fixed tree; a sum over many values adds blocks of 256 that way
+// and their totals in double. The same bits on every instruction set, and no more
+// than 256 terms ever meet in float.
 
-static inline float lanes_total(float acc[16]) {
-    for (int w = 8; w >= 1; w /= 2)
+static inline float lanes_total(float acc[64]) {
+    for (int w = 32; w >= 1; w /= 2)
         for (int l = 0; l < w; l++) acc[l] += acc[l + w];
     return acc[0];
 }
@@ -593,9 +594,9 @@ void KERNEL(lk_sum_span)(const float *x, size_t n, int squares, double *out) {
     double total = 0;
     size_t i = 0;
     for (; i + 256 <= n; i += 256) {
-        float acc[16] = {0};
-        if (squares) for (size_t p = 0; p < 256; p += 16) for (int l = 0; l < 16; l++) acc[l] += x[i + p + l] * x[i + p + l];
-        else for (size_t p = 0; p < 256; p += 16) for (int l = 0; l < 16; l++) acc[l] += x[i + p + l];
+        float acc[64] = {0};
+        if (squares) for (size_t p = 0; p < 256; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l] * x[i + p + l];
+        else for (size_t p = 0; p < 256; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l];
         total += lanes_total(acc);
     }
     float rest = 0;
@@ -605,35 +606,36 @@ void KERNEL(lk_sum_span)(const float *x, size_t n, int squares, double *out) {
 
 // ---- Softmax along rows ------------------------------------------------------------------
 //
-// Each row of n values on its own: max, e^(x - max) and its sum (sixteen lanes, a fixed
-// tree), then the scaling; the row's result does not depend on which thread ran it.
+// Each row of n values on its own: max, e^(x - max) and its sum, then the scaling; the
+// row's result does not depend on which thread ran it. Maxima and sums run in 64 lanes
+// and a fixed tree, as above.
 
 static inline float row_max(const float *x, size_t n) {
-    float acc[16];
-    for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+    float acc[64];
+    for (int l = 0; l < 64; l++) acc[l] = -__builtin_inff();
     int nan = 0;
     size_t k = 0;
-    for (; k + 16 <= n; k += 16)
-        for (int l = 0; l < 16; l++) { float v = x[k + l]; nan |= v != v; acc[l] = v > acc[l] ? v : acc[l]; }
+    for (; k + 64 <= n; k += 64)
+        for (int l = 0; l < 64; l++) { float v = x[k + l]; nan |= v != v; acc[l] = v > acc[l] ? v : acc[l]; }
     float m = -__builtin_inff();
-    for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+    for (int l = 0; l < 64; l++) m = acc[l] > m ? acc[l] : m;
     for (; k < n; k++) { nan |= x[k] != x[k]; m = x[k] > m ? x[k] : m; }
     return nan ? __builtin_nanf("") : m;
 }
 
 static inline float row_sum(const float *x, size_t n) {
-    float acc[16] = {0};
+    float acc[64] = {0};
     size_t k = 0;
-    for (; k + 16 <= n; k += 16) for (int l = 0; l < 16; l++) acc[l] += x[k + l];
+    for (; k + 64 <= n; k += 64) for (int l = 0; l < 64; l++) acc[l] += x[k + l];
     float s = lanes_total(acc);
     for (; k < n; k++) s += x[k];
     return s;
 }
 
 static inline float row_dot(const float *x, const float *y, size_t n) {
-    float acc[16] = {0};
+    float acc[64] = {0};
     size_t k = 0;
-    for (; k + 16 <= n; k += 16) for (int l = 0; l < 16; l++) acc[l] += x[k + l] * y[k + l];
+    for (; k + 64 <= n; k += 64) for (int l = 0; l < 64; l++) acc[l] += x[k + l] * y[k + l];
     float s = lanes_total(acc);
     for (; k < n; k++) s += x[k] * y[k];
     return s;
