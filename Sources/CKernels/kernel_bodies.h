@@ -253,9 +253,22 @@ typedef float v16f __attribute__((vector_size(64), aligned(4)));
 void KERNEL(lk_pack_panels)(const float *restrict b, size_t k, size_t n, size_t ldb, int trans, float *restrict bp) {
     for (size_t q = 0; q * 16 < n; q++) {
         size_t width = n - q * 16 < 16 ? n - q * 16 : 16;
-        for (size_t p = 0; p < k; p++) {
+        size_t p = 0;
+        if (trans && width == 16) {
+            // 16×16 tiles: each of B's rows read 16 values at a time (a column at a time
+            // would touch 16 cache lines for every 16 values written)
+            for (; p + 16 <= k; p += 16) {
+                float tile[16][16];
+                for (size_t l = 0; l < 16; l++) memcpy(tile[l], b + (q * 16 + l) * ldb + p, 16 * sizeof(float));
+                float *dst = bp + q * 16 * k + p * 16;
+                for (size_t pp = 0; pp < 16; pp++)
+                    for (size_t l = 0; l < 16; l++) dst[pp * 16 + l] = tile[l][pp];
+            }
+        }
+        for (; p < k; p++) {
             float *dst = bp + q * 16 * k + p * 16;
-            for (size_t l = 0; l < width; l++) dst[l] = trans ? b[(q * 16 + l) * ldb + p] : b[p * ldb + q * 16 + l];
+            if (trans) for (size_t l = 0; l < width; l++) dst[l] = b[(q * 16 + l) * ldb + p];
+            else memcpy(dst, b + p * ldb + q * 16, width * sizeof(float));
             for (size_t l = width; l < 16; l++) dst[l] = 0;
         }
     }
