@@ -376,7 +376,7 @@ void KERNEL(lk_transpose)(const float *src, size_t n, size_t k, float *dst) {
 // ---- Adam ---------------------------------------------------------------------------
 
 // m = m + w·(g - m) as one fused multiply-add (PyTorch's vectorised lerp); v = b2·v + (1 - b2)·g²
-void KERNEL(lk_adam_moments)(float *restrict m, float *restrict v, const float *restrict g, size_t n,
+void KERNEL(lk_adam_moments_span)(float *restrict m, float *restrict v, const float *restrict g, size_t n,
                                   float w, float b2, float one_minus_b2) {
     for (size_t i = 0; i < n; i++) {
         m[i] = __builtin_fmaf(w, g[i] - m[i], m[i]);
@@ -385,7 +385,7 @@ void KERNEL(lk_adam_moments)(float *restrict m, float *restrict v, const float *
 }
 
 // x -= step_size·m / (sqrt(v)/bias2_sqrt + eps)
-void KERNEL(lk_adam_update)(float *restrict x, const float *restrict m, const float *restrict v, size_t n,
+void KERNEL(lk_adam_update_span)(float *restrict x, const float *restrict m, const float *restrict v, size_t n,
                                  float step_size, float bias2_sqrt, float eps) {
     for (size_t i = 0; i < n; i++) {
         float denom = __builtin_sqrtf(v[i]) / bias2_sqrt + eps;

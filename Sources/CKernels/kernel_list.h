@@ -13,9 +13,9 @@
                         float *c, size_t ldc), (m, n, k, a, lda, bp, j0, beta, c, ldc)) \
     X(lk_column_sums, (const float *a, size_t rows, size_t n, size_t lda, float *sums), (a, rows, n, lda, sums)) \
     X(lk_transpose, (const float *src, size_t n, size_t k, float *dst), (src, n, k, dst)) \
-    X(lk_adam_moments, (float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2), \
+    X(lk_adam_moments_span, (float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2), \
       (m, v, g, n, w, b2, one_minus_b2)) \
-    X(lk_adam_update, (float *x, const float *m, const float *v, size_t n, float step_size, float bias2_sqrt, float eps), \
+    X(lk_adam_update_span, (float *x, const float *m, const float *v, size_t n, float step_size, float bias2_sqrt, float eps), \
       (x, m, v, n, step_size, bias2_sqrt, eps)) \
     X(lk_lstm_step_forward, (float *gates, const float *c_prev, float *c, float *tc, float *r, size_t ldr, size_t B, \
                              size_t H, size_t units), (gates, c_prev, c, tc, r, ldr, B, H, units)) \

@@ -16,11 +16,12 @@
 typedef struct {
     int op, reversed, kind;
     const float *a, *b;
-    float *c;
+    float *c, *d;
     size_t b_step, n;
+    float f0, f1, f2;
 } span_job;
 
-enum { UNARY, UNARY_BACKWARD, BINARY };
+enum { UNARY, UNARY_BACKWARD, BINARY, ADAM_MOMENTS, ADAM_UPDATE };
 
 static void run_span(const void *ctx, size_t begin, size_t end) {
     const span_job *j = ctx;
@@ -29,6 +30,8 @@ static void run_span(const void *ctx, size_t begin, size_t end) {
     switch (j->kind) {
     case UNARY: lk_unary_span(j->op, j->a + lo, j->c + lo, hi - lo); break;
     case UNARY_BACKWARD: lk_unary_backward_span(j->op, j->a + lo, j->b + lo, j->c + lo, hi - lo); break;
+    case ADAM_MOMENTS: lk_adam_moments_span(j->c + lo, j->d + lo, j->a + lo, hi - lo, j->f0, j->f1, j->f2); break;
+    case ADAM_UPDATE: lk_adam_update_span(j->c + lo, j->a + lo, j->b + lo, hi - lo, j->f0, j->f1, j->f2); break;
     default: lk_binary_span(j->op, j->a + lo, j->b_step ? j->b + lo : j->b, j->b_step, j->reversed, j->c + lo, hi - lo);
     }
 }
@@ -50,6 +53,16 @@ void lk_unary_backward(int op, const float *dy, const float *y, float *dx, size_
 
 void lk_binary(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n) {
     span_job job = {.op = op, .kind = BINARY, .a = a, .b = b, .b_step = b_step, .reversed = reversed, .c = c, .n = n};
+    run_chunks(&job);
+}
+
+void lk_adam_moments(float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2) {
+    span_job job = {.kind = ADAM_MOMENTS, .c = m, .d = v, .a = g, .n = n, .f0 = w, .f1 = b2, .f2 = one_minus_b2};
+    run_chunks(&job);
+}
+
+void lk_adam_update(float *x, const float *m, const float *v, size_t n, float step_size, float bias2_sqrt, float eps) {
+    span_job job = {.kind = ADAM_UPDATE, .c = x, .a = m, .b = v, .n = n, .f0 = step_size, .f1 = bias2_sqrt, .f2 = eps};
     run_chunks(&job);
 }
 

@@ -47,6 +47,8 @@ void lk_binary_span(int op, const float *a, const float *b, size_t b_step, int r
 void lk_sum_span(const float *x, size_t n, int squares, double *out);
 void lk_softmax_rows(const float *x, float *y, size_t rows, size_t n, int log);
 void lk_softmax_backward_rows(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log);
+void lk_adam_moments_span(float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2);
+void lk_adam_update_span(float *x, const float *m, const float *v, size_t n, float step_size, float bias2_sqrt, float eps);
 
 // ---- Small matrix products (below the size where BLAS pays for its call) ----
 /// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major.
@@ -69,7 +71,7 @@ void lk_column_sums(const float *a, size_t rows, size_t n, size_t lda, float *su
 /// dst[k×n] = srcᵀ for src[n×k], both contiguous.
 void lk_transpose(const float *src, size_t n, size_t k, float *dst);
 
-// ---- Adam, elementwise over n parameters ----
+// ---- Adam, elementwise over n parameters (pointwise.c threads them as the other pointwise ops) ----
 /// m = m + w·(g - m) (fused, as PyTorch's lerp); v = b2·v + (1 - b2)·g².
 void lk_adam_moments(float *m, float *v, const float *g, size_t n, float w, float b2, float one_minus_b2);
 /// x -= step_size·m / (sqrt(v)/bias2_sqrt + eps).

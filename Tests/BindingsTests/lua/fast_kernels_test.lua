@@ -1,6 +1,6 @@
 -- The float32 kernels that run vectorised in CKernels and split large arrays over
 -- the worker threads (exp, tanh, sigmoid, softmax and log_softmax along the last
--- dimension, + - * / on large tensors, sum, clip_grad_norm_): gradchecks at sizes
+-- dimension, + - * / on large tensors, sum, clip_grad_norm_, Adam): gradchecks at sizes
 -- that take the fast path, PyTorch's numbers at [700, 4000] where the threads share
 -- the work (Tests/Fixtures/extra/pointwise_large, made by make_pointwise.py),
 -- special values, and the same bits for 1, 2 and 3 threads.
@@ -97,6 +97,13 @@ T.case("PyTorch's numbers at [700, 4000]: forward and backward", function()
   T.near(norm, ref["clip.norm"][1], 1e-4, "clip_grad_norm_'s total, against PyTorch's")
   check(ref, "clip.grad_p", p.grad, 1e-4)
   T.near(q.grad, ref["clip.grad_q"], 1e-4, "the other gradient clipped")
+  local a = nn.Parameter(x:clone())
+  local opt = optim.Adam({a}, 0.01)
+  for k = 1, 2 do
+    a.grad = g * k
+    opt:step()
+  end
+  check(ref, "adam", a, 1e-6)
 end)
 
 -- equal, both NaN, or within tol
@@ -142,6 +149,11 @@ T.case("1, 2 and 3 threads give the same bits", function()
     p.grad = x:clone()
     results.clip_norm = torch.tensor({nn.utils.clip_grad_norm_({p}, 5.0)}, {dtype = torch.float64})
     results.clipped = p.grad
+    local a = nn.Parameter(x:clone())
+    local opt = optim.Adam({a}, 0.01)
+    a.grad = g
+    opt:step()
+    results.adam = a:detach()
     return results
   end
   local one = with_threads(1, run)

@@ -1,7 +1,7 @@
 """PyTorch's results for lstmlua's vectorised, threaded float32 kernels at a size
 that reaches their threaded path ([700, 4000], 2.8 M values): exp, tanh, sigmoid,
 softmax and log_softmax (last dimension) forward and backward, the four arithmetic
-ops, sum, and clip_grad_norm_. Whole outputs would be 11 MB each, so each is kept
+ops, sum, clip_grad_norm_ and two Adam steps. Whole outputs would be 11 MB each, so each is kept
 as the sums of its rows' absolute values (in float64) and every 9973rd value; a small tensor of special values
 (infinities, NaN, huge and tiny) is kept whole.
 
@@ -51,6 +51,13 @@ p.grad, q.grad = x.clone(), torch.arange(1000, dtype=torch.float32) / 100
 out["clip.norm_exact"] = (p.grad.double().pow(2).sum() + q.grad.double().pow(2).sum()).sqrt().reshape(1)
 out["clip.norm"] = torch.nn.utils.clip_grad_norm_([p, q], 5.0).reshape(1)
 keep("clip.grad_p", p.grad); out["clip.grad_q"] = q.grad.clone()
+
+a = torch.nn.Parameter(x.clone())
+opt = torch.optim.Adam([a], lr=0.01)
+for k in range(2):
+    a.grad = g * (k + 1)
+    opt.step()
+keep("adam", a)
 
 special = torch.tensor([float("-inf"), float("inf"), float("nan"), -1e4, -104.5, -88.0, -20.0, -1e-30, 0.0,
                         1e-30, 0.5, 0.625, 0.626, 9.0, 88.5, 89.5, 1e4] + [0.37 * k - 3 for k in range(15)])
