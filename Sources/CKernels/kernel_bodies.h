@@ -654,6 +654,16 @@ static inline float row_dot(const float *x, const float *y, size_t n) {
     return s;
 }
 
+// *out = log Σ e^x = m + log Σ e^(x - m), m the maximum (m itself when not finite); scratch holds n
+void KERNEL(lk_log_sum_exp)(const float *x, size_t n, float *scratch, float *out) {
+    float m = row_max(x, n);
+    if (m - m != 0) { *out = m; return; }
+    BLOCK16(n, { float t[16]; memcpy(t, x + base_, len_ * 4);
+                 for (size_t l = 0; l < len_; l++) t[l] = exp_core(t[l] - m);
+                 memcpy(scratch + base_, t, len_ * 4); });
+    *out = m + logf(row_sum(scratch, n));
+}
+
 // softmax: y = e^(x - m) / Σ e^(x - m);  log_softmax: y = x - m - log Σ e^(x - m)
 void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, int log) {
     for (size_t r = 0; r < rows; r++) {

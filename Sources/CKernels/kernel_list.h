@@ -33,4 +33,5 @@
     X(lk_sum_span, (const float *x, size_t n, int squares, double *out), (x, n, squares, out)) \
     X(lk_softmax_rows, (const float *x, float *y, size_t rows, size_t n, int log), (x, y, rows, n, log)) \
     X(lk_softmax_backward_rows, (const float *y, const float *dy, float *dx, size_t rows, size_t n, int log), \
-      (y, dy, dx, rows, n, log))
+      (y, dy, dx, rows, n, log)) \
+    X(lk_log_sum_exp, (const float *x, size_t n, float *scratch, float *out), (x, n, scratch, out))

@@ -10,6 +10,7 @@
 // ignore_index count for nothing; "mean" divides by Σ w_y over the others
 // (PyTorch's weighted mean, NaN when nothing is left).
 
+import CKernels
 import Tensors
 
 #if canImport(Glibc)
@@ -246,11 +247,12 @@ extension Loss {
     /// log Σ e^p over `count` values `stride` apart, shifted by their maximum; `scratch` holds `count`.
     private static func logSumExp(_ p: UnsafePointer<Float>, stride: Int, count: Int,
                                   scratch: UnsafeMutablePointer<Float>) -> Float {
+        var lse: Float = 0
         if stride == 1 {
-            scratch.update(from: p, count: count)
-        } else {
-            for k in 0..<count { scratch[k] = p[k * stride] }
+            lk_log_sum_exp(p, count, scratch, &lse)
+            return lse
         }
+        for k in 0..<count { scratch[k] = p[k * stride] }
         let m = maximum(scratch, count)
         if !m.isFinite { return m }
         for k in 0..<count { scratch[k] -= m }
