@@ -42,6 +42,28 @@ struct DistributedTests {
         #expect(r.stdout.contains("rank 1: 3 cases passed"), "\(r.stdout)")
     }
 
+    /// Scripts/train_sine.lua --distributed: rank 0 alone prints and plots, and two ranks of
+    /// batch 4 train as one process of batch 8 does.
+    @Test func trainSineDistributed() throws {
+        let dir = try Command.temporaryDirectory(), single = try Command.temporaryDirectory()
+        let options = ["--iterations", "40", "--hidden", "8"]
+        let (r, _) = try MPIRun.run("Scripts/train_sine.lua", ["--distributed", "--batch", "4", "--out", dir.path] + options)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.components(separatedBy: "Net(").count == 2, "the model printed once: \(r.stdout)")
+        #expect(r.stdout.components(separatedBy: "Iteration: 40 loss").count == 2)
+        #expect(r.stdout.contains("batch 4 per rank × 2 ranks"), "\(r.stdout)")
+        for name in ["sine_lstm_loss.png", "sine_lstm_prediction.png"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(name)")
+        }
+        let one = try Command.run([TrainSineTests.script, "--batch", "8", "--out", single.path] + options)
+        #expect(one.status == 0, "\(one.stderr)")
+        func finalLoss(_ s: String) -> Double? {
+            s.range(of: "final loss ").flatMap { Double(s[$0.upperBound...].prefix { $0 != "," }) }
+        }
+        let (a, b) = (try #require(finalLoss(r.stdout)), try #require(finalLoss(one.stdout)))
+        #expect(abs(a - b) <= 1e-4 * b, "2 ranks × batch 4: \(a), 1 process × batch 8: \(b)")
+    }
+
     @Test func anErrorOnOneRankEndsTheJob() throws {
         let (r, seconds) = try MPIRun.run("Tests/Distributed/raise.lua", killAfter: 30)
         #expect(r.status != 0)
