@@ -112,4 +112,17 @@ T.case("a guard with <close> works as no_sync(fn)", function()
   T.eq(max_relative(both[1], both[2]), 0, "averaged after it")
 end)
 
+T.case("torch.save of the wrapper writes the wrapped model, as one process would", function()
+  local ddp = nn.DDP(nn.Linear(3, 2))
+  local path = os.tmpname()
+  if rank == 0 then torch.save(path, ddp) end
+  dist.barrier()
+  if rank == 0 then
+    local loaded = torch.load(path)
+    T.eq(tostring(loaded), "Linear(in_features=3, out_features=2, bias=True)")
+    T.eq(loaded.weight:totable(), ddp.module.weight:detach():totable())
+  end
+  os.remove(path)
+end)
+
 print(string.format("rank %d: %d cases passed", rank, T.run()))

@@ -94,6 +94,9 @@ doc("nn.parallel.DistributedDataParallel:forward", "ddp(...) -> ...", "The wrapp
 function DDP:state_dict() return self.module:state_dict() end
 doc("nn.parallel.DistributedDataParallel:state_dict", "ddp:state_dict() -> {name = tensor}", "The wrapped module's state_dict, under its own names (no \"module.\" prefix).", DDP.state_dict)
 
+-- torch.save(ddp, path) writes the wrapped module, as torch.save(ddp.module, path) would.
+function DDP:_checkpoint_description() return self.module:_checkpoint_description() end
+
 function DDP:load_state_dict(state, strict) return self.module:load_state_dict(state, strict) end
 doc("nn.parallel.DistributedDataParallel:load_state_dict", "ddp:load_state_dict(state [, strict=true])", "Loads into the wrapped module (its own names).", DDP.load_state_dict)
 
