@@ -92,13 +92,14 @@ enum DataBindings {
         let batch = try o?.integer("batch") ?? 1, stride = try o?.integer("stride") ?? 1
         let shuffle = try o?.boolean("shuffle") ?? false, dropLast = try o?.boolean("drop_last") ?? false
         let epoch = try o?.integer("epoch") ?? 0
+        guard epoch >= 0 else { throw LuaError.argument(3, "option 'epoch' must be non-negative, got \(epoch)") }
         var seed: UInt64?
         if let s = try o?.integer("seed") {
             guard s >= 0 else { throw LuaError.argument(3, "option 'seed' must be non-negative, got \(s)") }
             seed = UInt64(s)
         }
         let shard = try DataBindings.shard(lua, o, argument: 3)
-        let it = try lua.blame(3) { () throws(TensorError) in
+        let it = try lua.blame(2) { () throws(TensorError) in
             try WindowBatches(series: series.doubles.map { Float($0) }, length: length, batch: batch, stride: stride, shuffle: shuffle,
                               dropLast: dropLast, seed: seed, shard: shard, epoch: epoch)
         }
