@@ -101,8 +101,13 @@ public final class ProcessGroup {
 
     // MARK: Collectives
 
-    public func barrier(name: String = "barrier") throws(DistributedError) {
-        try alive(name)
+    public func barrier() throws(DistributedError) {
+        try alive("barrier")
+        // agreeing is itself a barrier, and catches a rank that called another collective
+        try agree("barrier", Tensor(uninitializedShape: [0], dtype: .uint8), extra: 0, extraName: "", problem: nil)
+    }
+
+    private func barrier(name: String) throws(DistributedError) {
         try check(watchdog.guarding(name) { MPI_Barrier(comm) }, name)
     }
 

@@ -118,6 +118,8 @@ T.case("mismatched sizes are an error on every rank, and the job goes on", funct
   T.raises(function() dist.all_reduce(torch.zeros(2), {op = rank == 0 and "sum" or "max"}) end, "rank 0 gave op sum, rank 1 gave op max")
   T.raises(function() dist.all_reduce(rank == 0 and torch.zeros(2):expand(3, 2) or torch.zeros(3, 2)) end,
     rank == 0 and "more than one element of the tensor refers to a single memory location" or "rank 0 could not take part")
+  T.raises(function() if rank == 0 then dist.barrier() else dist.all_reduce(torch.zeros(1)) end end,
+    "the ranks called different collectives: rank 0 called barrier, rank 1 called all_reduce")
   local t = torch.ones(2)
   dist.all_reduce(t)
   T.eq(t:totable(), {2.0, 2.0}, "a collective after the errors")
