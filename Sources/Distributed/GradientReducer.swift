@@ -80,6 +80,16 @@ public final class GradientReducer: BackwardObserver {
         let bucket = buckets[b]
         fill(bucket, slot: s)
         if bucket.filled.count == bucket.slots.count { try launchReady() }
+        progress()
+    }
+
+    /// Open MPI advances a non-blocking collective inside MPI calls: a test of the
+    /// started ones as each gradient completes moves them along while backward runs.
+    private func progress() {
+        var flag: Int32 = 0
+        for bucket in buckets.prefix(nextToLaunch) where bucket.request != lm_request_null() {
+            MPI_Test(&bucket.request, &flag, lm_status_ignore())
+        }
     }
 
     public func backwardEnded(completed: Bool) throws(TensorError) {
