@@ -3,11 +3,12 @@
 //
 // The targets, bottom up:
 //   C libraries (Debian)  CLua, COpenBLAS, CCairo, CEdit, CZMQ  systemLibrary targets
+//                         CMPI                                  Open MPI, for torch.distributed
 //                         CCmarkGFM                             Markdown (CommonMark, GitHub's) for HTML reports
 //   C glue                CInterrupt, LuaGlue, LuaPrelude       what must be C, and the Lua prelude
 //                         CKernels                              inner loops built for several instruction sets
 //   Swift core            Tensors, NeuralNets, Datasets,        knows nothing of Lua
-//                         Checkpoints, Plotting
+//                         Checkpoints, Plotting, Distributed    (Distributed: the ranks of a job, over MPI)
 //                         SafeFiles                             the one way a user's file is written
 //   Lua layer             LuaBridge (safe calls into Lua),      bindings over the core
 //                         Bindings (torch, nn, optim, data, plot)
@@ -40,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CCmarkGFM", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
         .target(name: "CInterrupt"),
@@ -55,10 +57,12 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensors", "SafeFiles"], swiftSettings: optimize),
         .target(name: "Checkpoints", dependencies: ["Tensors", "SafeFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: optimize),
+        .target(name: "Distributed", dependencies: ["CMPI", "Tensors"], swiftSettings: optimize),
         .target(name: "Plotting", dependencies: ["CCairo", "CInterrupt", "SafeFiles"], swiftSettings: optimize),
         .target(name: "LuaBridge", dependencies: ["CLua", "LuaGlue"], swiftSettings: optimize),
         .target(name: "Bindings",
-                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude", "SafeFiles"],
+                dependencies: ["LuaBridge", "Tensors", "NeuralNets", "Datasets", "Checkpoints", "Plotting", "LuaPrelude", "SafeFiles",
+                               "Distributed"],
                 swiftSettings: optimize),
         .target(name: "Notebooks",
                 dependencies: ["CCairo", "CCmarkGFM", "SafeFiles", .product(name: "Yams", package: "Yams"),

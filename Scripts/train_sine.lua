@@ -4,6 +4,8 @@
 -- predictions are plotted.
 --
 --   lstmlua Scripts/train_sine.lua [options]      (--help lists them)
+--   mpirun -np 2 lstmlua Scripts/train_sine.lua --distributed   (data-parallel: each rank
+--                                      trains on its own windows, gradients averaged by DDP)
 
 local usage = [[
 usage: lstmlua Scripts/train_sine.lua [options]
@@ -18,13 +20,15 @@ usage: lstmlua Scripts/train_sine.lua [options]
   --out DIR         folder for the images (default: the current folder)
   --format FMT      png, svg or pdf (default png)
   --quiet           print only the closing summary
+  --distributed     data-parallel training under mpirun: --batch windows per rank, nn.DDP
+                    averaging the gradients; rank 0 prints, predicts and plots
   --help            this text
 ]]
 
 -- Options -----------------------------------------------------------------------
 
 local defaults = {iterations = 100, hidden = 10, lr = 0.01, batch = 1, seed = 0, cell = "lstm",
-                  warmup = 1, out = ".", format = "png", quiet = false}
+                  warmup = 1, out = ".", format = "png", quiet = false, distributed = false}
 local integers = {iterations = true, hidden = true, batch = true, seed = true, warmup = true}
 
 local function parse(args)
@@ -74,6 +78,16 @@ end
 
 local opt = parse(arg or {})
 local started = time.perf_counter()
+local dist = torch.distributed
+local world = 1
+if opt.distributed then
+  dist.init_process_group{backend = "mpi"}
+  world = dist.get_world_size()
+end
+-- Rank 0 speaks for the job (print0 is print without a process group).
+local say = dist.print0
+-- The same seed on every rank: the same model and the same stream of windows, of which
+-- data.sine gives each rank its own rows.
 torch.manual_seed(opt.seed)
 
 local num_time_steps = 50
@@ -107,8 +121,10 @@ function Net:forward(x, hidden_prev)
   return out, hidden_prev
 end
 
-local model = Net()
-if not opt.quiet then print(model) end
+local net = Net()
+if not opt.quiet then say(net) end
+-- DDP starts every rank from rank 0's weights and averages the gradients after backward.
+local model = opt.distributed and nn.DDP(net) or net
 
 local criterion = nn.MSELoss()
 local optimizer = optim.Adam(model:parameters(), opt.lr)
@@ -141,14 +157,26 @@ for iter, bar in torch.progress(1, opt.iterations, {desc = "train", disable = op
   loss:backward()
   optimizer:step()
 
+  if opt.distributed then
+    -- the job's loss: the mean over the ranks' windows
+    loss = loss:detach():clone()
+    dist.all_reduce(loss, {op = "avg"})
+  end
   losses[iter] = loss:item()
   bar:set_postfix{loss = losses[iter]}
   if not opt.quiet and (iter % every == 0 or iter == 1) then
-    print(string.format("Iteration: %d loss %.6f", iter, losses[iter]))
+    say(string.format("Iteration: %d loss %.6f", iter, losses[iter]))
   end
 end
 
 -- Step 3: free-running prediction ---------------------------------------------------
+
+-- The ranks hold the same weights now: rank 0 tests and plots, the others are done.
+if opt.distributed then
+  local rank = dist.get_rank()
+  dist.destroy_process_group()
+  if rank ~= 0 then return end
+end
 
 local x, y, steps = data.sine{num_points = num_time_steps, span = 10, start_max = 3}
 local time_steps = steps[1]:totable()
@@ -167,7 +195,7 @@ torch.no_grad(function()
   local input = x[1][1]:view(1, 1, 1)
   for t = 1, num_time_steps - 1 do
     local pred
-    pred, state = model(input, state)
+    pred, state = net(input, state)
     if t < opt.warmup then
       input = x[1][t + 1]:view(1, 1, 1)    -- warm-up: the true point
     else
@@ -204,6 +232,7 @@ plot.figure{title = "预测 Free-running prediction (" .. label .. ", warm-up " 
   :scatter(xs, ps, {label = "预测 predicted", color = "tab:orange", size = 4})
   :save(prediction_path)
 
-print(string.format("%s hidden %d, %d iterations, batch %d, seed %d: final loss %.6f, free-running test MSE %.6f (%d points after %d warm-up), %.2f s; images: %s, %s",
-  label, hidden_size, opt.iterations, batch, opt.seed, losses[#losses], test_mse, #predictions, opt.warmup,
+print(string.format("%s hidden %d, %d iterations, batch %d%s, seed %d: final loss %.6f, free-running test MSE %.6f (%d points after %d warm-up), %.2f s; images: %s, %s",
+  label, hidden_size, opt.iterations, batch, opt.distributed and string.format(" per rank × %d ranks", world) or "", opt.seed,
+  losses[#losses], test_mse, #predictions, opt.warmup,
   time.perf_counter() - started, loss_path, prediction_path))

@@ -8,11 +8,13 @@
 #   libzmq3-dev          the Jupyter kernel's sockets (ZeroMQ)
 #   libcmark-gfm-dev, libcmark-gfm-extensions-dev
 #                        Markdown cells in HTML exports (CommonMark, GitHub's tables...)
+#   libopenmpi-dev, openmpi-bin
+#                        torch.distributed (Open MPI), and mpirun for its tests
 #   fonts-dejavu-core    Latin text in plots
 #   fonts-wqy-microhei   Chinese text in plots (the article's labels)
 #   pkg-config           how SwiftPM finds the libraries
 
-lstmlua_packages=(liblua5.4-dev libopenblas-dev libcairo2-dev libedit-dev libzmq3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev fonts-dejavu-core fonts-wqy-microhei pkg-config)
+lstmlua_packages=(liblua5.4-dev libopenblas-dev libcairo2-dev libedit-dev libzmq3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libopenmpi-dev openmpi-bin fonts-dejavu-core fonts-wqy-microhei pkg-config)
 
 lstmlua_require_packages() {
   local missing=()

@@ -21,6 +21,11 @@ public struct SineWave {
     public var noise = 0.0
     /// float32 or float64.
     public var dtype = DType.float32
+    /// In a data-parallel job every rank draws the windows of all worldSize ranks (so the
+    /// generator stays in step on every rank) and keeps rank's batch of them: together
+    /// the ranks see what one process drawing batch × worldSize windows would.
+    public var rank = 0
+    public var worldSize = 1
 
     public init() {}
 
@@ -32,6 +37,11 @@ public struct SineWave {
         guard span.isFinite && span > 0 else { throw TensorError("span must be a positive number, got \(span)") }
         guard noise >= 0 && noise.isFinite else { throw TensorError("noise must be a non-negative number, got \(noise)") }
         guard Double(batch) * Double(numPoints) <= 1e8 else { throw TensorError("batch × num_points is too large") }
+        guard worldSize >= 1 && worldSize <= 1_000_000 else { throw TensorError("world_size must be between 1 and 1000000, got \(worldSize)") }
+        guard rank >= 0 && rank < worldSize else { throw TensorError("rank \(rank) is not in 0 to \(worldSize - 1) (ranks are 0-based)") }
+        // every rank draws every rank's rows
+        guard Double(batch) * Double(worldSize) <= 1e6 else { throw TensorError("batch × world_size must be at most 1000000") }
+        guard Double(batch) * Double(worldSize) * Double(numPoints) <= 1e8 else { throw TensorError("batch × world_size × num_points is too large") }
     }
 
     /// numpy.linspace(start, start + span, n): i·step + start, the last point exactly the stop.
@@ -59,13 +69,15 @@ public struct SineWave {
         let y = Tensor(uninitializedShape: [batch, n - 1, 1], dtype: T.dtype)
         let steps = Tensor(uninitializedShape: [batch, n], dtype: T.dtype)
         let (px, py, pt) = (x.elements(T.self), y.elements(T.self), steps.elements(T.self))
-        for b in 0..<batch {
+        for row in 0..<(batch * worldSize) {
             let s = start ?? Double(generator.integer(0, startMax))
+            var noiseDraws: [Double] = []
+            if noise > 0 { noiseDraws = (0..<n).map { _ in noise * generator.normalDouble() } }
+            guard row / batch == rank else { continue }
+            let b = row % batch
             let t = timeSteps(from: s)
             var samples = t.map { amplitude * sin(frequency * $0 + phase) }
-            if noise > 0 {
-                for i in 0..<n { samples[i] += noise * generator.normalDouble() }
-            }
+            for i in 0..<noiseDraws.count { samples[i] += noiseDraws[i] }
             for i in 0..<n { pt[b * n + i] = T(t[i]) }
             for i in 0..<(n - 1) {
                 px[b * (n - 1) + i] = T(samples[i])

@@ -13,8 +13,13 @@ static const char sandbox[] = {
 #embed "lua/sandbox.lua"
 };
 
+static const char distributed[] = {
+#embed "lua/distributed.lua"
+};
+
 static const lp_Chunk chunks[] = {
     {"nn", nn, sizeof nn},
+    {"torch.distributed", distributed, sizeof distributed},
     {"lstmlua.repl", repl, sizeof repl},
     {"lstmlua.sandbox", sandbox, sizeof sandbox},
 };

@@ -120,7 +120,8 @@ extension Figure {
         for v in xShown {
             let text = Array(xText[v] ?? "")
             let at = max(0, min(cols + 8 - text.count, toX(v) / 2 - text.count / 2))
-            if axis[at..<(at + text.count)].allSatisfy({ $0 == " " }) && (at == 0 || axis[at - 1] == " ") {
+            // a label wider than the whole axis has no place on it
+            if at + text.count <= axis.count, axis[at..<(at + text.count)].allSatisfy({ $0 == " " }) && (at == 0 || axis[at - 1] == " ") {
                 for (j, ch) in text.enumerated() { axis[at + j] = ch }
             }
         }

@@ -128,6 +128,7 @@ struct RunCommand: ParsableCommand {
                 try runtime.runFile("-")
             }
         } catch {
+            runtime.abortDistributedJob(error.description)
             Console.error("lstmlua: \(error.description)\n")
             // With -i the session opens all the same, to look at what the script left
             // (python -i's post-mortem).
@@ -142,6 +143,7 @@ struct RunCommand: ParsableCommand {
             if failed { Console.error("(the script failed; its globals are kept)\n") }
             repl.run()
         }
+        runtime.finishDistributedJob()
     }
 }
 

@@ -24,8 +24,18 @@ enum Command {
     /// what it may allocate does not depend on the machine.
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     directory: URL? = nil, killAfter: Double? = nil, memoryLimitKB: Int? = nil) throws -> CommandResult {
+        try runProgram(nil, arguments, stdin: stdin, environment: environment, directory: directory, killAfter: killAfter,
+                       memoryLimitKB: memoryLimitKB)
+    }
+
+    /// As run, for another program (`program`; lstmlua when nil), e.g. mpirun starting lstmlua.
+    static func runProgram(_ program: String?, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                           directory: URL? = nil, killAfter: Double? = nil, memoryLimitKB: Int? = nil) throws -> CommandResult {
         let p = Process()
-        if let memoryLimitKB {
+        if let program {
+            p.executableURL = URL(fileURLWithPath: program)
+            p.arguments = arguments
+        } else if let memoryLimitKB {
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", binary.path] + arguments
         } else {

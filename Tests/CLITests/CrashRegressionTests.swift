@@ -157,7 +157,8 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
                   with: "bad argument #1 to 'matmul' (the product of [1048576, 1] and [1, 1048576] needs more than 8589934592 elements)")
         try fails("local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, 0.1) optim.lr_scheduler.CosineAnnealingLR(opt, 2^62)",
                   with: "T_max must be at most 2^53")
-        let r = try survive("plot.line({1e308, -1e308}):show() plot.line({-1e308, 1e308, 0}):show({columns = 30})")
+        let r = try survive("plot.line({1e308, -1e308}):show() plot.line({-1e308, 1e308, 0}):show({columns = 30}) "
+                            + "plot.line({1, 2, 3}):xticks({2}, {string.rep('x', 100)}):show()")   // a tick label wider than the axis
         #expect(r.status == 0, "\(r.stderr.prefix(2000))")
     }
 

@@ -162,6 +162,37 @@ import Tensors
         #expect(x.grad?.values == [8, 16])
     }
 
+    /// What DistributedDataParallel relies on: each leaf reported once per backward, after
+    /// its last gradient arrived (a leaf on several paths), then the end; nothing once
+    /// the observer is gone.
+    @Test func observersHearEachLeafOnceWhenItsGradientIsComplete() throws {
+        final class Recorder: BackwardObserver {
+            var events: [String] = []
+            let names: [ObjectIdentifier: String]
+            init(_ names: [ObjectIdentifier: String]) { self.names = names }
+            func gradientReady(_ leaf: Tensor) throws(TensorError) {
+                events.append("\(names[ObjectIdentifier(leaf)] ?? "?")=\(leaf.grad?.values ?? [])")
+            }
+            func backwardEnded(completed: Bool) throws(TensorError) { events.append("end \(completed)") }
+        }
+        let x = Tensor([1, 2, 3], shape: [3]), w = Tensor([2], shape: [1])
+        try x.setRequiresGrad(true)
+        try w.setRequiresGrad(true)
+        var recorder: Recorder? = Recorder([ObjectIdentifier(x): "x", ObjectIdentifier(w): "w"])
+        TensorContext.current.addBackwardObserver(recorder!)
+        // x reaches the sum through three paths, w through one
+        try x.mul(x).add(x.mul(w)).sum().backward()
+        #expect(recorder!.events.count == 3)
+        #expect(recorder!.events.contains("x=[4.0, 6.0, 8.0]"))
+        #expect(recorder!.events.contains("w=[6.0]"))
+        #expect(recorder!.events.last == "end true")
+        weak var gone = recorder
+        recorder = nil
+        #expect(gone == nil)
+        try x.mul(2).sum().backward()   // nobody listens, nothing breaks
+        #expect(x.grad?.values == [6, 8, 10])
+    }
+
     @Test func noGradRecordsNothing() throws {
         let x = Tensor([1], shape: [1])
         try x.setRequiresGrad(true)

@@ -2,6 +2,7 @@
 // in Lua's heap, and the modules torch (and, as they land, nn, optim, data, plot)
 // preloaded as globals and for require.
 
+import Distributed
 import Foundation
 import LuaBridge
 import LuaPrelude
@@ -26,6 +27,9 @@ public final class Runtime {
     public var frontend: (any Frontend)? {
         didSet { DisplayBindings.routeInput(state, toFrontend: frontend != nil) }
     }
+
+    /// The ranks of the job (torch.distributed.init_process_group), once joined.
+    public internal(set) var processGroup: ProcessGroup?
 
     /// The terminal lines this runtime's progress bars are drawn on, and what passes above them.
     let progressTerminal = ProgressTerminal()
@@ -53,6 +57,7 @@ public final class Runtime {
         // before nn: a saved module's description is JSON
         registerJSON()
         registerNN()
+        registerDistributed()
         registerOptim()
         registerData()
         registerTime()
@@ -115,6 +120,24 @@ public final class Runtime {
         RecurrentSpecBindings.type.register(lua, methods: RecurrentSpecBindings.methods)
         lua.pop()
         loadPrelude("nn", global: true)
+    }
+
+    /// torch.distributed, and nn.parallel over it (the prelude needs nn).
+    private func registerDistributed() {
+        state.pushLibrary("torch.distributed", DistributedBindings.functions)
+        DistributedBindings.register(in: state)
+        loadPrelude("torch.distributed", global: false)
+    }
+
+    /// In a distributed job, an uncaught error ends every rank (MPI_Abort) with its message
+    /// and this rank; the others would otherwise wait for this one until the timeout.
+    public func abortDistributedJob(_ message: String) {
+        if let g = processGroup, !g.isDestroyed { g.abort(message) }
+    }
+
+    /// Leaves the job at the end of a script that did not call destroy_process_group.
+    public func finishDistributedJob() {
+        if let g = processGroup, !g.isDestroyed { try? g.destroy() }
     }
 
     private func registerOptim() {

@@ -219,6 +219,12 @@ enum ProgressBindings {
         state.lua.pop()
     }
 
+    /// In a distributed job only rank 0 draws (N bars over each other would be noise).
+    static func notRankZero(_ lua: Lua) -> Bool {
+        guard let g = Runtime.owning(lua)?.processGroup, !g.isDestroyed else { return false }
+        return g.rank != 0
+    }
+
     static let progress = LuaFunction("progress",
         "torch.progress([first=1,] last [, step] | t | iterator [, {desc=, total=, unit='it', leave=true, disable=false}]) -> iterator",
         "Loops with a tqdm-style bar on stderr: over a range (yields i, bar), a table as ipairs (i, v, bar) or an iterator such as data.windows (its values, then bar).") { lua in
@@ -271,7 +277,7 @@ enum ProgressBindings {
         let unit = try o?.string("unit") ?? "it"
         guard !unit.isEmpty, !unit.contains(where: \.isNewline) else { throw LuaError.argument(optionsAt, "option 'unit': must be a name such as 'batch'") }
         let bar = ProgressBar(source: source, desc: try o?.string("desc") ?? "", unit: unit, total: total ?? length,
-                              leave: try o?.boolean("leave") ?? true, disabled: try o?.boolean("disable") ?? false)
+                              leave: try o?.boolean("leave") ?? true, disabled: try o?.boolean("disable") ?? ProgressBindings.notRankZero(lua))
         let runtime = Runtime.owning(lua)
         bar.runtime = runtime
         bar.frontend = runtime?.frontend

@@ -28,8 +28,21 @@ extension Tensor {
 
 enum Engine {
     static func run(root: Tensor, gradient: Tensor, retainGraph: Bool) throws(TensorError) {
+        let observers = TensorContext.current.liveBackwardObservers
+        if observers.isEmpty { return try propagate(root: root, gradient: gradient, retainGraph: retainGraph, observers: []) }
+        do {
+            try propagate(root: root, gradient: gradient, retainGraph: retainGraph, observers: observers)
+        } catch {
+            for o in observers { try? o.backwardEnded(completed: false) }
+            throw error
+        }
+        for o in observers { try o.backwardEnded(completed: true) }
+    }
+
+    private static func propagate(root: Tensor, gradient: Tensor, retainGraph: Bool, observers: [any BackwardObserver]) throws(TensorError) {
         guard let rootNode = root.gradFn else {
             accumulate(gradient, into: root)
+            for o in observers { try o.gradientReady(root) }
             return
         }
         // Count, for every node, how many gradients it will receive.
@@ -42,6 +55,13 @@ enum Engine {
                 if let n = pending[id] { pending[id] = n + 1 } else { pending[id] = 1; order.append(next) }
             }
             i += 1
+        }
+        // A leaf's gradient is complete once every edge into it has been followed.
+        var leafEdges: [ObjectIdentifier: Int] = [:]
+        if !observers.isEmpty {
+            for node in order {
+                for case let .leaf(leaf)? in node.edges { leafEdges[ObjectIdentifier(leaf), default: 0] += 1 }
+            }
         }
 
         var buffers: [ObjectIdentifier: [Tensor?]] = [:]
@@ -61,6 +81,12 @@ enum Engine {
                 switch edge {
                 case .leaf(let leaf):
                     if let g { accumulate(g, into: leaf) }
+                    if !observers.isEmpty {
+                        let id = ObjectIdentifier(leaf)
+                        let left = leafEdges[id]! - 1
+                        leafEdges[id] = left
+                        if left == 0 { for o in observers { try o.gradientReady(leaf) } }
+                    }
                 case .node(let next, let index):
                     let nextID = ObjectIdentifier(next)
                     if let g {

@@ -11,6 +11,8 @@ public final class TensorContext {
     public var gradEnabled = true
     /// The generator behind torch.manual_seed and every random draw.
     public let generator = Generator(seed: 67_280_421_310_721)
+    /// Who hears about each backward (BackwardObserver), held weakly.
+    var backwardObservers: [WeakObserver] = []
 
     public init() {}
 
