@@ -173,6 +173,7 @@ public final class ProcessGroup {
     /// receiver can refuse a tensor that does not fit without leaving the sender stuck.
     public func send(_ t: Tensor, dst: Int, tag: Int) throws(DistributedError) {
         try alive("send")
+        if t.count > Int(Int32.max) { throw DistributedError("tensors of more than \(Int32.max) elements are not supported (one MPI message)") }
         var header: [Int64] = [Int64(t.count), t.dtype.code]
         try check(watchdog.guarding("send") { MPI_Send(&header, 2, lm_int64(), Int32(dst), Int32(tag), comm) }, "send")
         let source = t.materialized()
