@@ -592,9 +592,9 @@ void KERNEL(lk_binary_span)(int op, const float *a, const float *b, size_t b_ste
 // ---- Sums ----------------------------------------------------------------------------
 //
 // 64 float lanes (four vectors on AVX-512: one would chain every addition to the one
-// before), added in a fixed tree; a sum over many values adds blocks of 256 that way
-// and their totals in double. The same bits on every instruction set, and no more
-// than 256 terms ever meet in float.
+// before), added in a fixed tree; a sum over many values adds blocks of 2048 that way
+// and their totals in double. The same bits on every instruction set; a lane sums 32
+// terms in float at most (the tree's cost is paid once a block).
 
 static inline float lanes_total(float acc[64]) {
     for (int w = 32; w >= 1; w /= 2)
@@ -606,10 +606,10 @@ static inline float lanes_total(float acc[64]) {
 void KERNEL(lk_sum_span)(const float *x, size_t n, int squares, double *out) {
     double total = 0;
     size_t i = 0;
-    for (; i + 256 <= n; i += 256) {
+    for (; i + 2048 <= n; i += 2048) {
         float acc[64] = {0};
-        if (squares) for (size_t p = 0; p < 256; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l] * x[i + p + l];
-        else for (size_t p = 0; p < 256; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l];
+        if (squares) for (size_t p = 0; p < 2048; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l] * x[i + p + l];
+        else for (size_t p = 0; p < 2048; p += 64) for (int l = 0; l < 64; l++) acc[l] += x[i + p + l];
         total += lanes_total(acc);
     }
     float rest = 0;

@@ -33,7 +33,7 @@ void lk_unary(int op, const float *x, float *y, size_t n);
 void lk_unary_backward(int op, const float *dy, const float *y, float *dx, size_t n);
 /// c = a op b elementwise; with b_step 0, b[0] for every element; reversed: b op a.
 void lk_binary(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n);
-/// Σ x, or Σ x² (squares), in float blocks of 256 and double between them.
+/// Σ x, or Σ x² (squares), in float blocks of 2048 and double between them.
 double lk_sum(const float *x, size_t n, int squares);
 /// *out = log Σ e^x over n contiguous values, shifted by their maximum (the maximum
 /// itself when it is not finite); scratch holds n values. One row, on the calling thread.
