@@ -128,12 +128,12 @@ enum RecurrentBindings {
         try checkState(h, spec.options.hiddenSize)
         try checkState(c, spec.options.hiddenSize)
         do throws(Recurrent.Failure) {
-            // A batched LSTM step runs on its 2-D tensors; anything else is the layer over a sequence of one step.
-            if batched && spec.options.mode == .lstm {
-                let r = try Recurrent.lstmCell(spec, input: input, h: h, c: c, weights: w)
+            // A batched step runs on its 2-D tensors; an unbatched one is the layer over a sequence of one step.
+            if batched {
+                let r = try Recurrent.cell(spec, input: input, h: h, c: c, weights: w)
                 lua.push(r.h)
-                lua.push(r.c)
-                return 2
+                if let cn = r.c { lua.push(cn); return 2 }
+                return 1
             }
             let r = try Recurrent.run(spec, input: input.unsqueeze(0), h0: h?.unsqueeze(0), c0: c?.unsqueeze(0), weights: w,
                                       training: false)

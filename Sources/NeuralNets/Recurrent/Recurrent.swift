@@ -267,31 +267,42 @@ public enum Recurrent {
         }
     }
 
-    /// One step of an LSTM cell on input [B, I] with states h, c [B, H] (zeros when nil):
-    /// h' and c'. In float32 the kernel runs on these 2-D tensors as they are, with the
-    /// numbers of a layer over a sequence of one step but none of the views (nor their
-    /// graph nodes) that would make it one; anything else (another dtype, a spec that is no
-    /// cell's) runs as that layer, which reports what is wrong.
-    public static func lstmCell(_ spec: RecurrentSpec, input: Tensor, h: Tensor?, c: Tensor?,
-                                weights: [Tensor]) throws(Failure) -> (h: Tensor, c: Tensor) {
+    /// One step of a cell (LSTMCell, GRUCell, RNNCell) on input [B, I] with states h (and c,
+    /// LSTM) [B, H], zeros when nil: h' (and c'). In float32 the kernel runs on these 2-D
+    /// tensors as they are, with the numbers of a layer over a sequence of one step but none
+    /// of the views (nor their graph nodes) that would make it one; anything else (another
+    /// dtype, a spec that is no cell's) runs as that layer, which reports what is wrong.
+    public static func cell(_ spec: RecurrentSpec, input: Tensor, h: Tensor?, c: Tensor?,
+                            weights: [Tensor]) throws(Failure) -> (h: Tensor, c: Tensor?) {
         let o = spec.options
-        let cell = o.mode == .lstm && o.numLayers == 1 && o.directions == 1 && o.projSize == 0 && input.dim == 2
+        let isCell = o.numLayers == 1 && o.directions == 1 && o.projSize == 0 && input.dim == 2
+            && (o.mode == .lstm || c == nil)
         let fused = input.dtype == .float32 && (h?.dtype ?? .float32) == .float32 && (c?.dtype ?? .float32) == .float32
             && weights.allSatisfy { $0.dtype == .float32 }
-        if cell { try checkWeights(spec, weights) }
-        guard cell, fused, input.shape[1] == o.inputSize else {
+        if isCell { try checkWeights(spec, weights) }
+        guard isCell, fused, input.shape[1] == o.inputSize else {
             let r = try run(spec, input: input.unsqueeze(0), h0: h?.unsqueeze(0), c0: c?.unsqueeze(0), weights: weights,
                             training: false)
-            guard let c = r.c else { throw Failure(argument: .input, error: TensorError("\(o.mode.name) has no cell state")) }
-            return (r.h.squeeze(0), c.squeeze(0))
+            return (r.h.squeeze(0), r.c?.squeeze(0))
         }
         let state: Dims = [input.shape[0], o.hiddenSize]
-        let h0 = h ?? Tensor.zeros(state), c0 = c ?? Tensor.zeros(state)
-        let lstm = LSTMKernel.Weights(wih: weights[0], whh: weights[1], bih: o.bias ? weights[2] : nil,
-                                      bhh: o.bias ? weights[3] : nil, whr: nil)
+        let h0 = h ?? Tensor.zeros(state)
+        let bih = o.bias ? weights[2] : nil, bhh = o.bias ? weights[3] : nil
         do throws(TensorError) {
-            let (_, hT, cT) = try LSTMKernel.run(x: input, h0: h0, c0: c0, weights: lstm, reverse: false)
-            return (hT, cT)
+            switch o.mode {
+            case .lstm:
+                let w = LSTMKernel.Weights(wih: weights[0], whh: weights[1], bih: bih, bhh: bhh, whr: nil)
+                let (_, hT, cT) = try LSTMKernel.run(x: input, h0: h0, c0: c ?? Tensor.zeros(state), weights: w, reverse: false)
+                return (hT, cT)
+            case .gru:
+                let (_, hT) = try GRUKernel.run(x: input, h0: h0, wih: weights[0], whh: weights[1], bih: bih, bhh: bhh,
+                                                reverse: false)
+                return (hT, nil)
+            case .rnnTanh, .rnnRelu:
+                let (_, hT) = try RNNKernel.run(x: input, h0: h0, wih: weights[0], whh: weights[1], bih: bih, bhh: bhh,
+                                                relu: o.mode == .rnnRelu, reverse: false)
+                return (hT, nil)
+            }
         } catch {
             throw Failure(argument: .input, error: error)
         }
