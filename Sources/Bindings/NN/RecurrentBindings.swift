@@ -118,19 +118,25 @@ enum RecurrentBindings {
         let c = try state(lua, 4, kind: kind, what: "c")
         let w = try weights(lua, 5)
         let batched = input.dim == 2
-        // A cell is the layer over a sequence of one step.
-        let x = input.unsqueeze(0)
-        func asState(_ t: Tensor?, _ width: Int) throws(LuaError) -> Tensor? {
-            guard let t else { return nil }
+        func checkState(_ t: Tensor?, _ width: Int) throws(LuaError) {
+            guard let t else { return }
             let expected: Dims = batched ? [input.shape[0], width] : [width]
             guard t.shape == expected else {
                 throw LuaError.plain("bad argument #2 to '\(kind)' (expected state of size \(Shape.describe(expected)), got \(Shape.describe(t.shape)))")
             }
-            return t.unsqueeze(0)
         }
-        let h0 = try asState(h, spec.options.hiddenSize), c0 = try asState(c, spec.options.hiddenSize)
+        try checkState(h, spec.options.hiddenSize)
+        try checkState(c, spec.options.hiddenSize)
         do throws(Recurrent.Failure) {
-            let r = try Recurrent.run(spec, input: x, h0: h0, c0: c0, weights: w, training: false)
+            // A batched step runs on its 2-D tensors; an unbatched one is the layer over a sequence of one step.
+            if batched {
+                let r = try Recurrent.cell(spec, input: input, h: h, c: c, weights: w)
+                lua.push(r.h)
+                if let cn = r.c { lua.push(cn); return 2 }
+                return 1
+            }
+            let r = try Recurrent.run(spec, input: input.unsqueeze(0), h0: h?.unsqueeze(0), c0: c?.unsqueeze(0), weights: w,
+                                      training: false)
             lua.push(r.h.squeeze(0))
             if let cn = r.c { lua.push(cn.squeeze(0)); return 2 }
             return 1

@@ -2,7 +2,8 @@
 // backward through time, as one autograd node.
 //
 // x is [T, B, I]; h is [B, H], or [1, B, H] (a one-layer stack): h_T and its gradient take
-// h0's shape. Gates in PyTorch's order r, z, n:
+// h0's shape. x may also be [B, I], one step of a cell (GRUCell): out is then [B, H] and is
+// h_T itself, the node's one output (backward reads out only as the state before a step). Gates in PyTorch's order r, z, n:
 //   r = σ(x·W_irᵀ + b_ir + h·W_hrᵀ + b_hr)      z = σ(x·W_izᵀ + b_iz + h·W_hzᵀ + b_hz)
 //   n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn))  h' = (1 - z)·n + z·h
 // The hidden part of n is kept apart because r multiplies it.
@@ -11,17 +12,18 @@ import CKernels
 import Tensors
 
 enum GRUKernel {
-    /// Runs the layer; returns out [T, B, H] and h_T [B, H].
+    /// Runs the layer; returns out [T, B, H] and h_T [B, H] (for one step of a cell, out [B, H] twice).
     static func run(x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?,
                     reverse: Bool) throws(TensorError) -> (Tensor, Tensor) {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let step = x.dim == 2
+        let (T, B, I) = SequenceMath.sequence(x)
         let H = whh.shape[1]
         // Under no_grad there is no graph, and no array to allocate for it.
         let inputs: [Tensor?] = GradMode.isEnabled ? [x, h0, wih, whh, bih, bhh] : []
         let x = x.materialized(), h0 = h0.materialized(), wihC = wih.materialized(), whhC = whh.materialized()
         let bihC = bih?.materialized(), bhhC = bhh?.materialized()
 
-        let out = Tensor(uninitializedShape: [T, B, H])
+        let out = Tensor(uninitializedShape: step ? [B, H] : [T, B, H])
         // Per step: input part [r z n] (3H), then saved r, z, n and the hidden part of n (4H).
         let gi = Tensor(uninitializedShape: [T, B, 3 * H])
         let saved = Tensor(uninitializedShape: [T, B, 4 * H])
@@ -35,13 +37,14 @@ enum GRUKernel {
         try SequenceMath.overBatchRows(B, work: T * B * 3 * H * H, recurrent: recurrent.product, job: job) { pointer, begin, end in
             pointer!.assumingMemoryBound(to: ForwardJob.self).pointee.run(rows: begin, end)
         }
-        let hT = Tensor(uninitializedShape: h0.shape)
-        hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H)
+        let hT = step ? out : Tensor(uninitializedShape: h0.shape)
+        if !step { hT.data.update(from: T == 0 ? h0.data : out.data + (reverse ? 0 : T - 1) * B * H, count: B * H) }
 
         if Tensor.needsGrad(inputs) {
             let outSaved = out.detach()
-            SequenceMath.record("GruBackward0", inputs: inputs, saving: [x, h0, wihC, whhC], outputs: [out, hT]) { grads, needs in
-                backward(grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: bihC != nil, saved: saved, out: outSaved,
+            SequenceMath.record("GruBackward0", inputs: inputs, saving: [x, h0, wihC, whhC], outputs: step ? [hT] : [out, hT]) { grads, needs in
+                // A step's h' is h_T: its gradient is the one a layer's h_T gets, out's none.
+                backward(step ? [nil, grads[0]] : grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: bihC != nil, saved: saved, out: outSaved,
                          reverse: reverse, needs: needs)
             }
         }
@@ -51,7 +54,7 @@ enum GRUKernel {
     /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
                                  saved: Tensor, out: Tensor, reverse: Bool, needs: [Bool]) -> [Tensor?] {
-        let (T, B) = (x.shape[0], x.shape[1])
+        let (T, B, _) = SequenceMath.sequence(x)
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: h0.shape)

@@ -4,6 +4,10 @@
 // x is [T, B, I]; h is [B, P] (P = proj_size, or H without projection); c is [B, H]. The states
 // may come with a leading dimension of 1 ([1, B, P], a one-layer stack); h_T, c_T and their
 // gradients take the shapes the initial states came in.
+// x may also be [B, I], one step of a cell (LSTMCell): out is then [B, P] and is h_T
+// itself, and the node has two outputs, h' and c'. A cell is called once per time step from
+// Lua, so what a step costs beyond its arithmetic counts: no views to make it a sequence
+// of one, no copy of h' (and, when autograd keeps the cells, none of c').
 // Gates in PyTorch's order i, f, g, o:
 //   [i f g o] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh
 //   c' = σ(f)·c + σ(i)·tanh(g)        h' = (σ(o)·tanh(c'))·W_hrᵀ   (no W_hr: h' = σ(o)·tanh(c'))
@@ -25,9 +29,11 @@ enum LSTMKernel {
         let gates: Tensor, cells: Tensor, tanhCells: Tensor, unprojected: Tensor?
     }
 
-    /// Runs the layer; returns out [T, B, P], h_T [B, P], c_T [B, H].
+    /// Runs the layer; returns out [T, B, P], h_T [B, P], c_T [B, H] (for one step of a cell,
+    /// out [B, P] twice and c_T).
     static func run(x: Tensor, h0: Tensor, c0: Tensor, weights w: Weights, reverse: Bool) throws(TensorError) -> (Tensor, Tensor, Tensor) {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let step = x.dim == 2
+        let (T, B, I) = SequenceMath.sequence(x)
         let H = w.whh.shape[0] / 4, P = w.whh.shape[1]
         // The graph links the tensors as given; the kernels read contiguous copies where needed.
         // Under no_grad there is no graph, and no array to allocate for it.
@@ -36,7 +42,7 @@ enum LSTMKernel {
         let wih = w.wih.materialized(), whh = w.whh.materialized(), whr = w.whr?.materialized()
         let bih = w.bih?.materialized(), bhh = w.bhh?.materialized()
 
-        let out = Tensor(uninitializedShape: [T, B, P])
+        let out = Tensor(uninitializedShape: step ? [B, P] : [T, B, P])
         // Backward needs every step's gates and cells; without it one scratch block serves.
         let grad = Tensor.needsGrad(inputs)
         let saved: Saved? = grad ? Saved(gates: Tensor(uninitializedShape: [T, B, 4 * H]), cells: Tensor(uninitializedShape: [T, B, H]),
@@ -67,16 +73,24 @@ enum LSTMKernel {
             }
         }
         let last = reverse ? 0 : T - 1
-        let hT = Tensor(uninitializedShape: h0.shape), cT = Tensor(uninitializedShape: c0.shape)
-        hT.data.update(from: T == 0 ? h0.data : out.data + last * B * P, count: B * P)
-        cT.data.update(from: T == 0 ? c0.data : C + last * B * H, count: B * H)
+        let hT = step ? out : Tensor(uninitializedShape: h0.shape)
+        if !step { hT.data.update(from: T == 0 ? h0.data : out.data + last * B * P, count: B * P) }
+        let cT: Tensor
+        if step, let saved {
+            // Backward reads the saved cells only as the state before a step, never the last one's.
+            cT = Tensor(storage: saved.cells.storage, shape: c0.shape, strides: Shape.contiguousStrides(c0.shape))
+        } else {
+            cT = Tensor(uninitializedShape: c0.shape)
+            cT.data.update(from: T == 0 ? c0.data : C + last * B * H, count: B * H)
+        }
 
         if let saved {
             let outSaved = out.detach()
             SequenceMath.record("LstmBackward0", inputs: inputs, saving: [x, h0, c0, wih, whh] + (whr.map { [$0] } ?? []),
-                                outputs: [out, hT, cT]) { grads, needs in
-                backward(grads, x: x, h0: h0, c0: c0, wih: wih, whh: whh, whr: whr, hasBias: bih != nil,
-                         saved: saved, out: outSaved, reverse: reverse, needs: needs)
+                                outputs: step ? [hT, cT] : [out, hT, cT]) { grads, needs in
+                // A step's h' is h_T: its gradient is the one a layer's h_T gets, out's none.
+                backward(step ? [nil, grads[0], grads[1]] : grads, x: x, h0: h0, c0: c0, wih: wih, whh: whh, whr: whr,
+                         hasBias: bih != nil, saved: saved, out: outSaved, reverse: reverse, needs: needs)
             }
         }
         return (out, hT, cT)
@@ -86,7 +100,7 @@ enum LSTMKernel {
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, c0: Tensor, wih: Tensor, whh: Tensor,
                                  whr: Tensor?, hasBias: Bool, saved: Saved, out: Tensor, reverse: Bool,
                                  needs: [Bool]) -> [Tensor?] {
-        let (T, B) = (x.shape[0], x.shape[1])
+        let (T, B, _) = SequenceMath.sequence(x)
         let H = whh.shape[0] / 4, P = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: h0.shape), dc = Tensor(repeating: 0, shape: c0.shape)

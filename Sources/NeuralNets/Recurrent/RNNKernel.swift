@@ -2,21 +2,24 @@
 // backward through time, as one autograd node.
 //
 // x is [T, B, I]; h is [B, H], or [1, B, H] (a one-layer stack): h_T and its gradient take
-// h0's shape.
+// h0's shape. x may also be [B, I], one step of a cell (RNNCell): out is then [B, H] and the
+// node's one output is h_T, a copy (backward reads out, which a caller's in-place change to
+// h' must not reach).
 //   h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act = tanh or relu.
 
 import Tensors
 
 enum RNNKernel {
-    /// Runs the layer; returns out [T, B, H] and h_T [B, H].
+    /// Runs the layer; returns out [T, B, H] and h_T [B, H] (for one step of a cell, out [B, H]).
     static func run(x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, bih: Tensor?, bhh: Tensor?, relu: Bool,
                     reverse: Bool) throws(TensorError) -> (Tensor, Tensor) {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let step = x.dim == 2
+        let (T, B, I) = SequenceMath.sequence(x)
         let H = whh.shape[1]
         // Under no_grad there is no graph, and no array to allocate for it.
         let inputs: [Tensor?] = GradMode.isEnabled ? [x, h0, wih, whh, bih, bhh] : []
         let x = x.materialized(), h0 = h0.materialized(), wihC = wih.materialized(), whhC = whh.materialized()
-        let out = Tensor(uninitializedShape: [T, B, H])
+        let out = Tensor(uninitializedShape: step ? [B, H] : [T, B, H])
         // x·W_ihᵀ + b_ih + b_hh for all steps, written straight into out and finished step by step.
         SequenceMath.project(x.data, rows: T * B, inputs: I, weight: wihC.data, outputs: H,
                              bias: bih?.materialized().data, bhh?.materialized().data, into: out.data)
@@ -35,8 +38,9 @@ enum RNNKernel {
             let outSaved = out.detach()
             let hasBias = bih != nil
             SequenceMath.record(relu ? "RnnReluBackward0" : "RnnTanhBackward0", inputs: inputs, saving: [x, h0, wihC, whhC],
-                                outputs: [out, hT]) { grads, needs in
-                backward(grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: hasBias, out: outSaved, relu: relu,
+                                outputs: step ? [hT] : [out, hT]) { grads, needs in
+                // A step's h' is h_T: its gradient is the one a layer's h_T gets, out's none.
+                backward(step ? [nil, grads[0]] : grads, x: x, h0: h0, wih: wihC, whh: whhC, hasBias: hasBias, out: outSaved, relu: relu,
                          reverse: reverse, needs: needs)
             }
         }
@@ -46,7 +50,7 @@ enum RNNKernel {
     /// Gradients for [x, h0, W_ih, W_hh, b_ih, b_hh] from those of [out, h_T].
     private static func backward(_ grads: [Tensor?], x: Tensor, h0: Tensor, wih: Tensor, whh: Tensor, hasBias: Bool,
                                  out: Tensor, relu: Bool, reverse: Bool, needs: [Bool]) -> [Tensor?] {
-        let (T, B) = (x.shape[0], x.shape[1])
+        let (T, B, _) = SequenceMath.sequence(x)
         let H = whh.shape[1]
         let dOut = grads[0]?.materialized()
         let dh = Tensor(repeating: 0, shape: h0.shape)

@@ -156,10 +156,7 @@ public enum Recurrent {
         func fail(_ a: Argument, _ m: String) -> Failure { Failure(argument: a, error: TensorError(m)) }
 
         let layout = spec.layout
-        guard weights.count == layout.count else { throw fail(.weights, "\(kind) expects \(layout.count) weights, got \(weights.count)") }
-        for (w, l) in zip(weights, layout) where w.shape != l.shape {
-            throw fail(.weights, "\(kind) parameter \(l.name) must have shape \(Shape.describe(l.shape)), got \(Shape.describe(w.shape))")
-        }
+        try checkWeights(spec, weights)
         guard input.dim == 2 || input.dim == 3 else {
             throw fail(.input, "\(kind): expected input to be 2-D or 3-D, got \(input.dim)-D instead")
         }
@@ -257,6 +254,58 @@ public enum Recurrent {
             cN = cN?.squeeze(1)
         }
         return RecurrentResult(output: out, h: hN, c: cN)
+    }
+
+    private static func checkWeights(_ spec: RecurrentSpec, _ weights: [Tensor]) throws(Failure) {
+        let kind = spec.options.mode.name, layout = spec.layout
+        guard weights.count == layout.count else {
+            throw Failure(argument: .weights, error: TensorError("\(kind) expects \(layout.count) weights, got \(weights.count)"))
+        }
+        for (w, l) in zip(weights, layout) where w.shape != l.shape {
+            throw Failure(argument: .weights, error: TensorError(
+                "\(kind) parameter \(l.name) must have shape \(Shape.describe(l.shape)), got \(Shape.describe(w.shape))"))
+        }
+    }
+
+    /// One step of a cell (LSTMCell, GRUCell, RNNCell) on input [B, I] with states h (and c,
+    /// LSTM) [B, H], zeros when nil: h' (and c'). In float32 the kernel runs on these 2-D
+    /// tensors as they are, with the numbers of a layer over a sequence of one step but none
+    /// of the views (nor their graph nodes) that would make it one; anything else (another
+    /// dtype, a spec that is no cell's) runs as that layer, which reports what is wrong.
+    public static func cell(_ spec: RecurrentSpec, input: Tensor, h: Tensor?, c: Tensor?,
+                            weights: [Tensor]) throws(Failure) -> (h: Tensor, c: Tensor?) {
+        let o = spec.options
+        let isCell = o.numLayers == 1 && o.directions == 1 && o.projSize == 0 && input.dim == 2
+            && (o.mode == .lstm || c == nil)
+        let fused = input.dtype == .float32 && (h?.dtype ?? .float32) == .float32 && (c?.dtype ?? .float32) == .float32
+            && weights.allSatisfy { $0.dtype == .float32 }
+        if isCell { try checkWeights(spec, weights) }
+        guard isCell, fused, input.shape[1] == o.inputSize else {
+            let r = try run(spec, input: input.unsqueeze(0), h0: h?.unsqueeze(0), c0: c?.unsqueeze(0), weights: weights,
+                            training: false)
+            return (r.h.squeeze(0), r.c?.squeeze(0))
+        }
+        let state: Dims = [input.shape[0], o.hiddenSize]
+        let h0 = h ?? Tensor.zeros(state)
+        let bih = o.bias ? weights[2] : nil, bhh = o.bias ? weights[3] : nil
+        do throws(TensorError) {
+            switch o.mode {
+            case .lstm:
+                let w = LSTMKernel.Weights(wih: weights[0], whh: weights[1], bih: bih, bhh: bhh, whr: nil)
+                let (_, hT, cT) = try LSTMKernel.run(x: input, h0: h0, c0: c ?? Tensor.zeros(state), weights: w, reverse: false)
+                return (hT, cT)
+            case .gru:
+                let (_, hT) = try GRUKernel.run(x: input, h0: h0, wih: weights[0], whh: weights[1], bih: bih, bhh: bhh,
+                                                reverse: false)
+                return (hT, nil)
+            case .rnnTanh, .rnnRelu:
+                let (_, hT) = try RNNKernel.run(x: input, h0: h0, wih: weights[0], whh: weights[1], bih: bih, bhh: bhh,
+                                                relu: o.mode == .rnnRelu, reverse: false)
+                return (hT, nil)
+            }
+        } catch {
+            throw Failure(argument: .input, error: error)
+        }
     }
 
     /// A given initial state, checked against its expected shape and made 3-D; zeros when absent.

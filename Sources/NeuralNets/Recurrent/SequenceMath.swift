@@ -9,6 +9,11 @@ import CKernels
 import Tensors
 
 enum SequenceMath {
+    /// Steps, batch and features of a kernel's input: [T, B, I], or [B, I] for one step of a cell.
+    static func sequence(_ x: Tensor) -> (T: Int, B: Int, I: Int) {
+        x.dim == 2 ? (1, x.shape[0], x.shape[1]) : (x.shape[0], x.shape[1], x.shape[2])
+    }
+
     /// G[T·B, n] = X[T·B, k]·Wᵀ (W is [n, k]) + bias rows (any of b1, b2 may be nil).
     static func project(_ x: UnsafePointer<Float>, rows: Int, inputs k: Int, weight w: UnsafePointer<Float>,
                         outputs n: Int, bias b1: UnsafePointer<Float>?, _ b2: UnsafePointer<Float>?,
@@ -170,7 +175,8 @@ enum SequenceMath {
 
     /// What every recurrent layer's backward ends with, over all R = T·B rows at once:
     /// dGi is the gradient of x·W_ihᵀ + b_ih, dGh that of h·W_hhᵀ + b_hh (one block for
-    /// LSTM and RNN, two for GRU); x is [T, B, I], h0 [B, P], out [T, B, P].
+    /// LSTM and RNN, two for GRU); x is [T, B, I] (or [B, I], one step; dx takes its shape),
+    /// h0 [B, P], out [T, B, P].
     struct LayerGradients {
         var dx: Tensor?, dWih: Tensor?, dWhh: Tensor?, dbih: Tensor?, dbhh: Tensor?
     }
@@ -178,12 +184,12 @@ enum SequenceMath {
     static func layerGradients(inputSide dGi: UnsafePointer<Float>, hiddenSide dGh: UnsafePointer<Float>, outputs n: Int,
                                x: Tensor, wih: Tensor, h0: Tensor, out: Tensor, reverse: Bool,
                                needX: Bool, needWih: Bool, needWhh: Bool, needBias: Bool) -> LayerGradients {
-        let (T, B, I) = (x.shape[0], x.shape[1], x.shape[2])
+        let (T, B, I) = sequence(x)
         let P = h0.shape[h0.dim - 1]
         let rows = T * B
         var g = LayerGradients()
         if needX {
-            let dx = Tensor(uninitializedShape: [T, B, I])
+            let dx = Tensor(uninitializedShape: x.shape)
             inputGradient(dGi, rows: rows, outputs: n, weight: wih.data, inputs: I, into: dx.data)
             g.dx = dx
         }
