@@ -153,12 +153,7 @@ enum DistributedBindings {
             lua.pushValue(1)
             return 1
         }
-        lua.newTable(array: gathered.count)
-        for (k, value) in gathered.enumerated() {
-            lua.push(value)
-            lua.rawSet(-2, k + 1)
-        }
-        return 1
+        return try RearrangingBindings.pushList(lua, gathered)
     }
 
     static let reduceScatter = LuaFunction("reduce_scatter", "torch.distributed.reduce_scatter(output, input_list [, {op=\"sum\"}])",

@@ -27,14 +27,7 @@ local function check(ref, name, t, tol)
   T.near(picked, ref[name .. ".sample"], tol, name .. " values")
 end
 
-local function with_threads(n, fn)
-  local before = torch.get_num_threads()
-  torch.set_num_threads(n)
-  local ok, a, b = pcall(fn)
-  torch.set_num_threads(before)
-  if not ok then error(a, 0) end
-  return a, b
-end
+local with_threads = T.with_threads
 
 local unary = {exp = torch.exp, tanh = torch.tanh, sigmoid = torch.sigmoid}
 local rows = {softmax = F.softmax, log_softmax = F.log_softmax}

@@ -72,6 +72,16 @@ function T.raises(fn, expected)
   return err
 end
 
+--- Runs fn with lstmlua's thread count set to n, then restores it; returns fn's results.
+function T.with_threads(n, fn)
+  local before = torch.get_num_threads()
+  torch.set_num_threads(n)
+  local ok, a, b = pcall(fn)
+  torch.set_num_threads(before)
+  if not ok then error(a, 0) end
+  return a, b
+end
+
 function T.shape(t, expected)
   local s = t:size()
   T.eq(table.concat(s, "x"), table.concat(expected, "x"), "shape")

@@ -5,14 +5,7 @@
 -- count never changes a result.
 local T = require "testing"
 
-local function with_threads(n, fn)
-  local before = torch.get_num_threads()
-  torch.set_num_threads(n)
-  local ok, a, b = pcall(fn)
-  torch.set_num_threads(before)
-  if not ok then error(a, 0) end
-  return a, b
-end
+local with_threads = T.with_threads
 
 -- Forward and backward of a freshly seeded layer: outputs, final state and every gradient.
 local function run_layer(make, batch)
