@@ -25,13 +25,21 @@ end
 
 local workloads = {}
 
+-- Every parameter of the modules, in order, as one list for an optimizer.
+local function parameters_of(...)
+  local params = {}
+  for _, m in ipairs({...}) do
+    for _, p in ipairs(m:parameters()) do params[#params + 1] = p end
+  end
+  return params
+end
+
 -- The article's loop: a window of the sine, LSTM(1->10) + Linear, MSE, Adam (per iteration).
 function workloads.article()
   torch.manual_seed(0)
   local H = 10
   local rnn, lin = nn.LSTM(1, H, 1, true, true), nn.Linear(H, 1)
-  local params = rnn:parameters()
-  for _, p in ipairs(lin:parameters()) do params[#params + 1] = p end
+  local params = parameters_of(rnn, lin)
   local opt = optim.Adam(params, 0.01)
   local state = {torch.zeros(1, 1, H), torch.zeros(1, 1, H)}
   local n = 500
@@ -75,8 +83,7 @@ local function train_step(B, T, I, H, L)
     torch.manual_seed(0)
     local rnn = nn.LSTM{input_size = I, hidden_size = H, num_layers = L, batch_first = true}
     local lin = nn.Linear(H, 1)
-    local params = rnn:parameters()
-    for _, p in ipairs(lin:parameters()) do params[#params + 1] = p end
+    local params = parameters_of(rnn, lin)
     local opt = optim.Adam(params, 1e-3)
     local x, y = torch.randn(B, T, I), torch.randn(B, T, 1)
     return "iteration", timed(function()
@@ -110,10 +117,7 @@ function workloads.wordlm()
   nn.init.uniform_(encoder.weight, -0.1, 0.1)
   nn.init.zeros_(decoder.bias)
   nn.init.uniform_(decoder.weight, -0.1, 0.1)
-  local params = {}
-  for _, m in ipairs({encoder, rnn, decoder}) do
-    for _, p in ipairs(m:parameters()) do params[#params + 1] = p end
-  end
+  local params = parameters_of(encoder, rnn, decoder)
   local criterion = nn.NLLLoss()
   local inputs = torch.randint(1, ntokens + 1, {bptt, bsz})
   local targets = torch.randint(1, ntokens + 1, {bptt * bsz})
@@ -144,10 +148,7 @@ function workloads.charrnn()
   torch.manual_seed(0)
   local nchars, hidden, layers, batch, chunk = 100, 100, 2, 100, 200
   local encoder, rnn, decoder = nn.Embedding(nchars, hidden), nn.GRU(hidden, hidden, layers, true, true), nn.Linear(hidden, nchars)
-  local params = {}
-  for _, m in ipairs({encoder, rnn, decoder}) do
-    for _, p in ipairs(m:parameters()) do params[#params + 1] = p end
-  end
+  local params = parameters_of(encoder, rnn, decoder)
   local opt = optim.Adam(params, 0.01)
   local criterion = nn.CrossEntropyLoss()
   local inputs = torch.randint(1, nchars + 1, {batch, chunk})
@@ -166,10 +167,7 @@ function workloads.cells()
   torch.manual_seed(0)
   local H, B, T = 51, 97, 999
   local lstm1, lstm2, linear = nn.LSTMCell(1, H), nn.LSTMCell(H, H), nn.Linear(H, 1)
-  local params = {}
-  for _, m in ipairs({lstm1, lstm2, linear}) do
-    for _, p in ipairs(m:parameters()) do params[#params + 1] = p end
-  end
+  local params = parameters_of(lstm1, lstm2, linear)
   local opt = optim.Adam(params, 0.01)
   local criterion = nn.MSELoss()
   local input, target = torch.rand(B, T), torch.rand(B, T)

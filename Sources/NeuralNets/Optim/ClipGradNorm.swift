@@ -2,7 +2,6 @@
 // norm is at most max_norm; returns the norm before clipping.
 //   total = (Σ_p ‖g_p‖ᵖ)^(1/p);  g *= min(1, max_norm / (total + 1e-6))
 
-import CKernels
 import Tensors
 
 #if canImport(Glibc)
@@ -21,8 +20,8 @@ public enum GradientClipping {
             var s = 0.0
             for g in grads {
                 // the common case in one pass over the gradient, without a copy
-                if normType == 2 && g.dtype == .float32 && g.isContiguous {
-                    s += lk_sum(g.data, g.count, 1)
+                if normType == 2, let squares = FloatKernels.sum(g, squares: true) {
+                    s += squares
                     continue
                 }
                 var n = 0.0
@@ -35,9 +34,7 @@ public enum GradientClipping {
         if coefficient < 1 {
             let c = coefficient
             for g in grads {
-                if g.dtype == .float32 && g.isContiguous {
-                    var f = Float(c)
-                    lk_binary(Int32(LK_MUL), g.data, &f, 0, 0, g.data, g.count)
+                if FloatKernels.scaleInPlace(g, by: Float(c)) {
                     g.storage.bumpVersion()
                     continue
                 }

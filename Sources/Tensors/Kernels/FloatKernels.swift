@@ -4,7 +4,7 @@
 
 import CKernels
 
-enum FloatKernels {
+public enum FloatKernels {
     /// Below this many elements a Swift loop costs less than the call (the results are the same).
     static let arithmeticMinimum = 2048
 
@@ -57,7 +57,7 @@ enum FloatKernels {
     }
 
     /// a *= s in place, for a contiguous float32 tensor.
-    static func scaleInPlace(_ a: Tensor, by s: Float) -> Bool {
+    public static func scaleInPlace(_ a: Tensor, by s: Float) -> Bool {
         guard a.dtype == .float32, a.isContiguous else { return false }
         var value = s
         lk_binary(Int32(LK_MUL), a.data, &value, 0, 0, a.data, a.count)
@@ -65,7 +65,7 @@ enum FloatKernels {
     }
 
     /// Σ a (squares: Σ a²) of a float32 tensor, in a fixed order whatever the thread count.
-    static func sum(_ a: Tensor, squares: Bool = false) -> Double? {
+    public static func sum(_ a: Tensor, squares: Bool = false) -> Double? {
         guard a.dtype == .float32, a.isContiguous else { return nil }
         return lk_sum(a.data, a.count, squares ? 1 : 0)
     }
