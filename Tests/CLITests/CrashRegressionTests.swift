@@ -197,7 +197,7 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
     @Test func workerThreadsBlockInterruptSignals() throws {
         let s = try Command.script("""
             torch.set_num_threads(3)
-            torch.mm(torch.randn(300, 200), torch.randn(200, 120))
+            torch.mm(torch.randn(1200, 200), torch.randn(200, 120))  -- 4 blocks: every thread busy
             local pid = io.open("/proc/self/stat"):read("l"):match("^(%d+)")
             local workers, blocking, main = 0, 0, nil
             for tid in io.popen("ls /proc/" .. pid .. "/task"):lines() do

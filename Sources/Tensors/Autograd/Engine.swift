@@ -73,14 +73,17 @@ enum Engine {
             for r in node.retainedOutputs {
                 if let t = r.tensor.tensor, r.index < incoming.count, let g = incoming[r.index] { accumulate(g, into: t) }
             }
-            let outgoing = incoming.contains(where: { $0 != nil })
+            var outgoing = incoming.contains(where: { $0 != nil })
                 ? try node.apply(incoming) : [Tensor?](repeating: nil, count: node.edges.count)
             if !retainGraph { node.release() }
-            for (edge, g) in zip(node.edges, outgoing) {
+            for (k, edge) in node.edges.enumerated() where k < outgoing.count {
                 guard let edge else { continue }
+                // moved out of the list, so that a gradient nothing else holds is seen as such
+                var g = outgoing[k]
+                outgoing[k] = nil
                 switch edge {
                 case .leaf(let leaf):
-                    if let g { accumulate(g, into: leaf) }
+                    if g != nil { accumulate(consuming: &g!, into: leaf) }
                     if !observers.isEmpty {
                         let id = ObjectIdentifier(leaf)
                         let left = leafEdges[id]! - 1
@@ -114,6 +117,18 @@ enum Engine {
             existing.addInPlaceUnchecked(g)
         } else {
             leaf.grad = g.copied()
+        }
+    }
+
+    /// accumulate, except that a g nothing else holds becomes .grad itself (as PyTorch
+    /// steals a gradient only the engine references): a copy of every large weight's
+    /// gradient each step saved, and still no alias, since no one else can see g.
+    static func accumulate(consuming g: inout Tensor, into leaf: Tensor) {
+        if leaf.grad == nil, g.dtype == leaf.dtype, g.shape == leaf.shape, g.gradFn == nil, !g.requiresGrad,
+           Tensor.isSoleOwner(&g) {
+            leaf.grad = g
+        } else {
+            accumulate(g, into: leaf)
         }
     }
 }

@@ -14,6 +14,8 @@ public enum Gemm {
     static let blasThreshold = 24_576
     /// From this many multiply-adds on, a product is worth splitting over threads.
     static let parallelThreshold = 1 << 21
+    /// The fewest rows (or columns) of C a split product's block has, bar two-block splits.
+    static let minimumBlock = 256
 
     /// C[m×n] = alpha·op(A)[m×k]·op(B)[k×n] + beta·C, with leading dimensions lda, ldb, ldc.
     public static func run(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -30,9 +32,15 @@ public enum Gemm {
         if work >= parallelThreshold {
             // Blocks whose size depends on the shape alone, each its own call, whatever the
             // thread count: BLAS's result for an element can depend on the block around it,
-            // and one thread must compute what three do.
+            // and one thread must compute what three do. Each call packs the other operand
+            // anew: 16 blocks of 64 rows spent a tenth of the large workload's step on that
+            // copying. Blocks of at least minimumBlock keep it small; an even count gives two
+            // threads equal shares.
             let side = job.splitRows ? m : n
-            let block = Swift.max(32, (side / 16 + 15) / 16 * 16)
+            var count = Swift.min(16, side / minimumBlock)
+            if count > 2 { count &= ~1 }
+            count = Swift.max(count, side >= 64 ? 2 : 1)
+            let block = ((side + count - 1) / count + 15) / 16 * 16
             let blocks = Blocks(job: job, size: block, side: side)
             Parallel.forRows((side + block - 1) / block, minRows: 1, job: blocks) { pointer, begin, end in
                 let blocks = pointer!.assumingMemoryBound(to: Blocks.self).pointee

@@ -4,7 +4,8 @@
 // numbers in this core are 0-based; the Lua layer converts from Lua's 1-based ones.
 
 public final class Tensor {
-    public let storage: Storage
+    // var only so that the autograd engine can ask whether this tensor is its storage's only holder
+    public private(set) var storage: Storage
     public let shape: Dims
     public let strides: Dims
     public let offset: Int
@@ -34,6 +35,13 @@ public final class Tensor {
     /// The node that made this tensor, and which of its outputs this is.
     public internal(set) var gradFn: Node?
     public internal(set) var outputIndex = 0
+
+    /// Whether `tensor` is the only reference to itself and to its storage, which it fills
+    /// exactly: then nothing else can see its values, and they may be handed on without a copy.
+    static func isSoleOwner(_ tensor: inout Tensor) -> Bool {
+        isKnownUniquelyReferenced(&tensor) && tensor.isContiguous && tensor.offset == 0
+            && tensor.count == tensor.storage.count && isKnownUniquelyReferenced(&tensor.storage)
+    }
 
     public convenience init(storage: Storage, shape: Dims, strides: Dims, offset: Int = 0) {
         self.init(storage: storage, shape: shape, strides: strides, offset: offset, count: Shape.count(shape),

@@ -88,6 +88,37 @@ T.case("retain_grad keeps a non-leaf's gradient", function()
   T.near(x.grad, {18, 18})
 end)
 
+-- The engine hands a gradient on as .grad without a copy when nothing else holds it;
+-- one the caller, another leaf or a retained gradient can see must still be copied.
+T.case(".grad never aliases a gradient someone else can see", function()
+  local w, b = torch.zeros(3, {requires_grad = true}), torch.zeros(3, {requires_grad = true})
+  local g = torch.ones(3)
+  ;(w + b):backward(g)                -- AddBackward passes g itself to both leaves
+  g:fill_(7)
+  w.grad:add_(1)
+  T.near(w.grad, {2, 2, 2})
+  T.near(b.grad, {1, 1, 1})
+  local v = torch.zeros(2, 3, {requires_grad = true})
+  local gv = torch.ones(6)
+  v:view(6):backward(gv)              -- ViewBackward returns a view of gv's storage
+  gv:fill_(9)
+  T.near(v.grad:view(6), {1, 1, 1, 1, 1, 1})
+  local x = torch.ones(2, {requires_grad = true})
+  local y = x * 1
+  y:retain_grad()
+  local u = y + 0
+  u:backward(torch.ones(2))
+  x.grad:add_(5)
+  T.near(y.grad, {1, 1})
+  T.near(x.grad, {6, 6})
+  local lin = nn.Linear(4, 5)         -- fresh gradients, kept and then accumulated into
+  local inp = torch.randn(3, 4)
+  lin(inp):sum():backward()
+  local first = lin.weight.grad:clone()
+  lin(inp):sum():backward()
+  T.near(lin.weight.grad, first * 2)
+end)
+
 T.case("grad_fn names follow PyTorch", function()
   local x = torch.ones(2, {requires_grad = true})
   T.eq((x + x).grad_fn, "AddBackward0")
