@@ -10,7 +10,7 @@ enum TensorClass {
     /// Methods only reachable as t:name(...).
     static let methods: [LuaFunction] = [
         size, dim, numel, item, totable, tolist, backward, detach, requiresGrad_, contiguous, isContiguous,
-        clone, copy_, fill_, zero_, add_, mul_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad,
+        clone, copy_, fill_, zero_, add_, sub_, mul_, div_, uniform_, normal_, expand, expandAs, view, viewAs, t, retainGrad,
         DTypeBindings.type,
     ] + TensorMath.shared + DTypeBindings.methods + TensorIndexing.shared + TensorIndexing.methods
         + SortingBindings.shared + RearrangingBindings.shared + RearrangingBindings.methods
@@ -274,15 +274,40 @@ enum TensorClass {
         return 1
     }
 
-    static let mul_ = LuaFunction("mul_", "t:mul_(other) -> t", "t *= other, in place (a tensor or number).") { lua in
+    static let sub_ = LuaFunction("sub_", "t:sub_(other [, alpha | {alpha=}]) -> t", "t -= alpha * other, in place (other a tensor or number).") { lua in
+        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
+        if alpha == 1 { return try updateInPlace(lua, .sub) }
         let t = try lua.tensor(1)
         if lua.kind(2) == .number {
-            let s = try lua.number(2)
-            try lua.blame(1) { () throws(TensorError) in try t.mul_(s) }
+            let s = try lua.number(2) * alpha
+            try lua.blame(1) { () throws(TensorError) in try t.add_(-s) }
         } else {
             let o = try lua.tensor(2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
-            try lua.blame(2) { () throws(TensorError) in try t.mul_(o) }
+            try lua.blame(2) { () throws(TensorError) in try t.add_(o, alpha: -alpha) }
+        }
+        lua.pushValue(1)
+        return 1
+    }
+
+    static let mul_ = LuaFunction("mul_", "t:mul_(other) -> t", "t *= other, in place (a tensor or number).") { lua in
+        try updateInPlace(lua, .mul)
+    }
+
+    static let div_ = LuaFunction("div_", "t:div_(other) -> t", "t /= other, in place (a tensor or number; t a float tensor).") { lua in
+        try updateInPlace(lua, .div)
+    }
+
+    /// t op= argument 2 (a number or a tensor), returning t.
+    private static func updateInPlace(_ lua: Lua, _ op: ArithmeticOp) throws(LuaError) -> Int32 {
+        let t = try lua.tensor(1)
+        if lua.kind(2) == .number {
+            let s = try lua.number(2)
+            try lua.blame(1) { () throws(TensorError) in try t.update_(op, s) }
+        } else {
+            let o = try lua.tensor(2)
+            try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
+            try lua.blame(2) { () throws(TensorError) in try t.update_(op, o) }
         }
         lua.pushValue(1)
         return 1

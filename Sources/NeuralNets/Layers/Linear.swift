@@ -2,7 +2,6 @@
 // with W [out, in] and b [out]. One GEMM forward; backward dx = dy·W,
 // dW = dyᵀ·x, db = Σ dy, each one GEMM or one pass over all rows.
 
-import CKernels
 import Tensors
 
 public enum Linear {
@@ -26,7 +25,7 @@ public enum Linear {
         outShape[outShape.count - 1] = outF
         let out = Tensor(uninitializedShape: outShape)
         if let b {
-            for r in 0..<rows { (out.data + r * outF).update(from: b.data, count: outF) }
+            FloatKernels.broadcastRows(b.data, count: outF, rows: rows, into: out.data)
         }
         if inF > 0 {
             Gemm.run(transA: false, transB: true, m: rows, n: outF, k: inF, a: xv.data, lda: inF, b: w.data, ldb: inF,
@@ -55,7 +54,7 @@ public enum Linear {
                 }
                 if needB {
                     let t = Tensor(uninitializedShape: [outF])
-                    lk_column_sums(g.data, rows, outF, outF, t.data)
+                    FloatKernels.columnSums(g.data, rows: rows, columns: outF, into: t.data)
                     db = t
                 }
                 return [dx, dw, db]

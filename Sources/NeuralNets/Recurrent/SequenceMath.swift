@@ -157,13 +157,9 @@ enum SequenceMath {
         weightGradient(dG + first * B * n, rows: B, outputs: n, h0, inputs: P, beta: T > 1 ? 1 : 0, into: dW)
     }
 
-    /// db[n] = Σ_rows dG[rows, n], the columns split over threads when there are many rows.
+    /// db[n] = Σ_rows dG[rows, n].
     static func biasGradient(_ dG: UnsafePointer<Float>, rows: Int, outputs n: Int, into db: UnsafeMutablePointer<Float>) {
-        struct Job { let dG: UnsafePointer<Float>, rows: Int, n: Int, db: UnsafeMutablePointer<Float> }
-        Parallel.forRows(n, minRows: rows * n >= 1 << 20 ? 64 : n, job: Job(dG: dG, rows: rows, n: n, db: db)) { pointer, begin, end in
-            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
-            lk_column_sums(job.dG + begin, job.rows, end - begin, job.n, job.db + begin)
-        }
+        FloatKernels.columnSums(dG, rows: rows, columns: n, into: db)
     }
 
     /// dX[R, k] = dG[R, n]·W[n, k].

@@ -64,6 +64,59 @@ public enum FloatKernels {
         return true
     }
 
+    /// a op= b for float32 tensors, a contiguous and b of its shape and contiguous or a
+    /// single value (an optimizer's update, a gradient accumulated): the same spans as binary.
+    static func updateInPlace(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor) -> Bool {
+        guard let code = op.kernel, a.dtype == .float32, b.dtype == .float32, a.isContiguous,
+              a.count >= arithmeticMinimum else { return false }
+        if a.shape == b.shape && b.isContiguous {
+            lk_binary(code, a.data, b.data, 1, 0, a.data, a.count)
+            return true
+        }
+        if b.count == 1 && b.dim <= a.dim {
+            lk_binary(code, a.data, b.data, 0, 0, a.data, a.count)
+            return true
+        }
+        return false
+    }
+
+    /// Large blocks are filled, copied and summed in row ranges over the threads: one
+    /// core alone streams memory at a fraction of what two do.
+    static let parallelElements = 1 << 18
+
+    /// out[rows, n] = row[n] in every row (a bias before its product adds to it).
+    public static func broadcastRows(_ row: UnsafePointer<Float>, count n: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        struct Job { let row: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float> }
+        let minRows = rows * n >= parallelElements ? Swift.max(1, parallelElements / 4 / Swift.max(n, 1)) : rows
+        Parallel.forRows(rows, minRows: minRows, job: Job(row: row, n: n, out: out)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            for r in begin..<end { (job.out + r * job.n).update(from: job.row, count: job.n) }
+        }
+    }
+
+    /// sums[n] = Σ_rows a[rows, n] (rows n apart), each column summed row by row in
+    /// order: the columns split over the threads when there are many rows.
+    public static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns n: Int, into sums: UnsafeMutablePointer<Float>) {
+        struct Job { let a: UnsafePointer<Float>, rows: Int, n: Int, sums: UnsafeMutablePointer<Float> }
+        Parallel.forRows(n, minRows: rows * n >= parallelElements ? 64 : n, job: Job(a: a, rows: rows, n: n, sums: sums)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            lk_column_sums(job.a + begin, job.rows, end - begin, job.n, job.sums + begin)
+        }
+    }
+
+    /// count copies of value from p on.
+    static func fill(_ p: UnsafeMutablePointer<Float>, repeating value: Float, count: Int) {
+        struct Job { let p: UnsafeMutablePointer<Float>, value: Float, count: Int }
+        let chunk = parallelElements / 4
+        let chunks = (count + chunk - 1) / chunk
+        Parallel.forRows(chunks, minRows: count >= parallelElements ? 1 : Swift.max(chunks, 1), job: Job(p: p, value: value, count: count)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            let chunk = FloatKernels.parallelElements / 4
+            let lo = begin * chunk, hi = Swift.min(end * chunk, job.count)
+            (job.p + lo).initialize(repeating: job.value, count: hi - lo)
+        }
+    }
+
     /// Σ a (squares: Σ a²) of a float32 tensor, in a fixed order whatever the thread count.
     public static func sum(_ a: Tensor, squares: Bool = false) -> Double? {
         guard a.dtype == .float32, a.isContiguous else { return nil }

@@ -8,7 +8,7 @@
 import Foundation
 
 /// The arithmetic an elementwise loop performs, chosen once outside the loop.
-enum ArithmeticOp { case add, sub, mul, div, pow }
+public enum ArithmeticOp { case add, sub, mul, div, pow }
 
 extension Tensor {
     // d(a+b)/da = 1, d(a+b)/db = 1 (summed back over broadcast dimensions)

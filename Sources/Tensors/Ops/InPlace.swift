@@ -73,19 +73,26 @@ extension Tensor {
         storage.bumpVersion()
     }
 
-    public func mul_(_ other: Tensor) throws(TensorError) {
+    public func mul_(_ other: Tensor) throws(TensorError) { try update_(.mul, other) }
+    public func mul_(_ s: Double) throws(TensorError) { try update_(.mul, s) }
+
+    /// self op= other (broadcast to self's shape) for op in + - * /: a quotient is a
+    /// float, which an integer tensor refuses, as PyTorch's div_.
+    public func update_(_ op: ArithmeticOp, _ other: Tensor) throws(TensorError) {
         try checkWritable(other)
         try checkBroadcastable(other)
-        try checkInPlaceResult(DType.promote(dtype, other.dtype), "mul_")
+        let result = DType.promote(dtype, other.dtype)
+        try checkInPlaceResult(op == .div && !result.isFloatingPoint ? DType.defaultFloat : result, "")
         let source = other.storage === storage ? other.copied() : other
-        updateValues(.mul, source)
+        updateValues(op, source)
         storage.bumpVersion()
     }
 
-    public func mul_(_ s: Double) throws(TensorError) {
+    /// self op= s for op in + - * /.
+    public func update_(_ op: ArithmeticOp, _ s: Double) throws(TensorError) {
         try checkWritable()
-        try checkInPlaceScalar(s)
-        assign(scalarArithmetic(.mul, s))
+        try checkInPlaceScalar(op == .div && !dtype.isFloatingPoint ? 0.5 : s)
+        assign(scalarArithmetic(op, s))
         storage.bumpVersion()
     }
 
@@ -116,7 +123,7 @@ extension Tensor {
     func updateValues(_ op: ArithmeticOp, _ other: Tensor) {
         let b = other.converted(to: dtype)
         switch dtype {
-        case .float32: Tensor.updateLoop(op, self, b, Float.self)
+        case .float32: if !FloatKernels.updateInPlace(op, self, b) { Tensor.updateLoop(op, self, b, Float.self) }
         case .float64: Tensor.updateLoop(op, self, b, Double.self)
         default: assign(Tensor.zipSame(op, self, b))
         }

@@ -37,7 +37,7 @@ public final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     /// Storage holding `count` copies of `value`.
     public static func make(repeating value: Float, count: Int) -> Storage {
         let s = make(count: count)
-        s.data.initialize(repeating: value, count: count)
+        FloatKernels.fill(s.data, repeating: value, count: count)
         return s
     }
 

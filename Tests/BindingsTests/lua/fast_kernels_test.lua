@@ -1,6 +1,7 @@
 -- The float32 kernels that run vectorised in CKernels and split large arrays over
 -- the worker threads (exp, tanh, sigmoid, softmax and log_softmax along the last
--- dimension, + - * / on large tensors, sum, clip_grad_norm_, Adam): gradchecks at sizes
+-- dimension, + - * / on large tensors and in place, sum, clip_grad_norm_, Adam, Linear's
+-- bias rows and bias gradient, large fills): gradchecks at sizes
 -- that take the fast path, PyTorch's numbers at [700, 4000] where the threads share
 -- the work (Tests/Fixtures/extra/pointwise_large, made by make_pointwise.py),
 -- special values, and the same bits for 1, 2 and 3 threads.
@@ -99,6 +100,36 @@ T.case("PyTorch's numbers at [700, 4000]: forward and backward", function()
   check(ref, "adam", a, 1e-6)
 end)
 
+-- nn.Linear 200 -> 4000 with the weights make_pointwise.py builds from its formula.
+local function big_linear()
+  local lin = nn.Linear(200, 4000)
+  local k = torch.arange(0, 4000 * 200, {dtype = torch.float64})
+  torch.no_grad(function()
+    lin.weight:copy_(((k * 0.0017):sin() * 0.05):float():view(4000, 200))
+    lin.bias:copy_((torch.arange(0, 4000, {dtype = torch.float64}) * 0.013):cos():float())
+  end)
+  return lin
+end
+
+T.case("PyTorch's numbers at [700, 4000]: Linear's bias rows and column sums, in-place updates", function()
+  local ref = references.load(FIXTURES .. "/extra/pointwise_large.safetensors")
+  local x, y, g = inputs()
+  local lin = big_linear()
+  local a = x:narrow(2, 1, 200):clone():requires_grad_()
+  local r = lin(a)
+  r:backward(g)
+  check(ref, "linear", r, 1e-5)
+  -- sums of 4000 and 700 terms that largely cancel: BLAS's order against PyTorch's
+  check(ref, "linear.grad_x", a.grad, 2e-4)
+  check(ref, "linear.grad_w", lin.weight.grad, 2e-4)
+  T.near(lin.bias.grad, ref["linear.grad_b"], 1e-5, "linear's bias gradient")
+  check(ref, "add_alpha", x:clone():add_(g, {alpha = -0.1}), 1e-6)
+  check(ref, "mul_", x:clone():mul_(y), 1e-6)
+  check(ref, "div_one_value", x:clone():div_(torch.tensor(1.7)), 1e-6)
+  T.eq(torch.full({R, C}, 2.5):sum():item(), 2.5 * R * C, "a large fill")
+  T.eq(torch.zeros(R, C):abs():sum():item(), 0, "large zeros")
+end)
+
 -- equal, both NaN, or within tol
 local function same_special(a, b, what)
   a, b = a:reshape(-1):totable(), b:reshape(-1):totable()
@@ -147,6 +178,14 @@ T.case("1, 2 and 3 threads give the same bits", function()
     a.grad = g
     opt:step()
     results.adam = a:detach()
+    local lin = big_linear()
+    local inp = x:narrow(2, 1, 200):clone():requires_grad_()
+    local out = lin(inp)
+    out:backward(g)
+    results.linear, results.linear_dx = out:detach(), inp.grad
+    results.linear_dw, results.linear_db = lin.weight.grad, lin.bias.grad
+    results.add_alpha = x:clone():add_(g, {alpha = -0.1})
+    results.zeros = torch.full({R, C}, 0.25)
     return results
   end
   local one = with_threads(1, run)
@@ -155,3 +194,4 @@ T.case("1, 2 and 3 threads give the same bits", function()
     for name, t in pairs(one) do T.truthy(torch.equal(t, other[name]), string.format("%s with %d threads", name, n)) end
   end
 end)
+return T.run()

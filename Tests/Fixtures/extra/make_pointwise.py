@@ -1,8 +1,9 @@
 """PyTorch's results for lstmlua's vectorised, threaded float32 kernels at a size
 that reaches their threaded path ([700, 4000], 2.8 M values): exp, tanh, sigmoid,
 softmax and log_softmax (last dimension) forward and backward, the four arithmetic
-ops, sum, clip_grad_norm_ and two Adam steps. Whole outputs would be 11 MB each, so each is kept
-as the sums of its rows' absolute values (in float64) and every 9973rd value; a small tensor of special values
+ops (also in place), sum, clip_grad_norm_, two Adam steps and nn.Linear 200 -> 4000.
+Whole outputs would be 11 MB each, so each is kept as the sums of its rows' absolute
+values (in float64) and every 9973rd value; a small tensor of special values
 (infinities, NaN, huge and tiny) is kept whole.
 
 Inputs come from a formula both sides evaluate (float64, then float32):
@@ -58,6 +59,23 @@ for k in range(2):
     a.grad = g * (k + 1)
     opt.step()
 keep("adam", a)
+
+# nn.Linear 200 -> 4000 over 700 rows: its bias broadcast to 2.8 M outputs before the
+# product, its bias gradient the column sums of a [700, 4000] gradient
+k = torch.arange(4000 * 200, dtype=torch.float64)
+lin = torch.nn.Linear(200, 4000)
+with torch.no_grad():
+    lin.weight.copy_((0.05 * torch.sin(0.0017 * k)).float().view(4000, 200))
+    lin.bias.copy_(torch.cos(0.013 * torch.arange(4000, dtype=torch.float64)).float())
+a = x[:, :200].clone().requires_grad_()
+r = lin(a)
+r.backward(g)
+keep("linear", r); keep("linear.grad_x", a.grad); keep("linear.grad_w", lin.weight.grad)
+out["linear.grad_b"] = lin.bias.grad.clone()
+# in place, as optimizers and gradient accumulation write
+keep("add_alpha", x.clone().add_(g, alpha=-0.1))
+keep("mul_", x.clone().mul_(y))
+keep("div_one_value", x.clone().div_(torch.tensor(1.7)))
 
 special = torch.tensor([float("-inf"), float("inf"), float("nan"), -1e4, -104.5, -88.0, -20.0, -1e-30, 0.0,
                         1e-30, 0.5, 0.625, 0.626, 9.0, 88.5, 89.5, 1e4] + [0.37 * k - 3 for k in range(15)])
