@@ -589,6 +589,11 @@ void KERNEL(lk_binary_span)(int op, const float *a, const float *b, size_t b_ste
     });
 }
 
+// c = a + alpha·b, fused as PyTorch's vectorised add with alpha (fmadd(b, alpha, a))
+void KERNEL(lk_add_scaled_span)(const float *a, const float *b, float alpha, float *c, size_t n) {
+    for (size_t i = 0; i < n; i++) c[i] = __builtin_fmaf(alpha, b[i], a[i]);
+}
+
 // ---- Sums ----------------------------------------------------------------------------
 //
 // 64 float lanes (four vectors on AVX-512: one would chain every addition to the one

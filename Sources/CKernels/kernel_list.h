@@ -30,6 +30,7 @@
     X(lk_unary_backward_span, (int op, const float *dy, const float *y, float *dx, size_t n), (op, dy, y, dx, n)) \
     X(lk_binary_span, (int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n), \
       (op, a, b, b_step, reversed, c, n)) \
+    X(lk_add_scaled_span, (const float *a, const float *b, float alpha, float *c, size_t n), (a, b, alpha, c, n)) \
     X(lk_sum_span, (const float *x, size_t n, int squares, double *out), (x, n, squares, out)) \
     X(lk_softmax_rows, (const float *x, float *y, size_t rows, size_t n, int log), (x, y, rows, n, log)) \
     X(lk_softmax_backward_rows, (const float *y, const float *dy, float *dx, size_t rows, size_t n, int log), \

@@ -21,7 +21,7 @@ typedef struct {
     float f0, f1, f2;
 } span_job;
 
-enum { UNARY, UNARY_BACKWARD, BINARY, ADAM_MOMENTS, ADAM_UPDATE };
+enum { UNARY, UNARY_BACKWARD, BINARY, ADD_SCALED, ADAM_MOMENTS, ADAM_UPDATE };
 
 static void run_span(const void *ctx, size_t begin, size_t end) {
     const span_job *j = ctx;
@@ -30,6 +30,7 @@ static void run_span(const void *ctx, size_t begin, size_t end) {
     switch (j->kind) {
     case UNARY: lk_unary_span(j->op, j->a + lo, j->c + lo, hi - lo); break;
     case UNARY_BACKWARD: lk_unary_backward_span(j->op, j->a + lo, j->b + lo, j->c + lo, hi - lo); break;
+    case ADD_SCALED: lk_add_scaled_span(j->a + lo, j->b + lo, j->f0, j->c + lo, hi - lo); break;
     case ADAM_MOMENTS: lk_adam_moments_span(j->c + lo, j->d + lo, j->a + lo, hi - lo, j->f0, j->f1, j->f2); break;
     case ADAM_UPDATE: lk_adam_update_span(j->c + lo, j->a + lo, j->b + lo, hi - lo, j->f0, j->f1, j->f2); break;
     default: lk_binary_span(j->op, j->a + lo, j->b_step ? j->b + lo : j->b, j->b_step, j->reversed, j->c + lo, hi - lo);
@@ -53,6 +54,11 @@ void lk_unary_backward(int op, const float *dy, const float *y, float *dx, size_
 
 void lk_binary(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n) {
     span_job job = {.op = op, .kind = BINARY, .a = a, .b = b, .b_step = b_step, .reversed = reversed, .c = c, .n = n};
+    run_chunks(&job);
+}
+
+void lk_add_scaled(const float *a, const float *b, float alpha, float *c, size_t n) {
+    span_job job = {.kind = ADD_SCALED, .a = a, .b = b, .c = c, .n = n, .f0 = alpha};
     run_chunks(&job);
 }
 

@@ -33,6 +33,8 @@ void lk_unary(int op, const float *x, float *y, size_t n);
 void lk_unary_backward(int op, const float *dy, const float *y, float *dx, size_t n);
 /// c = a op b elementwise; with b_step 0, b[0] for every element; reversed: b op a.
 void lk_binary(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n);
+/// c = a + alpha·b with one rounding (PyTorch's vectorised add with alpha); c may be a.
+void lk_add_scaled(const float *a, const float *b, float alpha, float *c, size_t n);
 /// Σ x, or Σ x² (squares), in float blocks of 2048 and double between them.
 double lk_sum(const float *x, size_t n, int squares);
 /// *out = log Σ e^x over n contiguous values, shifted by their maximum (the maximum
@@ -47,6 +49,7 @@ void lk_softmax_backward(const float *y, const float *dy, float *dx, size_t rows
 void lk_unary_span(int op, const float *x, float *y, size_t n);
 void lk_unary_backward_span(int op, const float *dy, const float *y, float *dx, size_t n);
 void lk_binary_span(int op, const float *a, const float *b, size_t b_step, int reversed, float *c, size_t n);
+void lk_add_scaled_span(const float *a, const float *b, float alpha, float *c, size_t n);
 void lk_sum_span(const float *x, size_t n, int squares, double *out);
 void lk_softmax_rows(const float *x, float *y, size_t rows, size_t n, int log);
 void lk_softmax_backward_rows(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log);

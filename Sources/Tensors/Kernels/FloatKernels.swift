@@ -80,6 +80,15 @@ public enum FloatKernels {
         return false
     }
 
+    /// a += alpha·b in one fused step (PyTorch's add_ with alpha), a and b float32 of one
+    /// shape, contiguous: an optimizer's update without a temporary for alpha·b.
+    static func addScaledInPlace(_ a: Tensor, _ b: Tensor, alpha: Float) -> Bool {
+        guard a.dtype == .float32, b.dtype == .float32, a.isContiguous, b.isContiguous, a.shape == b.shape,
+              a.count >= arithmeticMinimum else { return false }
+        lk_add_scaled(a.data, b.data, alpha, a.data, a.count)
+        return true
+    }
+
     /// Large blocks are filled, copied and summed in row ranges over the threads: one
     /// core alone streams memory at a fraction of what two do.
     static let parallelElements = 1 << 18

@@ -61,6 +61,10 @@ extension Tensor {
         try checkBroadcastable(other)
         try checkInPlaceResult(DType.promote(dtype, other.dtype), "add_")
         let source = other.storage === storage ? other.copied() : other
+        if alpha != 1 && FloatKernels.addScaledInPlace(self, source, alpha: Float(alpha)) {
+            storage.bumpVersion()
+            return
+        }
         let addend = alpha == 1 ? source : source.scaled(alpha)
         updateValues(.add, addend)
         storage.bumpVersion()
