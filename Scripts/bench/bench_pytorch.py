@@ -26,8 +26,8 @@ Workloads:
   cells     time_sequence_prediction's loop: two LSTMCell(51) called once per time step,
             999 steps, batch 97, Linear 51 -> 1 per step, MSE, backward, Adam (per
             iteration; float32 where the example uses float64 and L-BFGS)
-  pointwise.OP  for OP in exp, tanh, sigmoid, fma (x * y + z), sum, softmax (dim=1):
-            one call on [700, 4000] float32 (per call)
+  pointwise.OP  for OP in exp, tanh, sigmoid, fma (x * y + z), sum, softmax (dim=1),
+            and copy (x.clone(), the memory floor): one call on [700, 4000] float32 (per call)
 """
 import argparse, json, resource, statistics, time
 import numpy as np
@@ -156,7 +156,8 @@ def cells(repeat):
 
 POINTWISE = {"exp": lambda x, y, z: x.exp(), "tanh": lambda x, y, z: x.tanh(),
              "sigmoid": lambda x, y, z: x.sigmoid(), "fma": lambda x, y, z: x * y + z,
-             "sum": lambda x, y, z: x.sum(), "softmax": lambda x, y, z: torch.softmax(x, dim=1)}
+             "sum": lambda x, y, z: x.sum(), "softmax": lambda x, y, z: torch.softmax(x, dim=1),
+             "copy": lambda x, y, z: x.clone()}
 
 def pointwise(op):
     def workload(repeat):

@@ -3,7 +3,7 @@
 --   lstmlua Scripts/bench/workloads.lua WORKLOAD [--repeat N] [--threads N]
 -- Workloads (bench_pytorch.py's docstring says what each one does): article,
 -- generate, ops, medium, large, wordlm, charrnn, cells, and pointwise.OP for OP in
--- exp, tanh, sigmoid, fma (x * y + z), sum, softmax.
+-- exp, tanh, sigmoid, fma (x * y + z), sum, softmax, and copy (x:clone(): the memory floor).
 
 local workload = arg[1]
 local repeats = 5
@@ -193,6 +193,7 @@ local pointwise = {
   fma = function(x, y, z) return x * y + z end,
   sum = function(x) return x:sum() end,
   softmax = function(x) return torch.softmax(x, 2) end,
+  copy = function(x) return x:clone() end,
 }
 for name, op in pairs(pointwise) do
   workloads["pointwise." .. name] = function()
