@@ -113,6 +113,23 @@ public enum FloatKernels {
         }
     }
 
+    /// count bytes from src to dst (any dtype's contiguous values), in fixed chunks over
+    /// the threads when there are many.
+    static func copyBytes(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, count: Int) {
+        let chunk = parallelElements   // bytes: a quarter of a fill's chunk in elements
+        if count < 4 * chunk {
+            dst.copyMemory(from: src, byteCount: count)
+            return
+        }
+        struct Job { let src: UnsafeRawPointer, dst: UnsafeMutableRawPointer, count: Int }
+        Parallel.forRows((count + chunk - 1) / chunk, minRows: 1, job: Job(src: src, dst: dst, count: count)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            let chunk = FloatKernels.parallelElements
+            let lo = begin * chunk, hi = Swift.min(end * chunk, job.count)
+            (job.dst + lo).copyMemory(from: job.src + lo, byteCount: hi - lo)
+        }
+    }
+
     /// count copies of value from p on.
     static func fill(_ p: UnsafeMutablePointer<Float>, repeating value: Float, count: Int) {
         struct Job { let p: UnsafeMutablePointer<Float>, value: Float, count: Int }

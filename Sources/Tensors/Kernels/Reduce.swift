@@ -138,7 +138,7 @@ enum Reduce {
     private static func copyValues<W: FixedWidthInteger>(_ a: Tensor, into out: Tensor, _: W.Type) {
         let o = out.raw.assumingMemoryBound(to: W.self)
         if a.isContiguous {
-            o.update(from: a.raw.assumingMemoryBound(to: W.self), count: a.count)
+            FloatKernels.copyBytes(from: a.raw, to: out.raw, count: a.count * MemoryLayout<W>.stride)
         } else {
             let base = a.storage.raw.assumingMemoryBound(to: W.self)
             var i = 0

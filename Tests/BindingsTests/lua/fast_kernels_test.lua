@@ -1,7 +1,7 @@
 -- The float32 kernels that run vectorised in CKernels and split large arrays over
 -- the worker threads (exp, tanh, sigmoid, softmax and log_softmax along the last
 -- dimension, + - * / on large tensors and in place, sum, clip_grad_norm_, Adam, Linear's
--- bias rows and bias gradient, large fills): gradchecks at sizes
+-- bias rows and bias gradient, large fills and copies): gradchecks at sizes
 -- that take the fast path, PyTorch's numbers at [700, 4000] where the threads share
 -- the work (Tests/Fixtures/extra/pointwise_large, made by make_pointwise.py),
 -- special values, and the same bits for 1, 2 and 3 threads.
@@ -133,6 +133,17 @@ T.case("PyTorch's numbers at [700, 4000]: Linear's bias rows and column sums, in
   check(ref, "div_one_value", x:clone():div_(torch.tensor(1.7)), 1e-6)
   T.eq(torch.full({R, C}, 2.5):sum():item(), 2.5 * R * C, "a large fill")
   T.eq(torch.zeros(R, C):abs():sum():item(), 0, "large zeros")
+end)
+
+T.case("large copies split over the threads keep every value, in every dtype", function()
+  torch.manual_seed(5)
+  for _, t in ipairs({torch.randn(700, 4000), torch.randn(1000, 300, {dtype = torch.float64}),
+                      torch.randint(-1000, 1000, {3, 100001}), torch.randn(1500, 1000):gt(0)}) do
+    for _, n in ipairs({1, 2, 3}) do
+      local copy = with_threads(n, function() return t:clone() end)
+      T.truthy(torch.equal(copy, t), string.format("%s of %d values with %d threads", t:type(), t:numel(), n))
+    end
+  end
 end)
 
 -- equal, both NaN, or within tol
