@@ -25,7 +25,7 @@ enum SequenceMath {
         }
         if rows == 0 { return }
         for j in 0..<n { g[j] = (b1?[j] ?? 0) + (b2?[j] ?? 0) }
-        for r in 1..<rows { (g + r * n).update(from: g, count: n) }
+        FloatKernels.broadcastRows(g, count: n, rows: rows - 1, into: g + n)
         Gemm.run(transA: false, transB: true, m: rows, n: n, k: k, a: x, lda: Swift.max(k, 1), b: w, ldb: Swift.max(k, 1),
                  beta: 1, c: g, ldc: n)
     }

@@ -95,6 +95,7 @@ public enum FloatKernels {
 
     /// out[rows, n] = row[n] in every row (a bias before its product adds to it).
     public static func broadcastRows(_ row: UnsafePointer<Float>, count n: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        if rows <= 0 || n <= 0 { return }
         struct Job { let row: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float> }
         let minRows = rows * n >= parallelElements ? Swift.max(1, parallelElements / 4 / Swift.max(n, 1)) : rows
         Parallel.forRows(rows, minRows: minRows, job: Job(row: row, n: n, out: out)) { pointer, begin, end in
@@ -106,6 +107,7 @@ public enum FloatKernels {
     /// sums[n] = Σ_rows a[rows, n] (rows n apart), each column summed row by row in
     /// order: the columns split over the threads when there are many rows.
     public static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns n: Int, into sums: UnsafeMutablePointer<Float>) {
+        if n <= 0 { return }
         struct Job { let a: UnsafePointer<Float>, rows: Int, n: Int, sums: UnsafeMutablePointer<Float> }
         Parallel.forRows(n, minRows: rows * n >= parallelElements ? 64 : n, job: Job(a: a, rows: rows, n: n, sums: sums)) { pointer, begin, end in
             let job = pointer!.assumingMemoryBound(to: Job.self).pointee
