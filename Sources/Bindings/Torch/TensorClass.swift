@@ -259,32 +259,27 @@ enum TensorClass {
     }
 
     static let add_ = LuaFunction("add_", "t:add_(other [, alpha | {alpha=}]) -> t", "t += alpha * other, in place (other a tensor or number).") { lua in
-        let t = try lua.tensor(1)
-        // PyTorch's keyword (p.data.add_(p.grad, alpha=-lr)) as an options table, or plainly
-        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
-        if lua.kind(2) == .number {
-            let s = try lua.number(2) * alpha
-            try lua.blame(1) { () throws(TensorError) in try t.add_(s) }
-        } else {
-            let o = try lua.tensor(2)
-            try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
-            try lua.blame(2) { () throws(TensorError) in try t.add_(o, alpha: alpha) }
-        }
-        lua.pushValue(1)
-        return 1
+        try addInPlace(lua, sign: 1)
     }
 
     static let sub_ = LuaFunction("sub_", "t:sub_(other [, alpha | {alpha=}]) -> t", "t -= alpha * other, in place (other a tensor or number).") { lua in
-        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
-        if alpha == 1 { return try updateInPlace(lua, .sub) }
+        try addInPlace(lua, sign: -1)
+    }
+
+    /// t += sign·alpha·other: PyTorch's keyword (p.data.add_(p.grad, alpha=-lr)) as an options table, or plainly.
+    private static func addInPlace(_ lua: Lua, sign: Double) throws(LuaError) -> Int32 {
         let t = try lua.tensor(1)
+        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
         if lua.kind(2) == .number {
+            if !t.dtype.isFloatingPoint && alpha != alpha.rounded(.towardZero) {
+                throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
+            }
             let s = try lua.number(2) * alpha
-            try lua.blame(1) { () throws(TensorError) in try t.add_(-s) }
+            try lua.blame(1) { () throws(TensorError) in sign > 0 ? try t.add_(s) : try t.sub_(s) }
         } else {
-            let o = try lua.tensor(2)
+            let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
-            try lua.blame(2) { () throws(TensorError) in try t.add_(o, alpha: -alpha) }
+            try lua.blame(2) { () throws(TensorError) in sign > 0 ? try t.add_(o, alpha: alpha) : try t.sub_(o, alpha: alpha) }
         }
         lua.pushValue(1)
         return 1
@@ -295,7 +290,18 @@ enum TensorClass {
     }
 
     static let div_ = LuaFunction("div_", "t:div_(other) -> t", "t /= other, in place (a tensor or number; t a float tensor).") { lua in
-        try updateInPlace(lua, .div)
+        if !lua.isNoneOrNil(3) {
+            throw LuaError.argument(3, "div_ takes one operand (rounding_mode is not supported)")
+        }
+        return try updateInPlace(lua, .div)
+    }
+
+    /// The tensor at i, as other's operand: a tensor (numbers are taken before this).
+    private static func operand(_ lua: Lua, _ i: Int32) throws(LuaError) -> Tensor {
+        guard let o = TensorClass.shared.test(lua, i) else {
+            throw LuaError.argument(i, "number or Tensor expected, got \(lua.typeName(i))")
+        }
+        return o
     }
 
     /// t op= argument 2 (a number or a tensor), returning t.
@@ -305,7 +311,7 @@ enum TensorClass {
             let s = try lua.number(2)
             try lua.blame(1) { () throws(TensorError) in try t.update_(op, s) }
         } else {
-            let o = try lua.tensor(2)
+            let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in try t.update_(op, o) }
         }

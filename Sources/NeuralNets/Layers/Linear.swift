@@ -19,7 +19,8 @@ public enum Linear {
             let y = try x.matmul(weight.transpose(0, 1))
             return try bias.map { b throws(TensorError) in try y.add(b) } ?? y
         }
-        let rows = x.count / Swift.max(inF, 1)
+        // from the shape, not the count: with no input features every row still gets the bias
+        let rows = x.shape.dropLast().reduce(1, *)
         let xv = x.materialized(), w = weight.materialized(), b = bias?.materialized()
         var outShape = x.shape
         outShape[outShape.count - 1] = outF

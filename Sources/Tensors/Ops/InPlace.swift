@@ -1,4 +1,4 @@
-// In-place writes: copy_, fill_, zero_, add_, mul_ (PyTorch's trailing underscore).
+// In-place writes: copy_, fill_, zero_, add_, sub_, mul_, div_ (PyTorch's trailing underscore).
 //
 // They are refused where PyTorch refuses them (a leaf that requires grad, while
 // recording) and where lstmlua does not rewrite the graph (a result in a graph).
@@ -55,19 +55,56 @@ extension Tensor {
 
     public func zero_() throws(TensorError) { try fill_(0) }
 
-    /// self += alpha·other (other converted to self's dtype, as PyTorch's in-place ops cast)
+    /// self += alpha·other (other converted to self's dtype, as PyTorch's in-place ops cast);
+    /// for floats alpha·other + self rounds once, as PyTorch's fused add.
     public func add_(_ other: Tensor, alpha: Double = 1) throws(TensorError) {
         try checkWritable(other)
         try checkBroadcastable(other)
         try checkInPlaceResult(DType.promote(dtype, other.dtype), "add_")
-        let source = other.storage === storage ? other.copied() : other
-        if alpha != 1 && FloatKernels.addScaledInPlace(self, source, alpha: Float(alpha)) {
-            storage.bumpVersion()
-            return
+        if !dtype.isFloatingPoint && alpha != alpha.rounded(.towardZero) {
+            throw TensorError("for integral input tensors, argument alpha must not be a floating point number")
         }
-        let addend = alpha == 1 ? source : source.scaled(alpha)
-        updateValues(.add, addend)
+        let source = other.storage === storage ? other.copied() : other
+        if alpha == 1 {
+            updateValues(.add, source)
+        } else {
+            addScaled(source.converted(to: dtype), alpha)
+        }
         storage.bumpVersion()
+    }
+
+    /// self += alpha·b, b of self's dtype and broadcastable to it.
+    private func addScaled(_ b: Tensor, _ alpha: Double) {
+        switch dtype {
+        case .float32:
+            if FloatKernels.addScaledInPlace(self, b, alpha: Float(alpha)) { return }
+            let a = Float(alpha)
+            Elementwise.update(self, b) { (p: Float, q: Float) -> Float in p.addingProduct(q, a) }
+        case .float64:
+            Elementwise.update(self, b) { (p: Double, q: Double) -> Double in p.addingProduct(q, alpha) }
+        default:
+            updateValues(.add, b.scaled(alpha))   // integers: exact
+        }
+    }
+
+    /// self -= alpha·other; PyTorch refuses bool operands (a mask is inverted with logical_not).
+    public func sub_(_ other: Tensor, alpha: Double = 1) throws(TensorError) {
+        try Tensor.checkSubtraction(dtype, other.dtype)
+        if alpha == 1 { try update_(.sub, other) } else { try add_(other, alpha: -alpha) }
+    }
+
+    public func sub_(_ s: Double) throws(TensorError) {
+        try Tensor.checkSubtraction(dtype, nil)
+        try update_(.sub, s)
+    }
+
+    static func checkSubtraction(_ a: DType, _ b: DType?) throws(TensorError) {
+        if a == .bool && b == .bool {
+            throw TensorError("subtraction, the `-` operator, with two bool tensors is not supported; use the `^` or `logical_xor()` operator instead")
+        }
+        if a == .bool || b == .bool {
+            throw TensorError("subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask, use the `~` or `logical_not()` operator instead")
+        }
     }
 
     public func add_(_ s: Double) throws(TensorError) {
@@ -83,6 +120,7 @@ extension Tensor {
     /// self op= other (broadcast to self's shape) for op in + - * /: a quotient is a
     /// float, which an integer tensor refuses, as PyTorch's div_.
     public func update_(_ op: ArithmeticOp, _ other: Tensor) throws(TensorError) {
+        if op == .sub { try Tensor.checkSubtraction(dtype, other.dtype) }
         try checkWritable(other)
         try checkBroadcastable(other)
         let result = DType.promote(dtype, other.dtype)
@@ -94,6 +132,7 @@ extension Tensor {
 
     /// self op= s for op in + - * /.
     public func update_(_ op: ArithmeticOp, _ s: Double) throws(TensorError) {
+        if op == .sub { try Tensor.checkSubtraction(dtype, nil) }
         try checkWritable()
         try checkInPlaceScalar(op == .div && !dtype.isFloatingPoint ? 0.5 : s)
         assign(scalarArithmetic(op, s))

@@ -320,12 +320,16 @@ T.case("PyTorch's results and gradients (Tests/Fixtures/extra/tensor_ops, made b
 end)
 
 T.case("add_ takes alpha plainly or as PyTorch's keyword", function()
-  local p, g = torch.tensor({1, 2, 3}), torch.tensor({10, 20, 30})
+  local p, g = torch.tensor({1.0, 2, 3}), torch.tensor({10.0, 20, 30})
   p:add_(g, -0.5)
   T.near(p, {-4, -8, -12}, 1e-7)
   p:add_(g, {alpha = 0.5})
   T.near(p, {1, 2, 3}, 1e-7)
   T.raises(function() p:add_(g, {alpah = 2}) end, "unknown option 'alpah'")
+  -- integer tensors take whole alphas only, as PyTorch's
+  local n = torch.tensor({1, 2, 3})
+  T.near(n:add_(torch.tensor({10, 20, 30}), -2), {-19, -38, -57})
+  T.raises(function() n:add_(torch.tensor({10, 20, 30}), -0.5) end, "argument alpha must not be a floating point number")
 end)
 
 return T.run()

@@ -137,6 +137,27 @@ T.case("sub_ and div_ write in place as PyTorch's", function()
   T.raises(function() i:div_(torch.tensor({1, 2, 3})) end, "can't be cast")
   T.raises(function() t:div_(torch.ones(4)) end, "bad argument #1 to 'div_'")
   T.raises(function() torch.ones(2, {requires_grad = true}):sub_(1) end, "leaf Variable")
+  -- bool operands are refused as PyTorch refuses them (a tensor one crashed the process)
+  local mask = torch.tensor({true, false})
+  T.raises(function() mask:sub_(torch.tensor({true, true})) end, "with two bool tensors is not supported")
+  T.raises(function() mask:sub_(1) end, "with a bool tensor is not supported")
+  T.raises(function() torch.ones(2):sub_(mask) end, "with a bool tensor is not supported")
+  T.raises(function() torch.arange(3):add_(torch.arange(3), 0.5) end, "argument alpha must not be a floating point number")
+  T.raises(function() t:sub_("a") end, "bad argument #1 to 'sub_' (number or Tensor expected, got string)")
+  T.raises(function() t:div_(2, {rounding_mode = "floor"}) end, "bad argument #2 to 'div_'")
+end)
+
+T.case("add_ with alpha rounds once, at every size and in self's dtype", function()
+  -- 0.7 + 0.1·3.7 in float32: one rounding gives 1.07000005, two give 1.06999993
+  for _, n in ipairs({3, 3000}) do
+    local r = torch.full({n}, 0.7):add_(torch.full({n}, 3.7), 0.1)
+    T.eq(r[1], torch.tensor({1.07000005})[1], string.format("%d values", n))
+  end
+  local narrow = torch.full({4, 4}, 0.7):t()
+  narrow:add_(torch.full({4, 4}, 3.7), {alpha = 0.1})
+  T.eq(narrow[2][3], torch.tensor({1.07000005})[1], "a transposed self")
+  -- a float32 operand scaled in float64, not in float32 first
+  T.eq(torch.zeros(3, {dtype = torch.float64}):add_(torch.ones(3), 0.1)[1], 0.1)
 end)
 
 T.case("arithmetic with broadcasting and numbers", function()
