@@ -30,15 +30,32 @@ enum TensorMath {
         return 1
     }
 
-    static let add = LuaFunction("add", "torch.add(a, b) -> Tensor  (also a + b)",
-                                 "Elementwise a + b with broadcasting; either may be a number.") { lua in
-        try binary(lua, tensors: { (a, b) throws(TensorError) in try a.add(b) }, number: { t, s, _ in t.add(s) })
+    static let add = LuaFunction("add", "torch.add(a, b [, {alpha=}]) -> Tensor  (also a + b)",
+                                 "Elementwise a + alpha * b with broadcasting; either may be a number.") { lua in
+        let alpha = try alphaOption(lua)
+        if alpha == 1 {
+            return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.add(b) }, number: { t, s, _ in t.add(s) })
+        }
+        return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.add(b.mul(alpha)) },
+                          number: { t, s, first in first ? t.mul(alpha).add(s) : t.add(s * alpha) })
     }
 
-    static let sub = LuaFunction("sub", "torch.sub(a, b) -> Tensor  (also a - b)",
-                                 "Elementwise a - b with broadcasting; either may be a number.") { lua in
-        try binary(lua, tensors: { (a, b) throws(TensorError) in try a.sub(b) },
-                   number: { t, s, first in first ? t.rsub(s) : t.add(-s) })
+    static let sub = LuaFunction("sub", "torch.sub(a, b [, {alpha=}]) -> Tensor  (also a - b)",
+                                 "Elementwise a - alpha * b with broadcasting; either may be a number.") { lua in
+        let alpha = try alphaOption(lua)
+        if alpha == 1 {
+            return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.sub(b) },
+                              number: { t, s, first in first ? t.rsub(s) : t.add(-s) })
+        }
+        return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.sub(b.mul(alpha)) },
+                          number: { t, s, first in first ? t.mul(-alpha).add(s) : t.add(-s * alpha) })
+    }
+
+    /// PyTorch's keyword alpha of add and sub, as an options table at 3 (1 without one).
+    private static func alphaOption(_ lua: Lua) throws(LuaError) -> Double {
+        if lua.isNoneOrNil(3) { return 1 }
+        guard lua.kind(3) == .table else { throw LuaError.argument(3, "options table expected, got \(lua.typeName(3))") }
+        return try lua.options(3, ["alpha"])?.number("alpha") ?? 1
     }
 
     static let mul = LuaFunction("mul", "torch.mul(a, b) -> Tensor  (also a * b)",

@@ -319,6 +319,18 @@ T.case("PyTorch's results and gradients (Tests/Fixtures/extra/tensor_ops, made b
   check("maximum", function(a) return torch.maximum(a, g.y) end)
 end)
 
+T.case("add and sub take PyTorch's keyword alpha (it was ignored)", function()
+  local a, b = torch.tensor({5.0, 1}), torch.tensor({1.0, 2})
+  T.near(torch.add(a, b, {alpha = 3}), {8, 7})
+  T.near(a:sub(b, {alpha = 2}), {3, -3})
+  T.near(torch.add(a, 2, {alpha = 3}), {11, 7})
+  T.near(torch.sub(2, a, {alpha = 3}), {-13, -1})
+  local w = torch.ones(2, {requires_grad = true})
+  torch.sub(a, w, {alpha = 3}):sum():backward()
+  T.near(w.grad, {-3, -3})
+  T.raises(function() torch.add(a, b, 3) end, "bad argument #3 to 'add' (options table expected, got number)")
+end)
+
 T.case("add_ takes alpha plainly or as PyTorch's keyword", function()
   local p, g = torch.tensor({1.0, 2, 3}), torch.tensor({10.0, 20, 30})
   p:add_(g, -0.5)
