@@ -118,7 +118,7 @@ public enum FloatKernels {
     /// count bytes from src to dst (any dtype's contiguous values), in fixed chunks over
     /// the threads when there are many.
     static func copyBytes(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, count: Int) {
-        let chunk = parallelElements   // bytes: a quarter of a fill's chunk in elements
+        let chunk = parallelElements   // in bytes: 256 KB, as a fill's chunk of floats
         if count < 4 * chunk {
             dst.copyMemory(from: src, byteCount: count)
             return
@@ -134,10 +134,14 @@ public enum FloatKernels {
 
     /// count copies of value from p on.
     static func fill(_ p: UnsafeMutablePointer<Float>, repeating value: Float, count: Int) {
+        if count < parallelElements {
+            p.initialize(repeating: value, count: count)
+            return
+        }
         struct Job { let p: UnsafeMutablePointer<Float>, value: Float, count: Int }
         let chunk = parallelElements / 4
         let chunks = (count + chunk - 1) / chunk
-        Parallel.forRows(chunks, minRows: count >= parallelElements ? 1 : Swift.max(chunks, 1), job: Job(p: p, value: value, count: count)) { pointer, begin, end in
+        Parallel.forRows(chunks, minRows: 1, job: Job(p: p, value: value, count: count)) { pointer, begin, end in
             let job = pointer!.assumingMemoryBound(to: Job.self).pointee
             let chunk = FloatKernels.parallelElements / 4
             let lo = begin * chunk, hi = Swift.min(end * chunk, job.count)
