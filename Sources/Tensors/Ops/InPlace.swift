@@ -139,14 +139,16 @@ extension Tensor {
         storage.bumpVersion()
     }
 
-    /// PyTorch refuses an in-place result that its dtype cannot hold (a float into an integer tensor).
+    /// PyTorch refuses an in-place result that its dtype cannot hold (a float into an integer
+    /// tensor, a number into a bool one).
     func checkInPlaceResult(_ result: DType, _ name: String) throws(TensorError) {
-        if result.isFloatingPoint && !dtype.isFloatingPoint {
+        if (result.isFloatingPoint && !dtype.isFloatingPoint) || (dtype == .bool && result != .bool) {
             throw TensorError("result type \(result.typeName.dropFirst(6).dropLast(6)) can't be cast to the desired output type \(dtype.typeName.dropFirst(6).dropLast(6))")
         }
     }
 
     func checkInPlaceScalar(_ s: Double) throws(TensorError) {
+        if dtype == .bool { try checkInPlaceResult(.int64, "") }   // a number makes the result at least Long
         if !dtype.isFloatingPoint && s != s.rounded(.towardZero) { try checkInPlaceResult(.float32, "") }
     }
 
