@@ -8,11 +8,7 @@ local dist, docs = ...
 local torch, nn = torch, nn
 local is_tensor = torch.is_tensor
 
-local function doc(name, signature, text, value)
-  docs.byname[name] = {signature = signature, doc = text, value = value}
-  if value ~= nil then docs.byvalue[value] = name end
-  return value
-end
+local doc = docs.define   -- nn.lua's, loaded first
 
 local function argerror(n, fname, fmt, ...)
   error(string.format("bad argument #%d to '%s' (%s)", n, fname, string.format(fmt, ...)), 3)

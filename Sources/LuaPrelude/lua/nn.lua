@@ -19,6 +19,7 @@ local function doc(name, signature, text, value)
   if value ~= nil then docs.byvalue[value] = name end
   return value
 end
+docs.define = doc   -- the prelude files loaded after this one register through it
 local torch = torch
 local json = json
 local is_tensor = torch.is_tensor
