@@ -16,6 +16,10 @@ public final class LuaState {
         // luaL_newstate only fails when malloc does; nothing can go on without it.
         guard let L = luaL_newstate() else { fatalError("lstmlua: cannot allocate a Lua state") }
         self.L = L
+        // Userdata release their Swift objects as Lua frees them (see userdata_heap.c).
+        if lg_heap_install(L, { Unmanaged<AnyObject>.fromOpaque($0!).release() }) == 0 {
+            fatalError("lstmlua: cannot allocate a Lua state")
+        }
         lg_set_dispatch(LuaFunction.dispatch)
         if lg_pcall_openlibs(L) != LUA_OK { fatalError("lstmlua: cannot open Lua's standard libraries") }
         // The state object, for bindings that need more than the stack (help, the REPL).
@@ -28,7 +32,7 @@ public final class LuaState {
         return Unmanaged<LuaState>.fromOpaque(p).takeUnretainedValue()
     }
 
-    deinit { lua_close(L) }
+    deinit { lg_close(L) }
 
     public var lua: Lua { Lua(L) }
 

@@ -3,8 +3,9 @@
 //
 // The tag, not the metatable, decides what a block is: debug.setmetatable can
 // give any userdata our metatable, but it cannot forge the tag, so a foreign
-// block is refused instead of read as ours. __gc and __close release the
-// reference; a closed object then gives a clear error instead of a crash.
+// block is refused instead of read as ours. The state's allocator releases the
+// reference when Lua frees the block (no __gc: see userdata_heap.c), __close
+// earlier; a closed object then gives a clear error instead of a crash.
 
 import CLua
 import LuaGlue
@@ -31,6 +32,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
     public func push(_ object: Object, _ lua: Lua) {
         let raw = lua_newuserdatauv(lua.L, MemoryLayout<Block>.size, 0)!
         raw.initializeMemory(as: Block.self, repeating: Block(tag: tag, object: Unmanaged.passRetained(object).toOpaque()), count: 1)
+        lg_heap_adopt(lua.L, raw)
         lua_rawgetp(lua.L, lg_registryindex(), registryKey)
         lua_setmetatable(lua.L, -2)
     }
@@ -64,7 +66,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
         return Unmanaged<Object>.fromOpaque(p).takeUnretainedValue()
     }
 
-    /// Releases the object at i now (for __gc and __close); later uses say it was closed.
+    /// Releases the object at i now (for __close); later uses say it was closed.
     public func release(_ lua: Lua, _ i: Int32) {
         guard let b = block(lua, i), let p = b.pointee.object else { return }
         b.pointee.object = nil
@@ -72,17 +74,15 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
     }
 
     /// Builds the metatable: methods and properties reached through __index,
-    /// setters through __newindex, plus metamethods (__gc and __close are added).
+    /// setters through __newindex, plus metamethods (__close is added).
     /// Leaves the methods table on the stack, for a module to expose as the class.
     public func register(_ lua: Lua, methods: [LuaFunction], getters: [(String, LuaFunction)] = [],
                          setters: [(String, LuaFunction)] = [], fallbackGetter: LuaFunction? = nil,
                          fallbackSetter: LuaFunction? = nil, metamethods: [(String, LuaFunction)] = [],
                          close: LuaFunction? = nil) {
-        lua.newTable(fields: metamethods.count + 6)  // metatable
+        lua.newTable(fields: metamethods.count + 5)  // metatable
         lua.push(name)
         lua.rawSet(-2, "__name")
-        lg_push_finalizer(lua.L, tag, UserdataClass.releaseObject)
-        lua.rawSet(-2, "__gc")
         lua.push(close ?? release)
         lua.rawSet(-2, "__close")
         for (key, f) in metamethods {
@@ -120,10 +120,6 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
         lg_push_newindexer(lua.L)
         lua.rawSet(-2, "__newindex")
         lua_rawsetp(lua.L, lg_registryindex(), registryKey)
-    }
-
-    private static var releaseObject: lg_Release {
-        { Unmanaged<AnyObject>.fromOpaque($0!).release() }
     }
 
     /// The metatable's key in each state's registry: this class's address.

@@ -79,31 +79,6 @@ static int newindexer(lua_State *L) {
 
 void lg_push_newindexer(lua_State *L) { lua_pushcclosure(L, newindexer, 2); }
 
-// ---- Finalizers ------------------------------------------------------------------
-
-typedef struct {
-    unsigned long long tag;
-    void *object;
-} Block;
-
-// upvalues: 1 tag (integer), 2 release function (light userdata)
-static int finalizer(lua_State *L) {
-    Block *b = (Block *)lua_touserdata(L, 1);
-    if (b == NULL || lua_rawlen(L, 1) != sizeof(Block)) return 0;
-    if (b->tag != (unsigned long long)lua_tointeger(L, lua_upvalueindex(1)) || b->object == NULL) return 0;
-    void *object = b->object;
-    b->object = NULL;
-    lg_Release release = (lg_Release)lua_touserdata(L, lua_upvalueindex(2));
-    release(object);
-    return 0;
-}
-
-void lg_push_finalizer(lua_State *L, unsigned long long tag, lg_Release release) {
-    lua_pushinteger(L, (lua_Integer)tag);
-    lua_pushlightuserdata(L, (void *)release);
-    lua_pushcclosure(L, finalizer, 2);
-}
-
 void *lg_binding_of(lua_State *L, int idx) {
     if (lua_tocfunction(L, idx) != trampoline) return NULL;
     if (lua_getupvalue(L, idx, 1) == NULL) return NULL;

@@ -110,6 +110,31 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "nil")
     }
 
+    // MARK: Userdata release
+
+    /// Lua's allocator releases a tensor when Lua frees its handle's block, found by the
+    /// block's address: freed strings (and the buffers that build them) whose bytes copy a
+    /// handle's layout, with Tensor's tag and a bogus object pointer at every offset,
+    /// release nothing.
+    @Test func bytesShapedLikeATensorHandleReleaseNothing() throws {
+        try runs("""
+            local h = 0xcbf29ce484222325
+            for b in ("Tensor"):gmatch(".") do h = (h ~ b:byte()) * 0x100000001b3 end
+            local pattern = string.rep(string.pack("<i8i8", h | 1, 0x1000), 8)
+            local n = 0
+            for round = 1, 20 do
+              local keep = {}
+              for len = 1, 100 do
+                for off = 0, 15 do keep[#keep + 1] = pattern:sub(1 + off, off + len) .. round end
+              end
+              keep = nil
+              collectgarbage()
+              n = n + 1
+            end
+            print(n, torch.ones(3):sum():item())
+            """, printing: "20\t3.0")
+    }
+
     // MARK: Traps
 
     @Test func raggedNestingInTensorIsAnError() throws {

@@ -54,14 +54,20 @@ void lg_push_indexer(lua_State *L);
 /// fallback(obj, key, value), or is an error when there is none. [-2, +1, m]
 void lg_push_newindexer(lua_State *L);
 
-/// Releases a retained Swift object (Unmanaged.release), called by finalizers.
+/// Releases a retained Swift object (Unmanaged.release).
 typedef void (*lg_Release)(void *object);
 
-/// Pushes a finalizer for userdata blocks laid out as {uint64 tag; void *object}:
-/// when the block's tag is `tag` and it still holds an object, it clears the
-/// pointer and calls `release` on it. Pure C: collecting a tensor handle does
-/// not go through the Swift dispatcher. [-0, +1, m]
-void lg_push_finalizer(lua_State *L, unsigned long long tag, lg_Release release);
+/// Makes the state's allocator release the objects of adopted userdata blocks
+/// (laid out as {uint64 tag; void *object}) when Lua frees them: no __gc. Call once,
+/// right after luaL_newstate. Returns 0 when memory runs out. [-0, +0, -]
+int lg_heap_install(lua_State *L, lg_Release release);
+
+/// Adopts the userdata block just made by lua_newuserdatauv with a {tag, object}
+/// payload: when Lua frees it, a non-NULL object is released. [-0, +0, -]
+void lg_heap_adopt(lua_State *L, void *payload);
+
+/// lua_close, then frees what lg_heap_install allocated. [-0, +0, -]
+void lg_close(lua_State *L);
 
 /// The extra space of a state (lua_getextraspace), where the runtime keeps itself.
 static inline void **lg_extraspace(lua_State *L) { return (void **)lua_getextraspace(L); }
