@@ -41,12 +41,13 @@ extension Lua {
     /// A tensor argument, or a number made into a 0-dimensional tensor: a Lua integer as
     /// int64, a float as float32, a boolean as bool (PyTorch's scalar types).
     func tensorOrNumber(_ i: Int32) throws(LuaError) -> Tensor {
+        // a tensor first: the common case, found by one type check
+        if let t = TensorClass.shared.test(self, i) { return t }
         if kind(i) == .number {
             return Tensor(filling: try number(i), shape: [], dtype: isInteger(i) ? .int64 : .float32)
         }
         if kind(i) == .boolean { return Tensor(filling: try boolean(i) ? 1 : 0, shape: [], dtype: .bool) }
-        guard let t = TensorClass.shared.test(self, i) else { throw typeError(i, "Tensor or number") }
-        return t
+        throw typeError(i, "Tensor or number")
     }
 
     /// The tensor at i, ready for arithmetic with the number at `scalar`: an integer or bool

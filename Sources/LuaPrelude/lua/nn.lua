@@ -609,18 +609,28 @@ local function make_rnn(self, kind, ...)
   rawset(self, "_flat_weights_names", names)
 end
 
-function RNNBase:flat_weights()
-  local w = {}
-  -- Run on every call: a numeric loop and plain indexing (parameters are the
-  -- instance's own fields) take no C calls, where ipairs and rawget took one each.
+-- The parameters in the kernels' order, for every call: one table kept by the layer and
+-- refilled from its fields (a reassigned parameter is seen at once; plain indexing and a
+-- numeric loop take no C calls), where a fresh table each step of a generation loop
+-- cost as much as the LSTM step's arithmetic.
+local function kernel_weights(self)
+  local w = self._kernel_weights
+  if w == nil then
+    w = {}
+    rawset(self, "_kernel_weights", w)
+  end
   local names = self._flat_weights_names
   for i = 1, #names do
-    local name = names[i]
-    local t = self[name]
-    if t == nil then raise("%s: parameter %s was removed", self.__name, name) end
+    local t = self[names[i]]
+    if t == nil then raise("%s: parameter %s was removed", self.__name, names[i]) end
     w[i] = t
   end
   return w
+end
+
+function RNNBase:flat_weights()
+  local w = kernel_weights(self)
+  return table.move(w, 1, #w, 1, {})
 end
 doc("nn.RNNBase:flat_weights", "layer:flat_weights() -> {Tensor, ...}", "The parameters in the order the kernels take them.", RNNBase.flat_weights)
 
@@ -651,7 +661,7 @@ function LSTM:forward(input, hx)
     h0, c0 = hx[1], hx[2]
     if h0 == nil or c0 == nil then argerror(2, "LSTM", "the state must hold both h0 and c0") end
   end
-  local out, h, c = F.rnn(self._spec, input, h0, c0, self:flat_weights(), self.training)
+  local out, h, c = F.rnn(self._spec, input, h0, c0, kernel_weights(self), self.training)
   return out, {h, c}
 end
 doc("nn.LSTM:forward", "lstm(input [, {h0, c0}]) -> output, {h_n, c_n}", "Runs the sequence: input [T, B, I] ([B, T, I] batch first, [T, I] unbatched); missing states are zeros.", LSTM.forward)
@@ -663,7 +673,7 @@ doc("nn.GRU", "nn.GRU(input_size, hidden_size [, num_layers=1, bias=true, batch_
 function GRU:init(...) make_rnn(self, "GRU", ...) end
 
 function GRU:forward(input, h0)
-  return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
+  return F.rnn(self._spec, input, h0, nil, kernel_weights(self), self.training)
 end
 doc("nn.GRU:forward", "gru(input [, h0]) -> output, h_n", "Runs the sequence; a missing state is zeros.", GRU.forward)
 
@@ -674,7 +684,7 @@ doc("nn.RNN", "nn.RNN(input_size, hidden_size [, num_layers=1, nonlinearity='tan
 function RNN:init(...) make_rnn(self, "RNN", ...) end
 
 function RNN:forward(input, h0)
-  return F.rnn(self._spec, input, h0, nil, self:flat_weights(), self.training)
+  return F.rnn(self._spec, input, h0, nil, kernel_weights(self), self.training)
 end
 doc("nn.RNN:forward", "rnn(input [, h0]) -> output, h_n", "Runs the sequence; a missing state is zeros.", RNN.forward)
 
@@ -719,7 +729,7 @@ doc("nn.RNNCellBase:extra_repr", "cell:extra_repr() -> string", "Sizes and the o
 
 -- GRUCell and RNNCell keep one state; LSTMCell overrides this with its {h, c}.
 function CellBase:forward(input, h)
-  return F.rnn_cell(self._spec, input, h, nil, self:flat_weights())
+  return F.rnn_cell(self._spec, input, h, nil, kernel_weights(self))
 end
 doc("nn.RNNCellBase:forward", "cell(input [, h]) -> h'", "One step on input [B, I] (or [I]).", CellBase.forward)
 
@@ -733,7 +743,7 @@ function LSTMCell:forward(input, hx)
     if type(hx) ~= "table" then argerror(2, "LSTMCell", "the state must be a table {h, c}") end
     h, c = hx[1], hx[2]
   end
-  return F.rnn_cell(self._spec, input, h, c, self:flat_weights())
+  return F.rnn_cell(self._spec, input, h, c, kernel_weights(self))
 end
 doc("nn.LSTMCell:forward", "cell(input [, {h, c}]) -> h', c'", "One step on input [B, I] (or [I]).", LSTMCell.forward)
 

@@ -409,4 +409,25 @@ T.case("clip_grad_value_ clamps every gradient in place", function()
   T.raises(function() nn.utils.clip_grad_value_({a}, -1) end, "bad argument #2 to 'clip_grad_value_' (clip_value must be a non-negative number, got -1.0)")
 end)
 
+T.case("recurrent layers and cells read their parameters at every call", function()
+  torch.manual_seed(0)
+  local lstm, cell = nn.LSTM(2, 3), nn.GRUCell(2, 3)
+  local x = torch.randn(4, 1, 2)
+  local before, cell_before = lstm(x), cell(x[1])
+  T.truthy(before:abs():sum():item() > 0 and cell_before:abs():sum():item() > 0)
+  -- reassigned between calls: the next call uses the new tensors
+  for _, name in ipairs(lstm._flat_weights_names) do lstm[name] = torch.zeros(lstm[name]:size()):requires_grad_() end
+  for _, name in ipairs(cell._flat_weights_names) do cell[name] = torch.zeros(cell[name]:size()):requires_grad_() end
+  -- zero weights: every gate 0.5 and g 0, so c and h stay 0; the GRU's h' is (1 - 0.5) * tanh(0) = 0
+  T.near(lstm(x), torch.zeros(4, 1, 3), 0)
+  T.near(cell(x[1]), torch.zeros(1, 3), 0)
+  -- flat_weights is a fresh list each time: changing it changes nothing
+  local w = lstm:flat_weights()
+  w[1], w[5] = nil, torch.ones(1)
+  T.near(lstm(x), torch.zeros(4, 1, 3), 0)
+  T.eq(#lstm:flat_weights(), 4)
+  lstm.weight_hh_l0 = nil
+  T.raises(function() return lstm(x) end, "LSTM: parameter weight_hh_l0 was removed")
+end)
+
 return T.run()
