@@ -275,7 +275,11 @@ enum TensorClass {
                 throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
             }
             let s = try lua.number(2) * alpha
-            try lua.blame(1) { () throws(TensorError) in sign > 0 ? try t.add_(s) : try t.sub_(s) }
+            let floating = !lua.isInteger(2)
+            try lua.blame(1) { () throws(TensorError) in
+                if floating { try t.checkInPlaceFloatScalar(sign > 0 ? .add : .sub) }
+                sign > 0 ? try t.add_(s) : try t.sub_(s)
+            }
         } else {
             let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
@@ -309,7 +313,11 @@ enum TensorClass {
         let t = try lua.tensor(1)
         if lua.kind(2) == .number {
             let s = try lua.number(2)
-            try lua.blame(1) { () throws(TensorError) in try t.update_(op, s) }
+            let floating = !lua.isInteger(2)
+            try lua.blame(1) { () throws(TensorError) in
+                if floating { try t.checkInPlaceFloatScalar(op) }
+                try t.update_(op, s)
+            }
         } else {
             let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }

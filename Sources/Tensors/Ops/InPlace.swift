@@ -147,6 +147,14 @@ extension Tensor {
         }
     }
 
+    /// For self op= s with a floating-point scalar (a Lua float, Python's float): the result
+    /// is a float, which an integer or bool tensor cannot hold in place, whatever the value
+    /// (add_(2.0) too). Subtraction's own refusals come first, as PyTorch's.
+    public func checkInPlaceFloatScalar(_ op: ArithmeticOp) throws(TensorError) {
+        if op == .sub { try Tensor.checkSubtraction(dtype, nil) }
+        if !dtype.isFloatingPoint { try checkInPlaceResult(DType.defaultFloat, "") }
+    }
+
     func checkInPlaceScalar(_ s: Double) throws(TensorError) {
         if dtype == .bool { try checkInPlaceResult(.int64, "") }   // a number makes the result at least Long
         if !dtype.isFloatingPoint && s != s.rounded(.towardZero) { try checkInPlaceResult(.float32, "") }

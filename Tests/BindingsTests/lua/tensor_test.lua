@@ -148,6 +148,21 @@ T.case("sub_ and div_ write in place as PyTorch's", function()
   T.near(mask:clone():add_(torch.tensor({false, true})):long(), {1, 1})   -- bool + bool stays bool, as PyTorch's
   T.raises(function() t:sub_("a") end, "bad argument #1 to 'sub_' (number or Tensor expected, got string)")
   T.raises(function() t:div_(2, {rounding_mode = "floor"}) end, "bad argument #2 to 'div_'")
+  -- a Lua float, as Python's, makes the result a float, whatever its value or alpha:
+  -- i + 2.0 is a float tensor, so i:add_(2.0) cannot be in place (it truncated before)
+  local ints = torch.tensor({3, 6, 9})
+  T.eq((ints + 2.0).dtype, torch.float32)
+  for _, f in ipairs({
+    function() return ints:add_(2.0) end, function() return ints:add_(0.5, 2) end,
+    function() return ints:sub_(0.5, 2) end, function() return ints:sub_(1.0) end,
+    function() return ints:mul_(2.0) end, function() return ints:div_(1.0) end,
+  }) do
+    T.raises(f, "result type Float can't be cast to the desired output type Long")
+  end
+  T.near(ints, {3, 6, 9}, 0, "nothing was written")
+  T.raises(function() return mask:sub_(0.5) end, "with a bool tensor is not supported")
+  T.raises(function() return mask:add_(0.5) end, "result type Float can't be cast to the desired output type Bool")
+  T.near(ints:add_(2, 3):sub_(1, 2):mul_(2), {14, 20, 26}, 0, "integers stay allowed")
 end)
 
 T.case("add_ with alpha rounds once, at every size and in self's dtype", function()
