@@ -80,6 +80,13 @@ import Tensors
         #expect(big == "tensor([0., 0., 0.,  ..., 0., 0., 0.])")
     }
 
+    @Test func showsInt64PastTwoToThe53Exactly() throws {
+        let t = try Tensor.arange(9_007_199_254_740_991, 9_007_199_254_740_994, 1)
+        #expect(t.description == "tensor([9007199254740991, 9007199254740992, 9007199254740993])")
+        let html = try #require(t.htmlTable())
+        #expect(html.contains(">9007199254740993</td>") && html.contains(">9007199254740992</td>"))
+    }
+
     @Test func notesGradients() throws {
         let x = Tensor([1, 2], shape: [2])
         try x.setRequiresGrad(true)

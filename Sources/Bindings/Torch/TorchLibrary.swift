@@ -85,8 +85,15 @@ enum TorchLibrary {
         let v = lua.kind(2) == .boolean ? (try lua.boolean(2) ? 1.0 : 0.0) : try lua.number(2)
         // PyTorch infers the dtype from the fill value: an integer gives int64, a boolean bool
         let inferred: DType = lua.kind(2) == .boolean ? .bool : (lua.isInteger(2) ? .int64 : .float32)
+        let exact = lua.isInteger(2) ? lua.integerValue(2) : nil
         return try finish(lua, options: 3) { dtype throws(LuaError) in
             try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape, bytesPerElement: (dtype ?? inferred).itemSize) }
+            if (dtype ?? inferred) == .int64, let exact {
+                // an integer as it is: through a double, one past 2^53 was rounded
+                let t = Tensor(uninitializedShape: shape, dtype: .int64)
+                t.elements(Int64.self).initialize(repeating: Int64(exact), count: t.count)
+                return t
+            }
             return Tensor.full(shape, v, dtype: dtype ?? inferred)
         }
     }
@@ -135,9 +142,15 @@ enum TorchLibrary {
         }
         // PyTorch: integer bounds and step give int64, any float the default float
         let integers = (1..<i).allSatisfy { lua.isInteger($0) }
+        let exact = integers ? try (1..<i).map { (k: Int32) throws(LuaError) in Int64(try lua.integer(k)) } : []
         return try finish(lua, options: i) { dtype throws(LuaError) in
             try lua.blame(Int32(Swift.max(numbers.count, 1))) { () throws(TensorError) in
-                try Tensor.arange(start, end, step, dtype: dtype ?? (integers ? .int64 : .float32))
+                let dtype = dtype ?? (integers ? .int64 : .float32)
+                if integers && dtype == .int64 {
+                    let (a, b, s) = exact.count == 1 ? (0, exact[0], 1) : (exact[0], exact[1], exact.count == 3 ? exact[2] : 1)
+                    return try Tensor.arange(a, b, s)
+                }
+                return try Tensor.arange(start, end, step, dtype: dtype)
             }
         }
     }

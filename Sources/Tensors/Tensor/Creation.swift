@@ -31,6 +31,26 @@ extension Tensor {
         return values.converted(to: dtype)
     }
 
+    /// torch.arange with integer bounds and step into int64, counted and filled in integers
+    /// as PyTorch's: through doubles, values past 2^53 rounded and the count came out wrong.
+    public static func arange(_ start: Int64, _ end: Int64, _ step: Int64) throws(TensorError) -> Tensor {
+        guard step != 0 else { throw TensorError("step must be nonzero") }
+        guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
+            throw TensorError("upper bound and larger bound inconsistent with step sign")
+        }
+        let (span, overflow) = end.subtractingReportingOverflow(start)
+        // ceil(span / step); span and step have the same sign
+        let n = overflow ? Int64.max : span / step + (span % step == 0 ? 0 : 1)
+        guard !overflow, n <= 1 << 33 else {
+            throw TensorError("arange from \(start) to \(end) by \(step) would hold too many elements")
+        }
+        try MemoryLimit.check([Int(n)], bytesPerElement: DType.int64.itemSize)
+        let out = Tensor(uninitializedShape: [Int(n)], dtype: .int64)
+        let p = out.elements(Int64.self)
+        for i in 0..<Int(n) { p[i] = start + Int64(i) * step }
+        return out
+    }
+
     /// torch.linspace(start, end, steps): PyTorch's formula, filling from both ends.
     public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .float32) throws(TensorError) -> Tensor {
         guard steps >= 0 else { throw TensorError("number of steps must be non-negative") }

@@ -17,8 +17,11 @@ extension Tensor: CustomStringConvertible {
             if dim != 1 { suffixes.append("size=(" + shape.map(String.init).joined(separator: ", ") + (dim == 1 ? ",)" : ")")) }
         } else {
             let summarize = count > threshold
-            let values = summarize ? summarizedValues(edgeItems) : self.doubles
-            let formatter = ValueFormatter(values, precision: precision, dtype: dtype)
+            let values = summarize ? summarized(edgeItems) { $0.double(atOffset: $1) } : self.doubles
+            // int64 read as it is: through doubles, values past 2^53 printed rounded
+            let integers: [Int64]? = dtype != .int64 ? nil : summarize ? summarized(edgeItems) { $0.int64(atOffset: $1) }
+                : Array(UnsafeBufferPointer(start: contiguous().elements(Int64.self), count: count))
+            let formatter = ValueFormatter(values, precision: precision, dtype: dtype, integers: integers)
             body = TensorText(formatter: formatter, edgeItems: edgeItems, lineWidth: lineWidth, summarize: summarize)
                 .render(self, indent: indent)
         }
@@ -47,15 +50,17 @@ extension Tensor: CustomStringConvertible {
     }
 
     /// The values PyTorch's formatter sees when summarising: the edges of every dimension.
-    private func summarizedValues(_ edge: Int) -> [Double] {
-        if dim == 0 { return [double(atOffset: offset)] }
+    private func summarized<V>(_ edge: Int, _ read: (Tensor, Int) -> V) -> [V] {
+        if dim == 0 { return [read(self, offset)] }
         var parts: [Tensor] = []
         let n = shape[0]
         let rows = n > 2 * edge ? Array(0..<edge) + Array((n - edge)..<n) : Array(0..<n)
         for i in rows { parts.append(selectUnchecked(0, i)) }
-        if dim == 1 { return parts.map { $0.double(atOffset: $0.offset) } }
-        return parts.flatMap { $0.summarizedValues(edge) }
+        if dim == 1 { return parts.map { read($0, $0.offset) } }
+        return parts.flatMap { $0.summarized(edge, read) }
     }
+
+    func int64(atOffset position: Int) -> Int64 { storage.elements(Int64.self)[position] }
 }
 
 /// PyTorch's _Formatter: picks integer, fixed or scientific notation and a common width.
@@ -66,11 +71,15 @@ struct ValueFormatter {
     let precision: Int
     let dtype: DType
 
-    init(_ values: [Double], precision: Int, dtype: DType = .float32) {
+    init(_ values: [Double], precision: Int, dtype: DType = .float32, integers: [Int64]? = nil) {
         self.precision = precision
         self.dtype = dtype
         if dtype == .bool {
             width = values.contains(0) ? 5 : 4
+            return
+        }
+        if let integers {
+            width = integers.map { String($0).count }.max() ?? 1
             return
         }
         if !dtype.isFloatingPoint {
@@ -95,6 +104,13 @@ struct ValueFormatter {
         } else {
             width = finite.map { ValueFormatter.c($0, "%.\(precision)f").count }.max()!
         }
+    }
+
+    /// The element at a storage offset of t (an int64 exactly).
+    func format(_ t: Tensor, atOffset position: Int) -> String {
+        guard dtype == .int64 else { return format(t.double(atOffset: position)) }
+        let s = String(t.int64(atOffset: position))
+        return s.count < width ? String(repeating: " ", count: width - s.count) + s : s
     }
 
     func format(_ v: Double) -> String {
@@ -127,7 +143,7 @@ struct TensorText {
     let summarize: Bool
 
     func render(_ t: Tensor, indent: Int) -> String {
-        if t.dim == 0 { return formatter.format(t.double(atOffset: t.offset)) }
+        if t.dim == 0 { return formatter.format(t, atOffset: t.offset) }
         if t.dim == 1 { return vector(t, indent: indent) }
         let n = t.shape[0]
         var slices: [String] = []
@@ -146,7 +162,7 @@ struct TensorText {
         let elementLength = formatter.width + 2
         let perLine = Swift.max(1, (lineWidth - indent) / elementLength)
         let n = t.shape[0]
-        let value = { (i: Int) in formatter.format(t.double(atOffset: t.offset + i * t.strides[0])) }
+        let value = { (i: Int) in formatter.format(t, atOffset: t.offset + i * t.strides[0]) }
         var items: [String]
         if summarize && n > 2 * edgeItems {
             items = (0..<edgeItems).map(value) + [" ..."] + ((n - edgeItems)..<n).map(value)

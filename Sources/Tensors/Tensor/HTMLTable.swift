@@ -13,13 +13,11 @@ extension Tensor {
             n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
         }
         let rowIndices = shown(rows), columnIndices = shown(columns)
-        func value(_ r: Int, _ c: Int) -> Double {
-            let position = (dim == 2 ? r * strides[0] : 0) + c * strides[dim - 1]
-            return double(atOffset: offset + position)
-        }
-        var values: [Double] = []
-        for r in rowIndices.compactMap({ $0 }) { for c in columnIndices.compactMap({ $0 }) { values.append(value(r, c)) } }
-        let formatter = ValueFormatter(values, precision: 4, dtype: dtype)
+        func position(_ r: Int, _ c: Int) -> Int { offset + (dim == 2 ? r * strides[0] : 0) + c * strides[dim - 1] }
+        var positions: [Int] = []
+        for r in rowIndices.compactMap({ $0 }) { for c in columnIndices.compactMap({ $0 }) { positions.append(position(r, c)) } }
+        let formatter = ValueFormatter(positions.map { double(atOffset: $0) }, precision: 4, dtype: dtype,
+                                       integers: dtype == .int64 ? positions.map { int64(atOffset: $0) } : nil)
         var html = "<table class=\"lstmlua-tensor\">\n<caption style=\"text-align: left\">tensor "
             + Shape.describe(shape) + ", " + "\(dtype)"
             + (gradFn.map { ", grad_fn=&lt;\($0.name)&gt;" } ?? (requiresGrad ? ", requires_grad" : "")) + "</caption>\n"
@@ -28,7 +26,7 @@ extension Tensor {
         for r in rowIndices {
             html += "<tr>" + (dim == 2 ? "<th>" + (r.map { String($0 + 1) } ?? "⋮") + "</th>" : "")
             for c in columnIndices {
-                let text = r.flatMap { r in c.map { formatter.format(value(r, $0)).trimmingCharacters(in: .whitespaces) } } ?? "…"
+                let text = r.flatMap { r in c.map { formatter.format(self, atOffset: position(r, $0)).trimmingCharacters(in: .whitespaces) } } ?? "…"
                 html += "<td style=\"text-align: right; font-family: monospace\">" + text + "</td>"
             }
             html += "</tr>\n"
