@@ -10,11 +10,6 @@
 import CLua
 import LuaGlue
 
-private struct Block {
-    var tag: UInt64
-    var object: UnsafeMutableRawPointer?
-}
-
 /// Made once per type and used only on the thread that runs Lua.
 public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
     /// The name Lua shows (__name, and "Tensor expected, got number").
@@ -30,17 +25,17 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
 
     /// Pushes a new userdata holding `object`.
     public func push(_ object: Object, _ lua: Lua) {
-        let raw = lua_newuserdatauv(lua.L, MemoryLayout<Block>.size, 0)!
-        raw.initializeMemory(as: Block.self, repeating: Block(tag: tag, object: Unmanaged.passRetained(object).toOpaque()), count: 1)
+        let raw = lua_newuserdatauv(lua.L, MemoryLayout<lg_Block>.size, 0)!
+        raw.initializeMemory(as: lg_Block.self, repeating: lg_Block(tag: tag, object: Unmanaged.passRetained(object).toOpaque()), count: 1)
         lg_heap_adopt(lua.L, raw)
         lua_rawgetp(lua.L, lg_registryindex(), registryKey)
         lua_setmetatable(lua.L, -2)
     }
 
-    private func block(_ lua: Lua, _ i: Int32) -> UnsafeMutablePointer<Block>? {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_rawlen(lua.L, i) == MemoryLayout<Block>.size,
+    private func block(_ lua: Lua, _ i: Int32) -> UnsafeMutablePointer<lg_Block>? {
+        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_rawlen(lua.L, i) == MemoryLayout<lg_Block>.size,
               let raw = lua_touserdata(lua.L, i) else { return nil }
-        let b = raw.assumingMemoryBound(to: Block.self)
+        let b = raw.assumingMemoryBound(to: lg_Block.self)
         return b.pointee.tag == tag ? b : nil
     }
 

@@ -12,15 +12,10 @@
 #include <stdlib.h>
 
 typedef struct {
-    unsigned long long tag;
-    void *object;
-} Block;
-
-typedef struct {
     lua_Alloc base;          // luaL_newstate's allocator, which made the blocks before us
     void *base_ud;
     lg_Release release;
-    size_t block_size;       // Lua's block for a Block payload; 0 while measuring
+    size_t block_size;       // Lua's block for an lg_Block payload; SIZE_MAX while measuring
     size_t payload_offset;   // where lua_newuserdatauv's memory starts in that block
     void *last_block;        // the last userdata block allocated, and its size
     size_t last_size;
@@ -84,7 +79,7 @@ static void *heap_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     Heap *h = (Heap *)ud;
     if (nsize == 0) {
         if (ptr != NULL && osize == h->block_size && h->count > 0 && remove_block(h, (uintptr_t)ptr)) {
-            Block *b = (Block *)((char *)ptr + h->payload_offset);
+            lg_Block *b = (lg_Block *)((char *)ptr + h->payload_offset);
             void *object = b->object;
             b->object = NULL;
             if (object != NULL) h->release(object);
@@ -108,7 +103,7 @@ static Heap *heap_of(lua_State *L) {
 }
 
 static int measure(lua_State *L) {
-    lua_newuserdatauv(L, sizeof(Block), 0);
+    lua_newuserdatauv(L, sizeof(lg_Block), 0);
     return 1;
 }
 
@@ -124,7 +119,7 @@ int lg_heap_install(lua_State *L, lg_Release release) {
     h->release = release;
     h->slots = slots;
     h->mask = 15;
-    h->block_size = (size_t)-1;  // nothing matches while measuring
+    h->block_size = SIZE_MAX;  // nothing matches while measuring
     lua_setallocf(L, heap_alloc, h);
     lua_pushcfunction(L, measure);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
@@ -135,7 +130,7 @@ int lg_heap_install(lua_State *L, lg_Release release) {
     char *block = h->last_block;
     lg_pop(L, 1);
     if (payload == NULL || block == NULL || payload < block
-        || (size_t)(payload - block) + sizeof(Block) > h->last_size) return 0;
+        || (size_t)(payload - block) + sizeof(lg_Block) > h->last_size) return 0;
     h->payload_offset = (size_t)(payload - block);
     h->block_size = h->last_size;
     return 1;
@@ -144,7 +139,7 @@ int lg_heap_install(lua_State *L, lg_Release release) {
 void lg_heap_adopt(lua_State *L, void *payload) {
     Heap *h = heap_of(L);
     char *block = (char *)payload - (h ? h->payload_offset : 0);
-    // only the userdata just made, of a Block's size (its room was reserved then)
+    // only the userdata just made, of an lg_Block's size (its room was reserved then)
     if (h == NULL || block != h->last_block || h->last_size != h->block_size) abort();
     insert(h, (uintptr_t)block);
 }

@@ -54,16 +54,23 @@ void lg_push_indexer(lua_State *L);
 /// fallback(obj, key, value), or is an error when there is none. [-2, +1, m]
 void lg_push_newindexer(lua_State *L);
 
+/// A userdata block holding a Swift object: its class's tag (which the metatable cannot
+/// forge) and the retained object, NULL once released (__close).
+typedef struct {
+    unsigned long long tag;
+    void *object;
+} lg_Block;
+
 /// Releases a retained Swift object (Unmanaged.release).
 typedef void (*lg_Release)(void *object);
 
-/// Makes the state's allocator release the objects of adopted userdata blocks
-/// (laid out as {uint64 tag; void *object}) when Lua frees them: no __gc. Call once,
+/// Makes the state's allocator release the objects of adopted lg_Block userdata when
+/// Lua frees them: no __gc. Call once,
 /// right after luaL_newstate. Returns 0 when memory runs out. [-0, +0, -]
 int lg_heap_install(lua_State *L, lg_Release release);
 
-/// Adopts the userdata block just made by lua_newuserdatauv with a {tag, object}
-/// payload: when Lua frees it, a non-NULL object is released. [-0, +0, -]
+/// Adopts the lg_Block userdata just made by lua_newuserdatauv: when Lua frees it, a
+/// non-NULL object is released. [-0, +0, -]
 void lg_heap_adopt(lua_State *L, void *payload);
 
 /// lua_close, then frees what lg_heap_install allocated. [-0, +0, -]
