@@ -17,7 +17,7 @@ typedef struct {
     lg_Release release;
     size_t block_size;       // Lua's block for an lg_Block payload; SIZE_MAX while measuring
     size_t payload_offset;   // where lua_newuserdatauv's memory starts in that block
-    void *last_block;        // the last userdata block allocated, and its size
+    void *last_block;        // the last userdata block allocated, and its size (for measuring)
     size_t last_size;
     uintptr_t *slots;        // open addressing, linear probing; 0 is empty
     size_t mask;             // slot count - 1 (a power of two)
@@ -138,10 +138,10 @@ int lg_heap_install(lua_State *L, lg_Release release) {
 
 void lg_heap_adopt(lua_State *L, void *payload) {
     Heap *h = heap_of(L);
-    char *block = (char *)payload - (h ? h->payload_offset : 0);
-    // only the userdata just made, of an lg_Block's size (its room was reserved then)
-    if (h == NULL || block != h->last_block || h->last_size != h->block_size) abort();
-    insert(h, (uintptr_t)block);
+    if (h == NULL) abort();  // a state made without lg_heap_install: a programmer error
+    // Room was reserved when the block was allocated. Not necessarily the last userdata
+    // allocated: the collector's step in lua_newuserdatauv may run finalizers that make more.
+    insert(h, (uintptr_t)((char *)payload - h->payload_offset));
 }
 
 void lg_close(lua_State *L) {

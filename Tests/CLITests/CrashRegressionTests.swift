@@ -135,6 +135,20 @@ func fails(_ code: String, with message: String, sourceLocation: SourceLocation 
             """, printing: "20\t3.0")
     }
 
+    /// A Lua finalizer that makes a userdata runs inside the collector's step of the
+    /// allocation of another one, before that one is adopted: adopting it aborted.
+    @Test func finalizersThatMakeHandlesDuringAnAllocation() throws {
+        try runs("""
+            setmetatable({}, {__gc = function() local _ = torch.zeros(1) end})
+            local keep = {}
+            for i = 1, 200 do setmetatable({}, {__gc = function() keep[#keep % 50 + 1] = torch.ones(2) end}) end
+            setmetatable({}, {__gc = function() local f = io.tmpfile() f:close() end})
+            for i = 1, 100000 do local t = torch.zeros(1) end
+            collectgarbage()
+            print("survived", #keep > 0 and keep[1]:sum():item())
+            """, printing: "survived\t2.0")
+    }
+
     // MARK: Traps
 
     @Test func raggedNestingInTensorIsAnError() throws {
