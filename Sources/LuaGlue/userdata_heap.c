@@ -139,8 +139,10 @@ int lg_heap_install(lua_State *L, lg_Release release) {
 void lg_heap_adopt(lua_State *L, void *payload) {
     Heap *h = heap_of(L);
     if (h == NULL) abort();  // a state made without lg_heap_install: a programmer error
-    // Room was reserved when the block was allocated. Not necessarily the last userdata
-    // allocated: the collector's step in lua_newuserdatauv may run finalizers that make more.
+    // Room was reserved when the block was allocated, but the collector's step in
+    // lua_newuserdatauv may have run finalizers that made and adopted more since: grow
+    // again if that filled the set past half (if memory runs out, the reserved room holds).
+    (void)reserve(h);
     insert(h, (uintptr_t)((char *)payload - h->payload_offset));
 }
 
