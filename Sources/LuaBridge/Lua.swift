@@ -22,14 +22,22 @@ public struct Lua {
 
     public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= LUA_TNIL }
 
-    /// The type name luaL_typeerror would use: "no value", "nil", "number", or a userdata's __name.
+    /// The type name luaL_typeerror would use: "no value", "nil", "number", or a userdata's
+    /// __name ("closed Tensor" for one released by __close, which would otherwise read
+    /// "Tensor expected, got Tensor").
     public func typeName(_ i: Int32) -> String {
         switch kind(i) {
         case .none: return "no value"
         case .userdata:
+            let block = lua_rawlen(L, i) == MemoryLayout<lg_Block>.size
+                ? lua_touserdata(L, i)?.assumingMemoryBound(to: lg_Block.self).pointee : nil
             if lua_getmetatable(L, i) != 0 {
                 defer { lg_pop(L, 2) }
-                if lg_rawgetfield(L, -1, "__name") == LUA_TSTRING, let s = lua_tolstring(L, -1, nil) { return String(cString: s) }
+                if lg_rawgetfield(L, -1, "__name") == LUA_TSTRING, let s = lua_tolstring(L, -1, nil) {
+                    let name = String(cString: s)
+                    if let block, block.tag == userdataTag(name), block.object == nil { return "closed " + name }
+                    return name
+                }
             }
             return "userdata"
         default:

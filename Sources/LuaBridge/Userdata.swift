@@ -10,6 +10,14 @@
 import CLua
 import LuaGlue
 
+/// The tag of a class's blocks: its name's FNV-1a hash, odd (a pointer in a foreign block's
+/// first word is even).
+func userdataTag(_ name: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h | 1
+}
+
 /// Made once per type and used only on the thread that runs Lua.
 public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
     /// The name Lua shows (__name, and "Tensor expected, got number").
@@ -18,9 +26,7 @@ public final class UserdataClass<Object: AnyObject>: @unchecked Sendable {
 
     public init(name: String) {
         self.name = name
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        tag = h | 1
+        tag = userdataTag(name)
     }
 
     /// Pushes a new userdata holding `object`.

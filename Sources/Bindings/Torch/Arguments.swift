@@ -38,6 +38,9 @@ extension Lua {
         if let t { push(t) } else { pushNil() }
     }
 
+    /// Is argument i a Lua float (PyTorch's float scalar, whatever its value)?
+    func isFloat(_ i: Int32) -> Bool { kind(i) == .number && !isInteger(i) }
+
     /// A tensor argument, or a number made into a 0-dimensional tensor: a Lua integer as
     /// int64, a float as float32, a boolean as bool (PyTorch's scalar types).
     func tensorOrNumber(_ i: Int32) throws(LuaError) -> Tensor {
@@ -222,6 +225,10 @@ struct Options {
     func boolean(_ key: String) throws(LuaError) -> Bool? { try value(key) { i throws(LuaError) in try lua.boolean(i) } }
     func string(_ key: String) throws(LuaError) -> String? { try value(key) { i throws(LuaError) in try lua.string(i) } }
     func tensor(_ key: String) throws(LuaError) -> Tensor? { try value(key) { i throws(LuaError) in try lua.tensor(i) } }
+    /// Is the option a Lua float (PyTorch's float scalar, whatever its value)?
+    func isFloat(_ key: String) throws(LuaError) -> Bool {
+        try value(key) { i throws(LuaError) in lua.kind(i) == .number && !lua.isInteger(i) } ?? false
+    }
 
     /// A list of numbers, e.g. betas = {0.9, 0.999}.
     func numbers(_ key: String) throws(LuaError) -> [Double]? {

@@ -132,7 +132,16 @@ enum StatisticsBindings {
                                     "Limits t's values to [min, max] in place; either bound may be nil.") { lua in
         let t = try lua.tensor(1)
         let (lo, hi) = try TensorMath.clampBounds(lua)
-        try lua.blame(1) { () throws(TensorError) in try t.clamp_(min: lo, max: hi) }
+        var floating = lua.isFloat(2) || lua.isFloat(3)
+        if lua.isOptions(2), let o = try lua.options(2, ["min", "max"]) {
+            let floatMin = try o.isFloat("min"), floatMax = try o.isFloat("max")
+            floating = floatMin || floatMax
+        }
+        try lua.blame(1) { () throws(TensorError) in
+            // a float bound makes the result a float, as t:clamp(1.5) is
+            if floating { try t.checkInPlaceFloatScalar(.add) }
+            try t.clamp_(min: lo, max: hi)
+        }
         lua.pushValue(1)
         return 1
     }

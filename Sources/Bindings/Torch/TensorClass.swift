@@ -269,13 +269,17 @@ enum TensorClass {
     /// t += sign·alpha·other: PyTorch's keyword (p.data.add_(p.grad, alpha=-lr)) as an options table, or plainly.
     private static func addInPlace(_ lua: Lua, sign: Double) throws(LuaError) -> Int32 {
         let t = try lua.tensor(1)
-        let alpha = lua.kind(3) == .table ? try lua.options(3, ["alpha"])?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
+        let options = lua.kind(3) == .table ? try lua.options(3, ["alpha"]) : nil
+        let alpha = lua.kind(3) == .table ? try options?.number("alpha") ?? 1 : try lua.optionalNumber(3) ?? 1
+        // a float alpha, as Python's, whatever its value (add_(1, 3.0) too)
+        var floatAlpha = lua.isFloat(3)
+        if let options { floatAlpha = try options.isFloat("alpha") }
+        if !t.dtype.isFloatingPoint && floatAlpha {
+            throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
+        }
         if lua.kind(2) == .number {
-            if !t.dtype.isFloatingPoint && alpha != alpha.rounded(.towardZero) {
-                throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
-            }
             let s = try lua.number(2) * alpha
-            let floating = !lua.isInteger(2)
+            let floating = lua.isFloat(2)
             try lua.blame(1) { () throws(TensorError) in
                 if floating { try t.checkInPlaceFloatScalar(sign > 0 ? .add : .sub) }
                 sign > 0 ? try t.add_(s) : try t.sub_(s)
@@ -313,7 +317,7 @@ enum TensorClass {
         let t = try lua.tensor(1)
         if lua.kind(2) == .number {
             let s = try lua.number(2)
-            let floating = !lua.isInteger(2)
+            let floating = lua.isFloat(2)
             try lua.blame(1) { () throws(TensorError) in
                 if floating { try t.checkInPlaceFloatScalar(op) }
                 try t.update_(op, s)

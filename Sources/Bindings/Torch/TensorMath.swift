@@ -65,7 +65,11 @@ enum TensorMath {
 
     static let div = LuaFunction("div", "torch.div(a, b) -> Tensor  (also a / b)",
                                  "Elementwise a / b with broadcasting; either may be a number.") { lua in
-        try binary(lua, tensors: { (a, b) throws(TensorError) in try a.div(b) },
+        // PyTorch's rounding_mode would change the numbers: refused rather than ignored
+        if !lua.isNoneOrNil(3) {
+            throw LuaError.argument(3, "div takes two operands (rounding_mode is not supported)")
+        }
+        return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.div(b) },
                    number: { t, s, first in first ? t.rdiv(s) : t.div(s) })
     }
 

@@ -625,6 +625,7 @@ local function kernel_weights(self)
     if t == nil then raise("%s: parameter %s was removed", self.__name, names[i]) end
     w[i] = t
   end
+  for i = #names + 1, #w do w[i] = nil end
   return w
 end
 

@@ -426,6 +426,12 @@ T.case("recurrent layers and cells read their parameters at every call", functio
   w[1], w[5] = nil, torch.ones(1)
   T.near(lstm(x), torch.zeros(4, 1, 3), 0)
   T.eq(#lstm:flat_weights(), 4)
+  -- a longer list of names once, then the usual one again: no stale weight left at the end
+  local names = lstm._flat_weights_names
+  lstm._flat_weights_names = {names[1], names[2], names[3], names[4], names[4]}
+  T.raises(function() return lstm(x) end, "LSTM expects 4 weights, got 5")
+  lstm._flat_weights_names = names
+  T.near(lstm(x), torch.zeros(4, 1, 3), 0)
   lstm.weight_hh_l0 = nil
   T.raises(function() return lstm(x) end, "LSTM: parameter weight_hh_l0 was removed")
 end)

@@ -163,6 +163,32 @@ T.case("sub_ and div_ write in place as PyTorch's", function()
   T.raises(function() return mask:sub_(0.5) end, "with a bool tensor is not supported")
   T.raises(function() return mask:add_(0.5) end, "result type Float can't be cast to the desired output type Bool")
   T.near(ints:add_(2, 3):sub_(1, 2):mul_(2), {14, 20, 26}, 0, "integers stay allowed")
+  -- a float alpha or clamp bound, as Python's float, whatever its value
+  for _, f in ipairs({
+    function() return ints:add_(2, 3.0) end, function() return ints:add_(2, {alpha = 3.0}) end,
+    function() return ints:sub_(ints, {alpha = 1.0}) end,
+  }) do
+    T.raises(f, "argument alpha must not be a floating point number")
+  end
+  T.raises(function() return ints:clamp_(1.5, 20) end, "result type Float can't be cast to the desired output type Long")
+  T.raises(function() return ints:clamp_{max = 20.0} end, "result type Float can't be cast to the desired output type Long")
+  T.near(ints, {14, 20, 26}, 0, "nothing was written")
+  T.near(ints:clamp_(15, 25), {15, 20, 25}, 0)
+  T.eq(ints:clamp(1.5, 20).dtype, torch.float32)
+  -- rounding_mode would change the numbers: refused, not ignored
+  T.raises(function() return torch.div(ints, 2, {rounding_mode = "floor"}) end, "bad argument #3 to 'div' (div takes two operands")
+  T.raises(function() return ints:div(2, {rounding_mode = "trunc"}) end, "bad argument #2 to 'div'")
+end)
+
+T.case("a closed tensor is named so in type errors", function()
+  local t = torch.ones(2)
+  do local c <close> = t end
+  T.raises(function() return torch.cat({t}) end, "entry 1 of the list is a closed Tensor, not a Tensor")
+  T.raises(function() return torch.ones(2) + t end, "Tensor or number expected, got closed Tensor")
+  T.raises(function() return t:sum() end, "Tensor has been closed")
+  local f = io.tmpfile()
+  T.raises(function() return torch.cat({torch.ones(1), f}) end, "entry 2 of the list is a FILE*, not a Tensor")
+  f:close()
 end)
 
 T.case("add_ with alpha rounds once, at every size and in self's dtype", function()
