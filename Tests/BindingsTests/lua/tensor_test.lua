@@ -175,9 +175,37 @@ T.case("sub_ and div_ write in place as PyTorch's", function()
   T.near(ints, {14, 20, 26}, 0, "nothing was written")
   T.near(ints:clamp_(15, 25), {15, 20, 25}, 0)
   T.eq(ints:clamp(1.5, 20).dtype, torch.float32)
-  -- rounding_mode would change the numbers: refused, not ignored
-  T.raises(function() return torch.div(ints, 2, {rounding_mode = "floor"}) end, "bad argument #3 to 'div' (div takes two operands")
-  T.raises(function() return ints:div(2, {rounding_mode = "trunc"}) end, "bad argument #2 to 'div'")
+end)
+
+T.case("div with rounding_mode gives PyTorch's numbers, integers staying integers", function()
+  -- expected values printed by PyTorch 2.15 (torch.div(a, b, rounding_mode=...))
+  local a, b = torch.tensor({7, -7, 7, -7, 0, 5, -5, 1, 1 << 62}), torch.tensor({2, 2, -2, -2, 3, 5, 5, -3, 3})
+  local t = torch.div(a, b, {rounding_mode = "trunc"})
+  T.eq(t.dtype, torch.int64)
+  T.near(t, {3, -3, -3, 3, 0, 1, -1, 0, 1537228672809129301}, 0)
+  T.near(a:div(b, {rounding_mode = "floor"}), {3, -4, -4, 3, 0, 1, -1, -1, 1537228672809129301}, 0)
+  local fa = torch.tensor({7.5, -7.5, 7.5, -7.5, 0.3, -0.3, 5.0, 1.0, -1.0, 3.0}, {dtype = torch.float64})
+  local fb = torch.tensor({2.0, 2.0, -2.0, -2.0, 0.1, 0.1, 0.1, 0.0, 0.0, -0.0}, {dtype = torch.float64})
+  local inf = math.huge
+  local function same(t, expected, what)
+    T.eq(t:size(1), #expected, what)
+    for i = 1, #expected do T.eq(t[i], expected[i], string.format("%s: element %d", what, i)) end
+  end
+  -- 0.3 // 0.1 is 2 in float64 (0.3 is a little less than 3 tenths), 3 in float32, as in PyTorch
+  same(torch.div(fa, fb, {rounding_mode = "floor"}), {3, -4, -4, 3, 2, -3, 49, inf, -inf, -inf}, "floor, float64")
+  same(torch.div(fa, fb, {rounding_mode = "trunc"}), {3, -3, -3, 3, 2, -2, 50, inf, -inf, -inf}, "trunc, float64")
+  same(torch.div(fa:float(), fb:float(), {rounding_mode = "floor"}), {3, -4, -4, 3, 3, -4, 49, inf, -inf, -inf}, "floor, float32")
+  T.near(torch.div(torch.tensor({7, -7}), 2.5, {rounding_mode = "floor"}), {2, -3}, 0)
+  T.eq(torch.div(torch.tensor({7, -7}), 2.5, {rounding_mode = "floor"}).dtype, torch.float32)
+  T.near(torch.div(7, torch.tensor({2, -2}), {rounding_mode = "floor"}), {3, -4}, 0)
+  T.raises(function() return torch.div(a, torch.zeros(9, {dtype = torch.int64}), {rounding_mode = "floor"}) end, "ZeroDivisionError")
+  T.raises(function() return torch.div(a, b, {rounding_mode = "round"}) end,
+           "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'")
+  T.near(torch.div(a, b, {}), a:double() / b:double(), 1e-6, "no rounding_mode: true division")
+  -- flat almost everywhere: its gradient is zero, as PyTorch's
+  local x = torch.tensor({1.5, -2.5}, {requires_grad = true})
+  torch.div(x, 2, {rounding_mode = "floor"}):sum():backward()
+  T.near(x.grad, {0, 0}, 0)
 end)
 
 T.case("a closed tensor is named so in type errors", function()
