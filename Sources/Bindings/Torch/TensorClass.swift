@@ -246,6 +246,8 @@ enum TensorClass {
 
     static let fill_ = LuaFunction("fill_", "t:fill_(value) -> t", "Sets every element of t to value.") { lua in
         let t = try lua.tensor(1), v = try lua.number(2)
+        let exact = lua.isInteger(2) ? lua.integerValue(2).map { Int64($0) } : nil
+        try lua.blame(2) { () throws(TensorError) in try t.dtype.checkConversion(v, exactly: exact) }
         try lua.blame(1) { () throws(TensorError) in try t.fill_(v) }
         lua.pushValue(1)
         return 1

@@ -88,6 +88,7 @@ enum TorchLibrary {
         let exact = lua.isInteger(2) ? lua.integerValue(2) : nil
         return try finish(lua, options: 3) { dtype throws(LuaError) in
             try lua.blame(1) { () throws(TensorError) in try MemoryLimit.check(shape, bytesPerElement: (dtype ?? inferred).itemSize) }
+            try lua.blame(2) { () throws(TensorError) in try (dtype ?? inferred).checkConversion(v, exactly: exact.map { Int64($0) }) }
             if (dtype ?? inferred) == .int64, let exact {
                 // an integer as it is: through a double, one past 2^53 was rounded
                 let t = Tensor(uninitializedShape: shape, dtype: .int64)

@@ -51,6 +51,25 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// PyTorch's check on a number filled into this dtype (c10::checked_convert): what the
+    /// type cannot hold is an error, not a wrapped or saturated value. Floats truncate into
+    /// integers; unsigned bytes take -255...255 (negatives wrap, as PyTorch allows); an
+    /// integer given exactly is checked as it is.
+    public func checkConversion(_ value: Double, exactly integer: Int64? = nil) throws(TensorError) {
+        let fits: Bool
+        switch self {
+        case .bool, .float64: fits = true
+        case .float32: fits = !value.isFinite || Swift.abs(value) <= Double(Float.greatestFiniteMagnitude)
+        case .int64: fits = integer != nil || (value >= -0x1p63 && value < 0x1p63)
+        case .int32: fits = integer.map { Int32(exactly: $0) != nil } ?? (value >= -0x1p31 && value <= 0x1p31 - 1)
+        case .uint8: fits = integer.map { $0 >= -255 && $0 <= 255 } ?? (value >= -255 && value <= 255)
+        }
+        if !fits {
+            let c = ["bool": "bool", "uint8": "uint8_t", "int32": "int", "int64": "int64_t", "float32": "float", "float64": "double"][name]!
+            throw TensorError("value cannot be converted to type \(c) without overflow")
+        }
+    }
+
     /// PyTorch's default floating dtype, what integer input to float math becomes.
     public static let defaultFloat = DType.float32
 

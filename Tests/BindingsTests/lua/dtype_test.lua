@@ -154,6 +154,20 @@ T.case("what PyTorch refuses is refused, in Lua's words", function()
   T.raises(function() return torch.zeros(2, {dtype = "half"}) end, "unknown dtype 'half'")
   local p = torch.zeros(2, {requires_grad = true})
   T.raises(function() p.grad = torch.zeros(2, {dtype = torch.float64}) end, "assigned grad has data of a different type")
+  -- a fill value the dtype cannot hold (it wrapped or saturated); PyTorch's limits and words
+  local overflow = {{300, torch.uint8, "uint8_t"}, {-256, torch.uint8, "uint8_t"}, {2147483648, torch.int32, "int"},
+                    {2.0^63, torch.int64, "int64_t"}, {0/0, torch.int64, "int64_t"}, {1e39, torch.float32, "float"}}
+  for _, c in ipairs(overflow) do
+    T.raises(function() return torch.full({1}, c[1], {dtype = c[2]}) end,
+             "bad argument #2 to 'full' (value cannot be converted to type " .. c[3] .. " without overflow)")
+    T.raises(function() return torch.zeros(1, {dtype = c[2]}):fill_(c[1]) end, "value cannot be converted to type " .. c[3])
+  end
+  -- what PyTorch lets through: unsigned wrap-around from -255, truncation, infinities
+  T.eq(torch.full({1}, -1, {dtype = torch.uint8})[1], 255)
+  T.eq(torch.full({1}, -2147483648, {dtype = torch.int32})[1], -2147483648)
+  T.eq(torch.full({1}, 1.5, {dtype = torch.int64})[1], 1)
+  T.eq(torch.full({1}, math.maxinteger)[1], math.maxinteger)
+  T.eq(torch.zeros(1):fill_(math.huge)[1], math.huge)
 end)
 
 T.case("float64 autograd passes gradcheck at PyTorch's float64 tolerances", function()
