@@ -41,11 +41,24 @@ extension Lua {
     /// Is argument i a Lua float (PyTorch's float scalar, whatever its value)?
     func isFloat(_ i: Int32) -> Bool { kind(i) == .number && !isInteger(i) }
 
+    /// Is argument i an integer that a double would round (past 2^53)? Arithmetic with it
+    /// then runs in int64 through a 0-dimensional tensor, never through a double.
+    func isInexactInteger(_ i: Int32) -> Bool {
+        guard isInteger(i), let n = integerValue(i) else { return false }
+        let d = Double(n)
+        return d >= 0x1p63 || Int(d) != n
+    }
+
     /// A tensor argument, or a number made into a 0-dimensional tensor: a Lua integer as
     /// int64, a float as float32, a boolean as bool (PyTorch's scalar types).
     func tensorOrNumber(_ i: Int32) throws(LuaError) -> Tensor {
         // a tensor first: the common case, found by one type check
         if let t = TensorClass.shared.test(self, i) { return t }
+        if isInteger(i), let n = integerValue(i) {
+            let t = Tensor(uninitializedShape: [], dtype: .int64)
+            t.elements(Int64.self).pointee = Int64(n)
+            return t
+        }
         if kind(i) == .number {
             return Tensor(filling: try number(i), shape: [], dtype: isInteger(i) ? .int64 : .float32)
         }

@@ -106,7 +106,7 @@ enum DTypeBindings {
     private static func comparison(_ op: Comparison, _ doc: String) -> LuaFunction {
         LuaFunction(op.rawValue, "torch.\(op.rawValue)(a, b) -> Tensor", doc + " elementwise (b a tensor or number), as a bool tensor.") { lua in
             let a = try lua.tensor(1)
-            if lua.kind(2) == .number {
+            if lua.kind(2) == .number && !lua.isInexactInteger(2) {
                 lua.push(a.compare(op, try lua.number(2)))
             } else {
                 let b = try lua.tensorOrNumber(2)

@@ -18,7 +18,8 @@ enum TensorMath {
     /// whether the number came first).
     private static func binary(_ lua: Lua, tensors: (Tensor, Tensor) throws(TensorError) -> Tensor,
                                number: (Tensor, Double, _ numberFirst: Bool) -> Tensor) throws(LuaError) -> Int32 {
-        if lua.kind(1) == .number || lua.kind(2) == .number {
+        // an integer past 2^53 takes the tensors' path, in int64, exactly
+        if (lua.kind(1) == .number || lua.kind(2) == .number) && !lua.isInexactInteger(1) && !lua.isInexactInteger(2) {
             let first = lua.kind(1) == .number
             let at: Int32 = first ? 1 : 2
             let s = try lua.number(at)

@@ -49,7 +49,12 @@ extension Tensor {
                 let v = T(converting: s)
                 return Elementwise.convert(a) { (p: T) -> Bool in op.holds(p, v) }
             }
-            // an integer tensor against a number outside its range compares exactly, in Double
+            // a whole number int64 holds compares in int64 (a double would round both past 2^53);
+            // one outside that range compares exactly, in Double
+            if s == s.rounded(.towardZero) && s >= -0x1p63 && s < 0x1p63 {
+                let v = Int64(s)
+                return Elementwise.convert(a) { (p: T) -> Bool in op.holds(p.int64Value, v) }
+            }
             return Elementwise.convert(a) { (p: T) -> Bool in op.holds(p.doubleValue, s) }
         }
     }
