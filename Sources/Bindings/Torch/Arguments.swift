@@ -240,7 +240,7 @@ struct Options {
     func tensor(_ key: String) throws(LuaError) -> Tensor? { try value(key) { i throws(LuaError) in try lua.tensor(i) } }
     /// Is the option a Lua float (PyTorch's float scalar, whatever its value)?
     func isFloat(_ key: String) throws(LuaError) -> Bool {
-        try value(key) { i throws(LuaError) in lua.kind(i) == .number && !lua.isInteger(i) } ?? false
+        try value(key) { i throws(LuaError) in lua.isFloat(i) } ?? false
     }
 
     /// A list of numbers, e.g. betas = {0.9, 0.999}.
