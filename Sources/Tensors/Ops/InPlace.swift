@@ -141,7 +141,7 @@ extension Tensor {
 
     /// PyTorch refuses an in-place result that its dtype cannot hold (a float into an integer
     /// tensor, a number into a bool one).
-    func checkInPlaceResult(_ result: DType, _ name: String) throws(TensorError) {
+    public func checkInPlaceResult(_ result: DType, _ name: String = "") throws(TensorError) {
         if (result.isFloatingPoint && !dtype.isFloatingPoint) || (dtype == .bool && result != .bool) {
             throw TensorError("result type \(result.typeName.dropFirst(6).dropLast(6)) can't be cast to the desired output type \(dtype.typeName.dropFirst(6).dropLast(6))")
         }

@@ -147,7 +147,7 @@ T.case("sub_ and div_ write in place as PyTorch's", function()
   T.raises(function() mask:mul_(torch.tensor({5, 6})) end, "result type Long can't be cast to the desired output type Bool")
   T.near(mask:clone():add_(torch.tensor({false, true})):long(), {1, 1})   -- bool + bool stays bool, as PyTorch's
   T.raises(function() t:sub_("a") end, "bad argument #1 to 'sub_' (number or Tensor expected, got string)")
-  T.raises(function() t:div_(2, {rounding_mode = "floor"}) end, "bad argument #2 to 'div_'")
+  T.raises(function() t:div_(2, {rounding_mode = "round"}) end, "bad argument #2 to 'div_' (div expected rounding_mode")
   -- a Lua float, as Python's, makes the result a float, whatever its value or alpha:
   -- i + 2.0 is a float tensor, so i:add_(2.0) cannot be in place (it truncated before)
   local ints = torch.tensor({3, 6, 9})
@@ -202,6 +202,13 @@ T.case("div with rounding_mode gives PyTorch's numbers, integers staying integer
   T.raises(function() return torch.div(a, b, {rounding_mode = "round"}) end,
            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'")
   T.near(torch.div(a, b, {}), a:double() / b:double(), 1e-6, "no rounding_mode: true division")
+  -- in place: integers stay integers; a float quotient cannot go into an integer tensor
+  local i = torch.tensor({7, -7})
+  T.eq(i:div_(2, {rounding_mode = "floor"}), i)
+  T.near(i, {3, -4}, 0)
+  T.near(torch.tensor({7.5, -7.5}):div_(torch.tensor(2.0), {rounding_mode = "trunc"}), {3, -3}, 0)
+  T.raises(function() return i:div_(2.5, {rounding_mode = "floor"}) end, "result type Float can't be cast to the desired output type Long")
+  T.near(i, {3, -4}, 0, "nothing was written")
   -- flat almost everywhere: its gradient is zero, as PyTorch's
   local x = torch.tensor({1.5, -2.5}, {requires_grad = true})
   torch.div(x, 2, {rounding_mode = "floor"}):sum():backward()
