@@ -301,21 +301,15 @@ enum TensorClass {
 
     static let div_ = LuaFunction("div_", "t:div_(other [, {rounding_mode=}]) -> t",
                                   "t /= other, in place (a tensor or number; t a float tensor unless rounding_mode is 'trunc' or 'floor').") { lua in
-        if !lua.isNoneOrNil(3) {
-            guard lua.isOptions(3) else { throw lua.typeError(3, "options table") }
-            if let name = try lua.options(3, ["rounding_mode"])?.string("rounding_mode") {
-                guard let mode = RoundingMode(rawValue: name) else {
-                    throw LuaError.argument(3, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(name)'")
-                }
-                let t = try lua.tensor(1), o = try lua.tensorOrNumber(2)
-                let quotient = try lua.blame(2) { () throws(TensorError) in try t.div(o, roundingMode: mode) }
-                try lua.blame(1) { () throws(TensorError) in
-                    try t.checkInPlaceResult(quotient.dtype)
-                    try t.copy_(quotient)
-                }
-                lua.pushValue(1)
-                return 1
+        if let mode = try TensorMath.roundingMode(lua) {
+            let t = try lua.tensor(1), o = try lua.tensorOrNumber(2)
+            let quotient = try lua.blame(2) { () throws(TensorError) in try t.div(o, roundingMode: mode) }
+            try lua.blame(1) { () throws(TensorError) in
+                try t.checkInPlaceResult(quotient.dtype)
+                try t.copy_(quotient)
             }
+            lua.pushValue(1)
+            return 1
         }
         return try updateInPlace(lua, .div)
     }

@@ -66,19 +66,24 @@ enum TensorMath {
 
     static let div = LuaFunction("div", "torch.div(a, b [, {rounding_mode=}]) -> Tensor  (also a / b)",
                                  "Elementwise a / b with broadcasting; either may be a number. rounding_mode 'trunc' or 'floor' rounds the quotient (integers stay integers).") { lua in
-        if !lua.isNoneOrNil(3) {
-            guard lua.isOptions(3) else { throw lua.typeError(3, "options table") }
-            if let name = try lua.options(3, ["rounding_mode"])?.string("rounding_mode") {
-                guard let mode = RoundingMode(rawValue: name) else {
-                    throw LuaError.argument(3, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(name)'")
-                }
-                let a = try lua.tensorOrNumber(1), b = try lua.tensorOrNumber(2)
-                lua.push(try lua.blame(2) { () throws(TensorError) in try a.div(b, roundingMode: mode) })
-                return 1
-            }
+        if let mode = try roundingMode(lua) {
+            let a = try lua.tensorOrNumber(1), b = try lua.tensorOrNumber(2)
+            lua.push(try lua.blame(2) { () throws(TensorError) in try a.div(b, roundingMode: mode) })
+            return 1
         }
         return try binary(lua, tensors: { (a, b) throws(TensorError) in try a.div(b) },
                           number: { t, s, first in first ? t.rdiv(s) : t.div(s) })
+    }
+
+    /// div's and div_'s {rounding_mode=} at 3: nil for true division.
+    static func roundingMode(_ lua: Lua) throws(LuaError) -> RoundingMode? {
+        if lua.isNoneOrNil(3) { return nil }
+        guard lua.isOptions(3) else { throw lua.typeError(3, "options table") }
+        guard let name = try lua.options(3, ["rounding_mode"])?.string("rounding_mode") else { return nil }
+        guard let mode = RoundingMode(rawValue: name) else {
+            throw LuaError.argument(3, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(name)'")
+        }
+        return mode
     }
 
     static let pow = LuaFunction("pow", "torch.pow(a, b) -> Tensor  (also a ^ b)",
