@@ -60,7 +60,7 @@ extension Tensor {
     public func add_(_ other: Tensor, alpha: Double = 1) throws(TensorError) {
         try checkWritable(other)
         try checkBroadcastable(other)
-        try checkInPlaceResult(DType.promote(dtype, other.dtype), "add_")
+        try checkInPlaceResult(DType.promote(dtype, other.dtype))
         if !dtype.isFloatingPoint && alpha != alpha.rounded(.towardZero) {
             throw TensorError("for integral input tensors, argument alpha must not be a floating point number")
         }
@@ -124,7 +124,7 @@ extension Tensor {
         try checkWritable(other)
         try checkBroadcastable(other)
         let result = DType.promote(dtype, other.dtype)
-        try checkInPlaceResult(op == .div && !result.isFloatingPoint ? DType.defaultFloat : result, "")
+        try checkInPlaceResult(op == .div && !result.isFloatingPoint ? DType.defaultFloat : result)
         let source = other.storage === storage ? other.copied() : other
         updateValues(op, source)
         storage.bumpVersion()
@@ -141,7 +141,7 @@ extension Tensor {
 
     /// PyTorch refuses an in-place result that its dtype cannot hold (a float into an integer
     /// tensor, a number into a bool one).
-    public func checkInPlaceResult(_ result: DType, _ name: String = "") throws(TensorError) {
+    public func checkInPlaceResult(_ result: DType) throws(TensorError) {
         if (result.isFloatingPoint && !dtype.isFloatingPoint) || (dtype == .bool && result != .bool) {
             throw TensorError("result type \(result.typeName.dropFirst(6).dropLast(6)) can't be cast to the desired output type \(dtype.typeName.dropFirst(6).dropLast(6))")
         }
@@ -152,12 +152,12 @@ extension Tensor {
     /// (add_(2.0) too). Subtraction's own refusals come first, as PyTorch's.
     public func checkInPlaceFloatScalar(_ op: ArithmeticOp) throws(TensorError) {
         if op == .sub { try Tensor.checkSubtraction(dtype, nil) }
-        if !dtype.isFloatingPoint { try checkInPlaceResult(DType.defaultFloat, "") }
+        if !dtype.isFloatingPoint { try checkInPlaceResult(DType.defaultFloat) }
     }
 
     func checkInPlaceScalar(_ s: Double) throws(TensorError) {
-        if dtype == .bool { try checkInPlaceResult(.int64, "") }   // a number makes the result at least Long
-        if !dtype.isFloatingPoint && s != s.rounded(.towardZero) { try checkInPlaceResult(.float32, "") }
+        if dtype == .bool { try checkInPlaceResult(.int64) }   // a number makes the result at least Long
+        if !dtype.isFloatingPoint && s != s.rounded(.towardZero) { try checkInPlaceResult(.float32) }
     }
 
     /// Every value set to `value` (as this dtype casts it), outside autograd and version checks.

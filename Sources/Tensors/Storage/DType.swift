@@ -64,9 +64,18 @@ public enum DType: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .int32: fits = integer.map { Int32(exactly: $0) != nil } ?? (value >= -0x1p31 && value <= 0x1p31 - 1)
         case .uint8: fits = integer.map { $0 >= -255 && $0 <= 255 } ?? (value >= -255 && value <= 255)
         }
-        if !fits {
-            let c = ["bool": "bool", "uint8": "uint8_t", "int32": "int", "int64": "int64_t", "float32": "float", "float64": "double"][name]!
-            throw TensorError("value cannot be converted to type \(c) without overflow")
+        if !fits { throw TensorError("value cannot be converted to type \(cTypeName) without overflow") }
+    }
+
+    /// The C++ type PyTorch's messages name (uint8_t, int, int64_t...).
+    private var cTypeName: String {
+        switch self {
+        case .bool: "bool"
+        case .uint8: "uint8_t"
+        case .int32: "int"
+        case .int64: "int64_t"
+        case .float32: "float"
+        case .float64: "double"
         }
     }
 

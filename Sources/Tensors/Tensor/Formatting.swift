@@ -17,10 +17,10 @@ extension Tensor: CustomStringConvertible {
             if dim != 1 { suffixes.append("size=(" + shape.map(String.init).joined(separator: ", ") + (dim == 1 ? ",)" : ")")) }
         } else {
             let summarize = count > threshold
-            let values = summarize ? summarized(edgeItems) { $0.double(atOffset: $1) } : self.doubles
             // int64 read as it is: through doubles, values past 2^53 printed rounded
             let integers: [Int64]? = dtype != .int64 ? nil : summarize ? summarized(edgeItems) { $0.int64(atOffset: $1) }
                 : Array(UnsafeBufferPointer(start: contiguous().elements(Int64.self), count: count))
+            let values = integers != nil ? [] : summarize ? summarized(edgeItems) { $0.double(atOffset: $1) } : self.doubles
             let formatter = ValueFormatter(values, precision: precision, dtype: dtype, integers: integers)
             body = TensorText(formatter: formatter, edgeItems: edgeItems, lineWidth: lineWidth, summarize: summarize)
                 .render(self, indent: indent)

@@ -16,8 +16,9 @@ extension Tensor {
         func position(_ r: Int, _ c: Int) -> Int { offset + (dim == 2 ? r * strides[0] : 0) + c * strides[dim - 1] }
         var positions: [Int] = []
         for r in rowIndices.compactMap({ $0 }) { for c in columnIndices.compactMap({ $0 }) { positions.append(position(r, c)) } }
-        let formatter = ValueFormatter(positions.map { double(atOffset: $0) }, precision: 4, dtype: dtype,
-                                       integers: dtype == .int64 ? positions.map { int64(atOffset: $0) } : nil)
+        let integers = dtype == .int64 ? positions.map { int64(atOffset: $0) } : nil
+        let formatter = ValueFormatter(integers != nil ? [] : positions.map { double(atOffset: $0) }, precision: 4,
+                                       dtype: dtype, integers: integers)
         var html = "<table class=\"lstmlua-tensor\">\n<caption style=\"text-align: left\">tensor "
             + Shape.describe(shape) + ", " + "\(dtype)"
             + (gradFn.map { ", grad_fn=&lt;\($0.name)&gt;" } ?? (requiresGrad ? ", requires_grad" : "")) + "</caption>\n"
