@@ -224,4 +224,29 @@ import Tensors
         t = nil
         #expect(StorageMemory.liveBytes == before)
     }
+
+    @Test func pressureIsRelievedBeforeTheNewBlockIsTaken() {
+        // The hook frees what was dropped before the block that set it off exists, so that
+        // block can take the freed memory; it sees the block's bytes as pending.
+        let context = TensorContext()
+        context.makeCurrent()
+        defer { context.resign() }
+        var dropped: Tensor? = Tensor(repeating: 1, shape: [1000])
+        let afterDrop = context.memory.liveBytes
+        var seen: (live: Int, pending: Int, droppedAlive: Bool)?
+        context.memory.threshold = afterDrop + 100
+        context.memory.onPressure = { [weak context] in
+            guard let memory = context?.memory else { return }
+            seen = (memory.liveBytes, memory.pendingBytes, dropped != nil)
+            dropped = nil
+            memory.threshold = Int.max
+        }
+        let fresh = Tensor(repeating: 2, shape: [500])
+        #expect(seen?.live == afterDrop, "the new block is not counted yet")
+        #expect(seen?.pending == 500 * 4 + StorageMemory.objectOverhead)
+        #expect(seen?.droppedAlive == true)
+        #expect(context.memory.liveBytes == 500 * 4 + StorageMemory.objectOverhead, "freed in the hook, then the new block counted")
+        #expect(context.memory.pendingBytes == 0)
+        _ = fresh
+    }
 }

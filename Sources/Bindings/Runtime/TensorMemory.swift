@@ -2,10 +2,11 @@
 //
 // Lua's collector paces itself by its own heap, where a tensor is a 16-byte
 // handle, so a loop of large temporaries would outrun it. The core counts every
-// byte tensors hold (its context's MemoryAccount); when that passes a threshold, a full
-// collection runs, whose finalizers free the tensors nothing references. The
-// threshold then becomes twice what survived (at least 64 MiB), so collections
-// stay proportional to allocation and memory proportional to what is live.
+// byte tensors hold (its context's MemoryAccount); when a new block would take that past
+// a threshold, a full collection runs first and frees the tensors nothing references, so
+// the new block can take their memory, still in the cache. The threshold then becomes
+// twice what survived (at least 64 MiB), so collections stay proportional to allocation
+// and memory proportional to what is live.
 
 import LuaBridge
 import Tensors
@@ -36,6 +37,7 @@ final class TensorMemory {
     func collect() {
         state.collectGarbage()
         collections += 1
-        account.threshold = max(TensorMemory.minimumThreshold, 2 * account.liveBytes)
+        // with the block being allocated, which set this collection off
+        account.threshold = max(TensorMemory.minimumThreshold, 2 * (account.liveBytes + account.pendingBytes))
     }
 }

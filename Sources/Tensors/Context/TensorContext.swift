@@ -41,14 +41,21 @@ public final class MemoryAccount {
     public var onPressure: (() -> Void)?
     private var relieving = false
 
+    /// While `onPressure` runs: the bytes about to be allocated, not yet in liveBytes.
+    public private(set) var pendingBytes = 0
+
+    /// Counts a block before it is allocated: a collection this sets off frees dropped
+    /// blocks first, so a loop's temporaries reuse the memory (and cache lines) of the last.
     @inline(__always)
-    func didAllocate(_ bytes: Int) {
-        liveBytes &+= bytes
-        if liveBytes > threshold && !relieving, let onPressure {
+    func willAllocate(_ bytes: Int) {
+        if liveBytes &+ bytes > threshold && !relieving, let onPressure {
             relieving = true
+            pendingBytes = bytes
             onPressure()
+            pendingBytes = 0
             relieving = false
         }
+        liveBytes &+= bytes
     }
 
     @inline(__always)

@@ -26,11 +26,11 @@ public final class Storage: ManagedBuffer<StorageHeader, UInt64> {
         let payload = count * dtype.itemSize
         let bytes = payload + StorageMemory.objectOverhead
         let account = TensorContext.current.memory
+        account.willAllocate(bytes)
         let buffer = Storage.create(minimumCapacity: Swift.max((payload + 7) / 8, 1)) { buffer in
             let raw = UnsafeMutableRawPointer(buffer.withUnsafeMutablePointerToElements { $0 })
             return StorageHeader(raw: raw, count: count, dtype: dtype, version: 0, accountedBytes: bytes, account: account)
         }
-        account.didAllocate(bytes)
         return unsafeDowncast(buffer, to: Storage.self)
     }
 
