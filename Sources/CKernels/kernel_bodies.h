@@ -742,7 +742,9 @@ void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, in
         const float *xr = x + r * n;
         float *yr = y + r * n;
         float m = row_max(xr, n);
-        BLOCK16(n, { float t[16] = {0}; memcpy(t, xr + base_, len_ * 4);
+        // the next row's values and destination are fetched while this row's exps compute
+        BLOCK16(n, { __builtin_prefetch(xr + n + base_, 0, 3); __builtin_prefetch(yr + n + base_, 1, 3);
+                     float t[16] = {0}; memcpy(t, xr + base_, len_ * 4);
                      for (size_t l = 0; l < 16; l++) t[l] = t[l] - m;
                      exp16(t);
                      memcpy(yr + base_, t, len_ * 4); });
@@ -759,19 +761,24 @@ void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, in
 }
 
 // softmax: dx = y·(dy - Σ dy·y);  log_softmax: dx = dy - e^y·Σ dy
+// The next rows are fetched during each row's last pass, as in the forward.
 void KERNEL(lk_softmax_backward_rows)(const float *y, const float *dy, float *dx, size_t rows, size_t n, int log) {
     for (size_t r = 0; r < rows; r++) {
         const float *yr = y + r * n, *gr = dy + r * n;
         float *dr = dx + r * n;
         if (log) {
             float s = row_sum(gr, n);
-            BLOCK16(n, { float t[16] = {0}, g[16] = {0}; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
+            BLOCK16(n, { __builtin_prefetch(yr + n + base_, 0, 3); __builtin_prefetch(gr + n + base_, 0, 3);
+                         __builtin_prefetch(dr + n + base_, 1, 3);
+                         float t[16] = {0}, g[16] = {0}; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
                          exp16(t);
                          for (size_t l = 0; l < 16; l++) t[l] = g[l] - t[l] * s;
                          memcpy(dr + base_, t, len_ * 4); });
         } else {
             float s = row_dot(gr, yr, n);
-            BLOCK16(n, { float t[16], g[16]; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
+            BLOCK16(n, { __builtin_prefetch(yr + n + base_, 0, 3); __builtin_prefetch(gr + n + base_, 0, 3);
+                         __builtin_prefetch(dr + n + base_, 1, 3);
+                         float t[16], g[16]; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
                          for (size_t l = 0; l < len_; l++) t[l] = t[l] * (g[l] - s);
                          memcpy(dr + base_, t, len_ * 4); });
         }
