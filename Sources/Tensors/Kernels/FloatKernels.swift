@@ -3,6 +3,9 @@
 // chunks. Each returns nil where it does not apply, and the caller runs its own loop.
 
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum FloatKernels {
     /// Below this many elements a Swift loop costs less than the call (the results are the same).
@@ -116,7 +119,9 @@ public enum FloatKernels {
     }
 
     /// count bytes from src to dst (any dtype's contiguous values), in fixed chunks over
-    /// the threads when there are many.
+    /// the threads when there are many. Each chunk is its own memcpy: glibc copies megabytes
+    /// in one `rep movsb`, which on this AMD core runs at two thirds of the speed of
+    /// 256 KB copies one after another (measured on 11 MB: 0.30 against 0.21 ms).
     static func copyBytes(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, count: Int) {
         let chunk = parallelElements   // in bytes: 256 KB, as a fill's chunk of floats
         if count < 4 * chunk {
@@ -127,13 +132,38 @@ public enum FloatKernels {
         Parallel.forRows((count + chunk - 1) / chunk, minRows: 1, job: Job(src: src, dst: dst, count: count)) { pointer, begin, end in
             let job = pointer!.assumingMemoryBound(to: Job.self).pointee
             let chunk = FloatKernels.parallelElements
-            let lo = begin * chunk, hi = Swift.min(end * chunk, job.count)
-            (job.dst + lo).copyMemory(from: job.src + lo, byteCount: hi - lo)
+            for c in begin..<end {
+                let lo = c * chunk, hi = Swift.min(lo + chunk, job.count)
+                (job.dst + lo).copyMemory(from: job.src + lo, byteCount: hi - lo)
+            }
+        }
+    }
+
+    /// count zero bytes from p on (zero in every dtype), in 256 KB memsets over the threads
+    /// when there are many: a Swift loop storing zeros ran at a third of memset's speed.
+    static func zeroBytes(_ p: UnsafeMutableRawPointer, count: Int) {
+        let chunk = parallelElements
+        if count < 4 * chunk {
+            memset(p, 0, count)
+            return
+        }
+        struct Job { let p: UnsafeMutableRawPointer, count: Int }
+        Parallel.forRows((count + chunk - 1) / chunk, minRows: 1, job: Job(p: p, count: count)) { pointer, begin, end in
+            let job = pointer!.assumingMemoryBound(to: Job.self).pointee
+            let chunk = FloatKernels.parallelElements
+            for c in begin..<end {
+                let lo = c * chunk
+                memset(job.p + lo, 0, Swift.min(chunk, job.count - lo))
+            }
         }
     }
 
     /// count copies of value from p on.
     static func fill(_ p: UnsafeMutablePointer<Float>, repeating value: Float, count: Int) {
+        if value.bitPattern == 0 {
+            zeroBytes(UnsafeMutableRawPointer(p), count: count * MemoryLayout<Float>.stride)
+            return
+        }
         if count < parallelElements {
             p.initialize(repeating: value, count: count)
             return

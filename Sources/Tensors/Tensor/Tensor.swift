@@ -75,7 +75,14 @@ public final class Tensor {
     private struct Fill: ElementVisitor {
         let tensor: Tensor, value: Double
         func visit<T: TensorElement>(_ type: T.Type) {
-            tensor.elements(T.self).initialize(repeating: T(converting: value), count: tensor.count)
+            let v = T(converting: value)
+            if T.self == Float.self {
+                FloatKernels.fill(tensor.data, repeating: unsafeBitCast(v, to: Float.self), count: tensor.count)
+            } else if withUnsafeBytes(of: v, { $0.allSatisfy { $0 == 0 } }) {
+                FloatKernels.zeroBytes(tensor.raw, count: tensor.count * MemoryLayout<T>.stride)
+            } else {
+                tensor.elements(T.self).initialize(repeating: v, count: tensor.count)
+            }
         }
     }
 

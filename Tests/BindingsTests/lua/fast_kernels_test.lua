@@ -146,6 +146,27 @@ T.case("large copies split over the threads keep every value, in every dtype", f
   end
 end)
 
+T.case("large fills in every dtype: zeros by memset, other values, negative zero kept", function()
+  -- sizes that end mid-chunk; every value checked, whatever the thread count
+  for _, dtype in ipairs({torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8, torch.bool}) do
+    for _, n in ipairs({1, 2, 3}) do
+      local what = string.format("%s with %d threads", tostring(dtype), n)
+      local z = with_threads(n, function() return torch.zeros(3, 100003, {dtype = dtype}) end)
+      T.eq(z:ne(0):sum():item(), 0, "zeros " .. what)
+      local garbage = torch.ones(3, 100003, {dtype = dtype})
+      with_threads(n, function() garbage:zero_() end)
+      T.eq(garbage:ne(0):sum():item(), 0, "zero_ over ones " .. what)
+      local o = with_threads(n, function() return torch.full({3, 100003}, 1, {dtype = dtype}) end)
+      T.eq(o:ne(1):sum():item(), 0, "full of ones " .. what)
+    end
+  end
+  for _, dtype in ipairs({torch.float32, torch.float64}) do
+    local nz = torch.full({300007}, -0.0, {dtype = dtype})
+    T.eq(1 / nz[300007], -math.huge, tostring(dtype) .. " keeps the sign of -0.0")
+    T.eq(1 / nz[1], -math.huge, tostring(dtype) .. " keeps the sign of -0.0 (first)")
+  end
+end)
+
 -- equal, both NaN, or within tol
 local function same_special(a, b, what)
   a, b = a:reshape(-1):totable(), b:reshape(-1):totable()
