@@ -205,6 +205,9 @@ public final class LuaState {
 
     public func collectGarbage() { lg_gc_collect(L) }
 
+    /// One step of the collector: in generational mode, a young collection.
+    public func stepGarbageCollector() { lg_gc_step(L) }
+
     /// Switches the collector to generational mode (Lua's default is incremental).
     public func useGenerationalCollector() { lg_gc_generational(L) }
 }

@@ -162,6 +162,8 @@ size_t lg_gc_bytes(lua_State *L) {
 
 void lg_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 
+void lg_gc_step(lua_State *L) { lua_gc(L, LUA_GCSTEP, 0); }
+
 void lg_gc_generational(lua_State *L) { lua_gc(L, LUA_GCGEN, 0, 0); }
 
 // ---- Raw table access -----------------------------------------------------------

@@ -80,6 +80,9 @@ public final class Runtime {
 
     public var lua: Lua { state.lua }
 
+    /// Collections tensor memory has set off so far: full ones, and young ones.
+    public var tensorCollections: (full: Int, young: Int) { (memory.collections, memory.youngCollections) }
+
     /// The tensor at stack index i, if the value is one.
     public func tensor(at i: Int32) -> Tensor? { TensorClass.shared.test(lua, i) }
 

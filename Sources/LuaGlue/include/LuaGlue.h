@@ -101,6 +101,8 @@ size_t lg_gc_bytes(lua_State *L);
 void lg_gc_generational(lua_State *L);
 /// lua_gc(L, LUA_GCCOLLECT): a full collection; finalizer errors become warnings in 5.4. [-0, +0, -]
 void lg_gc_collect(lua_State *L);
+/// lua_gc(L, LUA_GCSTEP, 0): one basic step; in generational mode a young collection. [-0, +0, -]
+void lg_gc_step(lua_State *L);
 
 // ---- Raw table access composed of '-' and 'm' calls ----------------------
 
