@@ -125,7 +125,6 @@ static inline void sigmoid16(float *t) { for (int l = 0; l < 16; l++) t[l] = sig
 static inline void tanh16(float *t) { for (int l = 0; l < 16; l++) t[l] = tanh_core(t[l]); }
 #endif
 
-
 // ---- Small matrix products ---------------------------------------------------------
 //
 // Each element of C sums its terms in the order p = 0, 1, ..., k-1, starting from

@@ -203,10 +203,14 @@ public final class LuaState {
     /// Lua's heap in bytes, as the collector counts it.
     public var heapBytes: Int { Int(lg_gc_bytes(L)) }
 
-    public func collectGarbage() { lg_gc_collect(L) }
+    /// A full collection; false when the collector cannot run now (inside a finalizer).
+    @discardableResult
+    public func collectGarbage() -> Bool { lg_gc_collect(L) != 0 }
 
-    /// One step of the collector: in generational mode, a young collection.
-    public func stepGarbageCollector() { lg_gc_step(L) }
+    /// One step of the collector (in generational mode, a young collection); false when
+    /// the collector cannot run now (inside a finalizer).
+    @discardableResult
+    public func stepGarbageCollector() -> Bool { lg_gc_step(L) != 0 }
 
     /// Switches the collector to generational mode (Lua's default is incremental).
     public func useGenerationalCollector() { lg_gc_generational(L) }

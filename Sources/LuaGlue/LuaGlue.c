@@ -160,9 +160,9 @@ size_t lg_gc_bytes(lua_State *L) {
     return (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB);
 }
 
-void lg_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+int lg_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT) >= 0; }
 
-void lg_gc_step(lua_State *L) { lua_gc(L, LUA_GCSTEP, 0); }
+int lg_gc_step(lua_State *L) { return lua_gc(L, LUA_GCSTEP, 0) >= 0; }
 
 void lg_gc_generational(lua_State *L) { lua_gc(L, LUA_GCGEN, 0, 0); }
 

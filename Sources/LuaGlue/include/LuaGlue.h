@@ -99,10 +99,12 @@ static inline void lg_pop(lua_State *L, int n) { lua_settop(L, -(n) - 1); }
 size_t lg_gc_bytes(lua_State *L);
 /// lua_gc(L, LUA_GCGEN, 0, 0): generational mode, which suits loops of short-lived tensors. [-0, +0, -]
 void lg_gc_generational(lua_State *L);
-/// lua_gc(L, LUA_GCCOLLECT): a full collection; finalizer errors become warnings in 5.4. [-0, +0, -]
-void lg_gc_collect(lua_State *L);
-/// lua_gc(L, LUA_GCSTEP, 0): one basic step; in generational mode a young collection. [-0, +0, -]
-void lg_gc_step(lua_State *L);
+/// lua_gc(L, LUA_GCCOLLECT): a full collection; finalizer errors become warnings in 5.4.
+/// 0 when the collector cannot run (inside a finalizer), else 1. [-0, +0, -]
+int lg_gc_collect(lua_State *L);
+/// lua_gc(L, LUA_GCSTEP, 0): one basic step; in generational mode a young collection.
+/// 0 when the collector cannot run (inside a finalizer), else 1. [-0, +0, -]
+int lg_gc_step(lua_State *L);
 
 // ---- Raw table access composed of '-' and 'm' calls ----------------------
 
