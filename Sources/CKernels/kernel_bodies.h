@@ -60,6 +60,7 @@ static inline float tanh_core(float x) {
     p = p * z + 1.33314422036e-1f;
     p = p * z - 3.33332819422e-1f;
     float small = p * z * x + x;
+    small = x == 0.0f ? x : small;   // -0 + +0 would lose the sign of tanh(-0) = -0
     return a > 0.625f ? big : small;
 }
 
@@ -113,6 +114,7 @@ static inline __m512 tanh_v16(__m512 x) {
     p = _mm512_add_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(1.33314422036e-1f));
     p = _mm512_sub_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(3.33332819422e-1f));
     __m512 small = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(p, z), x), x);
+    small = _mm512_mask_mov_ps(small, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), x);
     return _mm512_mask_mov_ps(small, _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.625f), _CMP_GT_OQ), big);
 }
 
@@ -724,10 +726,11 @@ static inline float row_dot(const float *x, const float *y, size_t n) {
     return s;
 }
 
-// *out = log Σ e^x = m + log Σ e^(x - m), m the maximum (m itself when not finite); scratch holds n
+// *out = log Σ e^x = m + log Σ e^(x - m), m the maximum; NaN when m is not finite, as
+// PyTorch's log_softmax has it (e^(m - m) is NaN there); scratch holds n
 void KERNEL(lk_log_sum_exp)(const float *x, size_t n, float *scratch, float *out) {
     float m = row_max(x, n);
-    if (m - m != 0) { *out = m; return; }
+    if (m - m != 0) { *out = m - m; return; }
     BLOCK16(n, { float t[16] = {0}; memcpy(t, x + base_, len_ * 4);
                  for (size_t l = 0; l < 16; l++) t[l] = t[l] - m;
                  exp16(t);

@@ -254,7 +254,7 @@ extension Loss {
         }
         for k in 0..<count { scratch[k] = p[k * stride] }
         let m = maximum(scratch, count)
-        if !m.isFinite { return m }
+        if !m.isFinite { return .nan }   // as the kernel: PyTorch's e^(m - m) is NaN
         for k in 0..<count { scratch[k] -= m }
         VectorMath.exp(scratch, count: count)
         return m + logf(sum(scratch, count))

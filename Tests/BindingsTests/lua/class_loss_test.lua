@@ -97,4 +97,40 @@ T.case("class losses refuse bad targets, weights and options", function()
   for _, c in ipairs(cases) do T.raises(c[1], c[2]) end
 end)
 
+T.case("cross_entropy with infinite logits: PyTorch's NaN and zeros (its log_softmax's e^(inf - inf))", function()
+  local inf = math.huge
+  local function isnan(v) return v ~= v end
+  -- {row, target, loss (nil: NaN), gradient (nil: every entry NaN)}, values from PyTorch 2.15
+  local cases = {
+    {{inf, 1}, 2, nil, nil},
+    {{inf, 1}, 1, nil, nil},
+    {{-inf, 1}, 2, 0, {0, 0}},
+    {{-inf, 1}, 1, inf, {-1, 1}},
+    {{-inf, -inf}, 2, nil, nil},
+    {{inf, inf}, 1, nil, nil},
+  }
+  for _, c in ipairs(cases) do
+    local what = string.format("row {%s, %s}, target %d", c[1][1], c[1][2], c[2])
+    -- as given, and padded past the fused kernel's vector width
+    for _, width in ipairs({2, 37}) do
+      local row = torch.full({1, width}, -inf)
+      row[1][1], row[1][2] = c[1][1], c[1][2]
+      local x = row:requires_grad_()
+      local loss = F.cross_entropy(x, torch.tensor({c[2]}))
+      local ok, err = pcall(function() loss:backward() end)
+      T.truthy(ok, tostring(err))
+      local l = loss:item()
+      if c[3] == nil then T.truthy(isnan(l), what .. ": loss NaN, got " .. l)
+      else T.eq(l, c[3], what .. " loss") end
+      local g = x.grad[1]
+      if c[4] == nil then
+        T.truthy(isnan(g[1]) and isnan(g[2]), what .. ": gradient NaN")
+      else
+        T.eq(g[1], c[4][1], what .. " gradient 1"); T.eq(g[2], c[4][2], what .. " gradient 2")
+        if width > 2 then T.eq(g[3], 0, what .. " gradient 3") end
+      end
+    end
+  end
+end)
+
 return T.run()

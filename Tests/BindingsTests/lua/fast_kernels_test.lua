@@ -167,6 +167,15 @@ T.case("large fills in every dtype: zeros by memset, other values, negative zero
   end
 end)
 
+T.case("tanh keeps the sign of -0.0, one value and in the kernels' blocks", function()
+  for _, n in ipairs({1, 17, 3000}) do
+    local t = torch.full({n}, -0.0):tanh()
+    T.eq(1 / t[1], -math.huge, n .. " values: the first")
+    T.eq(1 / t[n], -math.huge, n .. " values: the last")
+    T.eq(1 / torch.zeros(n):tanh()[n], math.huge, n .. " values: +0 stays +0")
+  end
+end)
+
 -- equal, both NaN, or within tol
 local function same_special(a, b, what)
   a, b = a:reshape(-1):totable(), b:reshape(-1):totable()
