@@ -693,18 +693,19 @@ void KERNEL(lk_sum_span)(const float *x, size_t n, int squares, double *out) {
 // row's result does not depend on which thread ran it. Maxima and sums run in 64 lanes
 // and a fixed tree, as above.
 
-// The maximum, or NaN when any value is NaN: a lane that meets a NaN keeps it (nothing
-// compares greater than NaN), so no flag has to be gathered from the vector each step.
+// The largest value, NaNs passed over (one vmaxps a vector, where keeping a NaN took a
+// compare, a second compare and a blend): a NaN in the row still makes every result NaN,
+// through its own e^(NaN - m) in the sum.
 static inline float row_max(const float *x, size_t n) {
     float acc[64];
     for (int l = 0; l < 64; l++) acc[l] = -__builtin_inff();
     size_t k = 0;
     for (; k + 64 <= n; k += 64)
-        for (int l = 0; l < 64; l++) { float v = x[k + l]; acc[l] = (v > acc[l] || v != v) ? v : acc[l]; }
+        for (int l = 0; l < 64; l++) { float v = x[k + l]; acc[l] = v > acc[l] ? v : acc[l]; }
     float m = -__builtin_inff();
-    for (int l = 0; l < 64; l++) m = (acc[l] > m || acc[l] != acc[l]) ? acc[l] : m;
-    for (; k < n; k++) m = (x[k] > m || x[k] != x[k]) ? x[k] : m;
-    return m != m ? __builtin_nanf("") : m;
+    for (int l = 0; l < 64; l++) m = acc[l] > m ? acc[l] : m;
+    for (; k < n; k++) m = x[k] > m ? x[k] : m;
+    return m;
 }
 
 static inline float row_sum(const float *x, size_t n) {
@@ -725,16 +726,68 @@ static inline float row_dot(const float *x, const float *y, size_t n) {
     return s;
 }
 
+// y = e^(x - m), and Σ y as row_sum adds it (the same lanes, the same order)
+static inline float exp_store_sum(const float *x, float m, float *y, size_t n) {
+    float acc[64] = {0};
+    size_t k = 0;
+#if defined(LK_KERNELS_AVX512)
+    // 64 lanes in four registers: no block copies, no lane sums through memory
+    const __m512 vm = _mm512_set1_ps(m);
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (; k + 64 <= n; k += 64) {
+        // the next row, while this one's exps compute
+        for (size_t b = 0; b < 64; b += 16) {
+            __builtin_prefetch(x + n + k + b, 0, 3);
+            __builtin_prefetch(y + n + k + b, 1, 3);
+        }
+        __m512 e0 = exp_v16(_mm512_sub_ps(_mm512_loadu_ps(x + k), vm));
+        __m512 e1 = exp_v16(_mm512_sub_ps(_mm512_loadu_ps(x + k + 16), vm));
+        __m512 e2 = exp_v16(_mm512_sub_ps(_mm512_loadu_ps(x + k + 32), vm));
+        __m512 e3 = exp_v16(_mm512_sub_ps(_mm512_loadu_ps(x + k + 48), vm));
+        _mm512_storeu_ps(y + k, e0);
+        _mm512_storeu_ps(y + k + 16, e1);
+        _mm512_storeu_ps(y + k + 32, e2);
+        _mm512_storeu_ps(y + k + 48, e3);
+        a0 = _mm512_add_ps(a0, e0);
+        a1 = _mm512_add_ps(a1, e1);
+        a2 = _mm512_add_ps(a2, e2);
+        a3 = _mm512_add_ps(a3, e3);
+    }
+    _mm512_storeu_ps(acc, a0);
+    _mm512_storeu_ps(acc + 16, a1);
+    _mm512_storeu_ps(acc + 32, a2);
+    _mm512_storeu_ps(acc + 48, a3);
+#else
+    for (; k + 64 <= n; k += 64) {
+        for (size_t b = 0; b < 64; b += 16) {
+            __builtin_prefetch(x + n + k + b, 0, 3);
+            __builtin_prefetch(y + n + k + b, 1, 3);
+            float t[16];
+            for (size_t l = 0; l < 16; l++) t[l] = x[k + b + l] - m;
+            exp16(t);
+            for (size_t l = 0; l < 16; l++) { y[k + b + l] = t[l]; acc[b + l] += t[l]; }
+        }
+    }
+#endif
+    const size_t whole = k;
+    for (; k < n; k += 16) {
+        size_t len = n - k < 16 ? n - k : 16;
+        float t[16] = {0};
+        for (size_t l = 0; l < len; l++) t[l] = x[k + l] - m;
+        exp16(t);
+        memcpy(y + k, t, len * 4);
+    }
+    float s = lanes_total(acc);
+    for (k = whole; k < n; k++) s += y[k];
+    return s;
+}
+
 // *out = log Σ e^x = m + log Σ e^(x - m), m the maximum; NaN when m is not finite, as
 // PyTorch's log_softmax has it (e^(m - m) is NaN there); scratch holds n
 void KERNEL(lk_log_sum_exp)(const float *x, size_t n, float *scratch, float *out) {
     float m = row_max(x, n);
     if (m - m != 0) { *out = m - m; return; }
-    BLOCK16(n, { float t[16] = {0}; memcpy(t, x + base_, len_ * 4);
-                 for (size_t l = 0; l < 16; l++) t[l] = t[l] - m;
-                 exp16(t);
-                 memcpy(scratch + base_, t, len_ * 4); });
-    *out = m + logf(row_sum(scratch, n));
+    *out = m + logf(exp_store_sum(x, m, scratch, n));
 }
 
 // softmax: y = e^(x - m) / Σ e^(x - m);  log_softmax: y = x - m - log Σ e^(x - m)
@@ -743,13 +796,7 @@ void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, in
         const float *xr = x + r * n;
         float *yr = y + r * n;
         float m = row_max(xr, n);
-        // the next row's values and destination are fetched while this row's exps compute
-        BLOCK16(n, { __builtin_prefetch(xr + n + base_, 0, 3); __builtin_prefetch(yr + n + base_, 1, 3);
-                     float t[16] = {0}; memcpy(t, xr + base_, len_ * 4);
-                     for (size_t l = 0; l < 16; l++) t[l] = t[l] - m;
-                     exp16(t);
-                     memcpy(yr + base_, t, len_ * 4); });
-        float s = row_sum(yr, n);
+        float s = exp_store_sum(xr, m, yr, n);
         if (log) {
             // (x - m) - log s, not x - (m + log s): the sum m + log s would round at m's scale
             float ls = logf(s);
