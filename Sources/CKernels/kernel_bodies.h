@@ -46,7 +46,7 @@ static inline float exp_core(float x0) {
     int32_t half = ni >> 1;
     y = y * bits_to_float((int32_t)(((uint32_t)half + 127u) << 23))
           * bits_to_float((int32_t)(((uint32_t)(ni - half) + 127u) << 23));
-    return x0 != x0 ? x0 : y;
+    return x0 != x0 ? x0 + x0 : y;   // a NaN comes out quiet, as the vector form has it
 }
 
 static inline float sigmoid_core(float x) { return 1.0f / (1.0f + exp_core(-x)); }
@@ -77,7 +77,7 @@ static inline float tanh_core(float x) {
 #include <immintrin.h>
 
 static inline __m512 exp_v16(__m512 x0) {
-    __m512 x = _mm512_min_ps(_mm512_max_ps(x0, _mm512_set1_ps(-104.0f)), _mm512_set1_ps(89.0f));
+    __m512 x = _mm512_min_ps(_mm512_set1_ps(89.0f), _mm512_max_ps(_mm512_set1_ps(-104.0f), x0));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
@@ -90,8 +90,7 @@ static inline __m512 exp_v16(__m512 x0) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
     __m512 y = _mm512_add_ps(_mm512_fmadd_ps(p, z, r), _mm512_set1_ps(1.0f));
-    y = _mm512_scalef_ps(y, n);
-    return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x0, x0, _CMP_UNORD_Q), x0);
+    return _mm512_scalef_ps(y, n);
 }
 
 // -x by its sign bit, as the scalar code negates (0 - x would keep a NaN's sign)
