@@ -781,12 +781,15 @@ static inline float exp_store_sum(const float *x, float m, float *y, size_t n) {
     return s;
 }
 
-// *out = log Σ e^x = m + log Σ e^(x - m), m the maximum; NaN when m is not finite, as
-// PyTorch's log_softmax has it (e^(m - m) is NaN there); scratch holds n
+// out[0] = m, the maximum, and out[1] = log Σ e^(x - m), NaN when m is not finite (as
+// PyTorch's log_softmax has it: e^(m - m) is NaN there); scratch holds n. Kept apart:
+// m + log Σ would round at m's scale.
 void KERNEL(lk_log_sum_exp)(const float *x, size_t n, float *scratch, float *out) {
     float m = row_max(x, n);
-    if (m - m != 0) { *out = m - m; return; }
-    *out = m + logf(exp_store_sum(x, m, scratch, n));
+    float s = m - m != 0 ? __builtin_nanf("") : exp_store_sum(x, m, scratch, n);
+    out[0] = m;
+    // one NaN whatever NaN the sum met, so that every instruction set gives the same bits
+    out[1] = s != s ? __builtin_nanf("") : logf(s);
 }
 
 // softmax: y = e^(x - m) / Σ e^(x - m);  log_softmax: y = x - m - log Σ e^(x - m)

@@ -37,8 +37,8 @@ void lk_binary(int op, const float *a, const float *b, size_t b_step, int revers
 void lk_add_scaled(const float *a, const float *b, float alpha, float *c, size_t n);
 /// Σ x, or Σ x² (squares), in float blocks of 2048 and double between them.
 double lk_sum(const float *x, size_t n, int squares);
-/// *out = log Σ e^x over n contiguous values, shifted by their maximum (NaN when that is
-/// not finite, as PyTorch's log_softmax); scratch holds n values. One row, on the calling thread.
+/// out[0] = m, the maximum of n contiguous values, and out[1] = log Σ e^(x - m) (NaN when m
+/// is not finite, as PyTorch's log_softmax); scratch holds n values. One row, on the calling thread.
 void lk_log_sum_exp(const float *x, size_t n, float *scratch, float *out);
 /// Softmax (or log_softmax) of each of `rows` contiguous rows of n values.
 void lk_softmax(const float *x, float *y, size_t rows, size_t n, int log);

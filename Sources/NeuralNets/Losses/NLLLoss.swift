@@ -2,11 +2,13 @@
 // entropy over class indices as one fused operation: log-softmax and NLL in one
 // pass forward and one backward, without a one-hot target or a log-probability
 // tensor. For a row x (the class dimension of one sample), target y, class
-// weights w (all 1 when none), smoothing ε over C classes, lse = log Σ e^x,
-// p = e^(x - lse), W = Σ_c w_c:
-//   ℓ = (1-ε)·w_y·(lse - x_y) + (ε/C)·Σ_c w_c·(lse - x_c)
+// weights w (all 1 when none), smoothing ε over C classes, the log-probabilities
+// q = (x - m) - log Σ e^(x - m) (m the row's maximum, as PyTorch's log_softmax: taken
+// as x - (m + log Σ), the sum would round at m's scale, and logits of 1e8 lose it all),
+// p = e^q, W = Σ_c w_c:
+//   ℓ = -(1-ε)·w_y·q_y - (ε/C)·Σ_c w_c·q_c
 //   ∂ℓ/∂x_c = p_c·((1-ε)·w_y + (ε/C)·W) - (ε/C)·w_c - (1-ε)·w_y·[c = y]
-// On log-probabilities (nll_loss) lse is 0 and p drops out. Rows whose target is
+// On log-probabilities (nll_loss) q is the input and p drops out. Rows whose target is
 // ignore_index count for nothing; "mean" divides by Σ w_y over the others
 // (PyTorch's weighted mean, NaN when nothing is left).
 
@@ -77,7 +79,8 @@ extension Loss {
         var x: UnsafePointer<Float>
         var classes: UnsafePointer<Int>
         var weight: UnsafePointer<Float>?  // nil: every class weighs 1
-        var lse: UnsafeMutablePointer<Float>
+        /// Each row's maximum and log Σ e^(x - max), two values a row (logits).
+        var shifts: UnsafeMutablePointer<Float>
         var perRow: UnsafeMutablePointer<Float>?  // forward only
         var classCount: Int, inner: Int, ignore: Int
         var eps: Float, weightSum: Float
@@ -125,12 +128,12 @@ extension Loss {
         let weightSum = weightValues.map { $0.reduce(0, +) } ?? Float(c)
         let minRows = Swift.max(1, valuesPerThread / Swift.max(c, 1))
         // kept for backward, which reads the same numbers
-        let lse = Tensor(repeating: 0, shape: [logits ? rows : 0])
+        let shifts = Tensor(repeating: 0, shape: [logits ? 2 * rows : 0])
         let perRow = Tensor(repeating: 0, shape: t.shape)
         let classes = t.classes, ignore = t.ignoreIndex
         classes.withUnsafeBufferPointer { cls in
-            let job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) }, lse: lse.data,
-                             perRow: perRow.data, classCount: c, inner: inner, ignore: ignore, eps: eps,
+            let job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) },
+                             shifts: shifts.data, perRow: perRow.data, classCount: c, inner: inner, ignore: ignore, eps: eps,
                              weightSum: weightSum, logits: logits)
             Parallel.forRows(rows, minRows: minRows, job: job) { raw, begin, end in
                 Loss.forwardRows(raw!.load(as: RowJob.self), begin, end)
@@ -157,7 +160,7 @@ extension Loss {
             classes.withUnsafeBufferPointer { cls in
                 // not perRow: for "none" it is this node's output, and holding it would be a cycle
                 var job = RowJob(x: x.data, classes: cls.baseAddress!, weight: weight.map { UnsafePointer($0.data) },
-                                 lse: lse.data, perRow: nil, classCount: c, inner: inner, ignore: ignore, eps: eps,
+                                 shifts: shifts.data, perRow: nil, classCount: c, inner: inner, ignore: ignore, eps: eps,
                                  weightSum: weightSum, logits: logits)
                 job.g = UnsafePointer(g.data)
                 job.gStride = reduction == .none ? 1 : 0
@@ -172,7 +175,8 @@ extension Loss {
         return out
     }
 
-    /// Rows [begin, end): log Σ e^x into lse (logits) and each row's loss into perRow.
+    /// Rows [begin, end): each row's maximum and log Σ e^(x - max) into shifts (logits)
+    /// and its loss into perRow.
     private static func forwardRows(_ job: RowJob, _ begin: Int, _ end: Int) {
         guard let perRow = job.perRow else { return }
         let c = job.classCount, inner = job.inner
@@ -184,23 +188,20 @@ extension Loss {
             if y == job.ignore { continue }
             let wy = job.weight(y)
             let p = job.x + job.base(r)
-            var logZ: Float = 0
+            var m: Float = 0, logSum: Float = 0
             if job.logits {
-                logZ = logSumExp(p, stride: inner, count: c, scratch: scratch)
-                job.lse[r] = logZ
+                (m, logSum) = logSumExp(p, stride: inner, count: c, scratch: scratch)
+                job.shifts[2 * r] = m
+                job.shifts[2 * r + 1] = logSum
             }
-            var l = (1 - job.eps) * wy * (logZ - p[y * inner])
+            @inline(__always) func logProbability(_ k: Int) -> Float {
+                job.logits ? (p[k * inner] - m) - logSum : p[k * inner]
+            }
+            var l = (1 - job.eps) * wy * -logProbability(y)
             if job.eps > 0 {
-                // Σ_c w_c·(lse - x_c) = lse·W - Σ_c w_c·x_c
-                var wx: Float = 0
-                if let w = job.weight {
-                    for k in 0..<c { wx += w[k] * p[k * inner] }
-                } else if inner == 1 {
-                    wx = sum(p, c)
-                } else {
-                    for k in 0..<c { wx += p[k * inner] }
-                }
-                l += smooth * (logZ * job.weightSum - wx)
+                var wq: Float = 0
+                for k in 0..<c { wq += job.weight(k) * logProbability(k) }
+                l += smooth * -wq
             }
             perRow[r] = l
         }
@@ -226,13 +227,13 @@ extension Loss {
             if job.logits {
                 let p = job.x + base
                 let coefficient = scale * ((1 - job.eps) * wy + smooth * job.weightSum)
-                let shift = job.lse[r]
+                let m = job.shifts[2 * r], logSum = job.shifts[2 * r + 1]
                 if inner == 1 {
-                    for k in 0..<c { d[k] = p[k] - shift }
+                    for k in 0..<c { d[k] = (p[k] - m) - logSum }
                     VectorMath.exp(d, count: c)
                     for k in 0..<c { d[k] *= coefficient }
                 } else {
-                    for k in 0..<c { scratch[k] = p[k * inner] - shift }
+                    for k in 0..<c { scratch[k] = (p[k * inner] - m) - logSum }
                     VectorMath.exp(scratch, count: c)
                     for k in 0..<c { d[k * inner] = coefficient * scratch[k] }
                 }
@@ -244,20 +245,21 @@ extension Loss {
         }
     }
 
-    /// log Σ e^p over `count` values `stride` apart, shifted by their maximum; `scratch` holds `count`.
+    /// The maximum m of `count` values `stride` apart and log Σ e^(p - m) (NaN when m is
+    /// not finite: PyTorch's e^(m - m) is NaN); `scratch` holds `count`.
     private static func logSumExp(_ p: UnsafePointer<Float>, stride: Int, count: Int,
-                                  scratch: UnsafeMutablePointer<Float>) -> Float {
-        var lse: Float = 0
+                                  scratch: UnsafeMutablePointer<Float>) -> (Float, Float) {
         if stride == 1 {
-            lk_log_sum_exp(p, count, scratch, &lse)
-            return lse
+            var out: (Float, Float) = (0, 0)
+            withUnsafeMutablePointer(to: &out) { $0.withMemoryRebound(to: Float.self, capacity: 2) { lk_log_sum_exp(p, count, scratch, $0) } }
+            return out
         }
         for k in 0..<count { scratch[k] = p[k * stride] }
         let m = maximum(scratch, count)
-        if !m.isFinite { return .nan }   // as the kernel: PyTorch's e^(m - m) is NaN
+        if !m.isFinite { return (m, .nan) }
         for k in 0..<count { scratch[k] -= m }
         VectorMath.exp(scratch, count: count)
-        return m + logf(sum(scratch, count))
+        return (m, logf(sum(scratch, count)))
     }
 
     // Eight running lanes: one accumulator would chain every addition (or comparison)

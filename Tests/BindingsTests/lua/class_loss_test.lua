@@ -133,4 +133,27 @@ T.case("cross_entropy with infinite logits: PyTorch's NaN and zeros (its log_sof
   end
 end)
 
+T.case("cross_entropy of large logits: the log-probabilities as log_softmax has them, (x - m) - log Σ", function()
+  -- PyTorch 2.15: loss log 3, gradient (1/3, -2/3, 1/3); taken as x - (m + log Σ), the sum
+  -- rounded at 1e8's scale and gave a loss of 0 and a gradient of (1, 0, 1)
+  for _, big in ipairs({1e8, 1e30}) do
+    local x = torch.full({1, 3}, big):requires_grad_()
+    local loss = F.cross_entropy(x, torch.tensor({2}))
+    loss:backward()
+    T.near(loss:item(), math.log(3), 1e-6, big .. ": loss")
+    T.near(x.grad, torch.tensor({{1 / 3, -2 / 3, 1 / 3}}), 1e-6, big .. ": gradient")
+  end
+  -- offset rows, [N, C] (the fused kernel) and [N, C, d] (strided): as nll_loss of log_softmax
+  torch.manual_seed(3)
+  for _, shape in ipairs({{4, 40}, {4, 40, 3}}) do
+    local z = torch.randn(shape) + 2000
+    local target = #shape == 2 and torch.tensor({1, 7, 40, 22}) or torch.tensor({{1, 2, 3}, {40, 39, 38}, {5, 5, 5}, {9, 8, 7}})
+    local a, b = z:clone():requires_grad_(), z:clone():requires_grad_()
+    local fused, composed = F.cross_entropy(a, target), F.nll_loss(F.log_softmax(b, 2), target)
+    T.eq(fused:item(), composed:item(), #shape .. "-d loss")
+    fused:backward(); composed:backward()
+    T.near(a.grad, b.grad, 1e-7, #shape .. "-d gradient")
+  end
+end)
+
 return T.run()
