@@ -799,6 +799,12 @@ void KERNEL(lk_softmax_rows)(const float *x, float *y, size_t rows, size_t n, in
         float *yr = y + r * n;
         float m = row_max(xr, n);
         float s = exp_store_sum(xr, m, yr, n);
+        if (s != s) {
+            // every result is NaN; one NaN for all, whichever the terms met in the sum
+            // (the order in which a compiler adds or multiplies two NaNs picks one)
+            for (size_t k = 0; k < n; k++) yr[k] = __builtin_nanf("");
+            continue;
+        }
         if (log) {
             // (x - m) - log s, not x - (m + log s): the sum m + log s would round at m's scale
             float ls = logf(s);
@@ -816,8 +822,13 @@ void KERNEL(lk_softmax_backward_rows)(const float *y, const float *dy, float *dx
     for (size_t r = 0; r < rows; r++) {
         const float *yr = y + r * n, *gr = dy + r * n;
         float *dr = dx + r * n;
+        float s = log ? row_sum(gr, n) : row_dot(gr, yr, n);
+        if (s != s) {
+            // every result is NaN, as in the forward
+            for (size_t k = 0; k < n; k++) dr[k] = __builtin_nanf("");
+            continue;
+        }
         if (log) {
-            float s = row_sum(gr, n);
             BLOCK16(n, { __builtin_prefetch(yr + n + base_, 0, 3); __builtin_prefetch(gr + n + base_, 0, 3);
                          __builtin_prefetch(dr + n + base_, 1, 3);
                          float t[16] = {0}, g[16] = {0}; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);
@@ -825,7 +836,6 @@ void KERNEL(lk_softmax_backward_rows)(const float *y, const float *dy, float *dx
                          for (size_t l = 0; l < 16; l++) t[l] = g[l] - t[l] * s;
                          memcpy(dr + base_, t, len_ * 4); });
         } else {
-            float s = row_dot(gr, yr, n);
             BLOCK16(n, { __builtin_prefetch(yr + n + base_, 0, 3); __builtin_prefetch(gr + n + base_, 0, 3);
                          __builtin_prefetch(dr + n + base_, 1, 3);
                          float t[16], g[16]; memcpy(t, yr + base_, len_ * 4); memcpy(g, gr + base_, len_ * 4);

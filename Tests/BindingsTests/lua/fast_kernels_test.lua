@@ -240,4 +240,34 @@ T.case("1, 2 and 3 threads give the same bits", function()
     for name, t in pairs(one) do T.truthy(torch.equal(t, other[name]), string.format("%s with %d threads", name, n)) end
   end
 end)
+T.case("a row that sums to NaN gives one NaN throughout, forward and backward, on every instruction set", function()
+  -- the terms' NaNs differ in sign (-inf - -inf is x86's negative NaN), and which one an
+  -- addition or product keeps depends on the operands' order, which a compiler may swap
+  local nan, inf = 0 / 0, math.huge
+  local rows = {{nan, -inf}, {-inf, -inf}, {inf, 1}, {-nan, nan, 1}, {-inf, nan}}
+  for _, width in ipairs({3, 4, 64, 129}) do
+    for _, r in ipairs(rows) do
+      local row = torch.full({1, width}, -inf)
+      for k, v in ipairs(r) do row[1][k] = v end
+      for _, f in ipairs({torch.softmax, torch.log_softmax}) do
+        local x = row:clone():requires_grad_()
+        local y = f(x, 2)
+        y:backward(torch.ones(1, width))
+        for _, t in ipairs({y:detach(), x.grad}) do
+          local seen, first = {}, nil
+          for _, v in ipairs(t:view(-1):totable()) do
+            local text = string.format("%a", v)
+            T.truthy(v ~= v, "width " .. width .. ": every result NaN, got " .. text)
+            first = first or text
+            seen[#seen + 1] = text
+          end
+          for _, text in ipairs(seen) do
+            T.eq(text, first, "width " .. width .. ": one NaN throughout (" .. table.concat(seen, " ") .. ")")
+          end
+        end
+      end
+    end
+  end
+end)
+
 return T.run()
