@@ -136,8 +136,20 @@ extension Tensor {
         return out
     }
 
-    // d(s/a)/da = -s/a²
+    // d(s/a)/da = -s/a². A float s / a is PyTorch's a.reciprocal() * s (Tensor.__rtruediv__),
+    // rounded twice as there: its numbers (1 ulp from the quotient at times; inf for 1e-40 / a
+    // where a is a denormal), its graph (MulBackward0 over ReciprocalBackward0: -(g·s)·r², r = 1/a).
     public func rdiv(_ s: Double) -> Tensor {
+        if dtype.isFloatingPoint {
+            let r = scalarArithmetic(.div, 1, reversed: true)
+            let out = r.scalarArithmetic(.mul, s)
+            if Tensor.needsGrad(self) {
+                out.attach(to: Node(name: "MulBackward0", inputs: [self], saving: [r]) { g in
+                    [Tensor.zipSame(.mul, g[0]!.scaled(s), Tensor.zipSame(.mul, r, r).scaled(-1))]
+                })
+            }
+            return out
+        }
         let out = scalarArithmetic(.div, s, reversed: true)
         if Tensor.needsGrad(self) {
             let a = self

@@ -258,6 +258,27 @@ T.case("arithmetic with broadcasting and numbers", function()
   T.near(torch.mul(2, a), a * 2)
 end)
 
+T.case("a number over a tensor is PyTorch's a.reciprocal() * s, rounded twice as there", function()
+  -- PyTorch 2.15: 2 / 3.4e38 = 0x1.00367p-127 (the quotient rounds to 0x1.00366p-127),
+  -- 1e-40 / 1e-40 = inf (its reciprocal overflows), 2 / 7 = 0x1.24924ap-2
+  local x = torch.tensor({3.4e38, 1e-40, 7, -3}, {dtype = torch.float32})
+  local q = 2 / x
+  T.eq(string.format("%a", q[1]), "0x1.00367p-127")
+  T.eq(string.format("%a", q[3]), "0x1.24924ap-2")
+  T.eq((1e-40 / x)[2], math.huge)
+  for _, dtype in ipairs({torch.float32, torch.float64}) do
+    local a = torch.randn(5000, {dtype = dtype}) * 1e3
+    T.truthy(torch.equal(0.3 / a, (1 / a) * 0.3), tostring(dtype) .. ": large (the fast path)")
+    local b = a:narrow(1, 1, 7)
+    T.truthy(torch.equal(0.3 / b, (1 / b) * 0.3), tostring(dtype) .. ": small")
+  end
+  local a = torch.tensor({0.5, -2, 4}):requires_grad_()
+  local y = 3 / a
+  T.eq(y.grad_fn, "MulBackward0")
+  y:sum():backward()
+  T.near(a.grad, {-12, -0.75, -0.1875})
+end)
+
 T.case("pointwise functions", function()
   local x = torch.tensor{-1, 0.5, 2}
   T.near(x:abs(), {1, 0.5, 2})
