@@ -279,7 +279,8 @@ enum TensorClass {
         if !t.dtype.isFloatingPoint && floatAlpha {
             throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
         }
-        if lua.kind(2) == .number {
+        // an integer a double cannot hold goes as a 0-d int64 tensor: rounded once, to t's dtype
+        if lua.kind(2) == .number && !lua.isInexactInteger(2) {
             let s = try lua.number(2) * alpha
             let floating = lua.isFloat(2)
             try lua.blame(1) { () throws(TensorError) in
@@ -287,7 +288,7 @@ enum TensorClass {
                 sign > 0 ? try t.add_(s) : try t.sub_(s)
             }
         } else {
-            let o = try operand(lua, 2)
+            let o = lua.kind(2) == .number ? try lua.tensorOrNumber(2) : try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in sign > 0 ? try t.add_(o, alpha: alpha) : try t.sub_(o, alpha: alpha) }
         }
@@ -325,7 +326,7 @@ enum TensorClass {
     /// t op= argument 2 (a number or a tensor), returning t.
     private static func updateInPlace(_ lua: Lua, _ op: ArithmeticOp) throws(LuaError) -> Int32 {
         let t = try lua.tensor(1)
-        if lua.kind(2) == .number {
+        if lua.kind(2) == .number && !lua.isInexactInteger(2) {
             let s = try lua.number(2)
             let floating = lua.isFloat(2)
             try lua.blame(1) { () throws(TensorError) in
@@ -333,7 +334,7 @@ enum TensorClass {
                 try t.update_(op, s)
             }
         } else {
-            let o = try operand(lua, 2)
+            let o = lua.kind(2) == .number ? try lua.tensorOrNumber(2) : try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in try t.update_(op, o) }
         }

@@ -258,6 +258,28 @@ T.case("arithmetic with broadcasting and numbers", function()
   T.near(torch.mul(2, a), a * 2)
 end)
 
+T.case("in-place arithmetic with an integer a double cannot hold rounds once, as PyTorch's", function()
+  -- PyTorch 2.15: 2^60 + 2^36 + 1 into float32 is 0x1.000002p+60 (through a double it
+  -- rounds to 2^60 + 2^36, then to the even 2^60); int64 stays exact
+  local n = (1 << 60) + (1 << 36) + 1
+  for _, size in ipairs({3, 3000}) do
+    local x = torch.ones(size, {dtype = torch.float32})
+    x:add_(n)
+    T.eq(string.format("%a", x[1]), "0x1.000002p+60", size .. ": add_")
+    x = torch.ones(size, {dtype = torch.float32})
+    x:sub_(n, 2)
+    T.eq(string.format("%a", x[1]), "-0x1.000002p+61", size .. ": sub_ with alpha")
+    x = torch.ones(size, {dtype = torch.float32})
+    x:mul_(n)
+    T.eq(string.format("%a", x[1]), "0x1.000002p+60", size .. ": mul_")
+  end
+  local i = torch.ones(3, {dtype = torch.int64})
+  i:add_(n)
+  T.eq(i[1], n + 1)
+  i:mul_(n)
+  T.eq(i[1], (n + 1) * n)
+end)
+
 T.case("a number over a tensor is PyTorch's a.reciprocal() * s, rounded twice as there", function()
   -- PyTorch 2.15: 2 / 3.4e38 = 0x1.00367p-127 (the quotient rounds to 0x1.00366p-127),
   -- 1e-40 / 1e-40 = inf (its reciprocal overflows), 2 / 7 = 0x1.24924ap-2
