@@ -279,7 +279,7 @@ enum TensorClass {
         if !t.dtype.isFloatingPoint && floatAlpha {
             throw LuaError.argument(3, "for integral input tensors, argument alpha must not be a floating point number")
         }
-        // an integer a double cannot hold goes as a 0-d int64 tensor: rounded once, to t's dtype
+        // an integer a double cannot hold goes as a tensor (operand): rounded once, to t's dtype
         if lua.kind(2) == .number && !lua.isInexactInteger(2) {
             let s = try lua.number(2) * alpha
             let floating = lua.isFloat(2)
@@ -288,7 +288,7 @@ enum TensorClass {
                 sign > 0 ? try t.add_(s) : try t.sub_(s)
             }
         } else {
-            let o = lua.kind(2) == .number ? try lua.tensorOrNumber(2) : try operand(lua, 2)
+            let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in sign > 0 ? try t.add_(o, alpha: alpha) : try t.sub_(o, alpha: alpha) }
         }
@@ -315,8 +315,10 @@ enum TensorClass {
         return try updateInPlace(lua, .div)
     }
 
-    /// The tensor at i, as other's operand: a tensor (numbers are taken before this).
+    /// The tensor at i, as other's operand: a tensor, or an integer a double cannot hold as
+    /// a 0-d int64 tensor (other numbers are taken before this).
     private static func operand(_ lua: Lua, _ i: Int32) throws(LuaError) -> Tensor {
+        if lua.kind(i) == .number { return try lua.tensorOrNumber(i) }
         guard let o = TensorClass.shared.test(lua, i) else {
             throw LuaError.argument(i, "number or Tensor expected, got \(lua.typeName(i))")
         }
@@ -334,7 +336,7 @@ enum TensorClass {
                 try t.update_(op, s)
             }
         } else {
-            let o = lua.kind(2) == .number ? try lua.tensorOrNumber(2) : try operand(lua, 2)
+            let o = try operand(lua, 2)
             try lua.blame(1) { () throws(TensorError) in try t.checkWritable() }
             try lua.blame(2) { () throws(TensorError) in try t.update_(op, o) }
         }
